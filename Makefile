@@ -1,0 +1,28 @@
+# Two entry points for a fresh machine with only Python 3.11:
+#   make run    set up .venv and extract events from seeds/ into out/events.jsonl
+#   make test   set up .venv (with dev extras) and run the offline test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench record clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,parquet]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/extractor run seeds -o out/events.jsonl
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check extractor schemas tests bench
+	$(BIN)/ruff format --check extractor schemas tests bench
+	$(BIN)/mypy extractor schemas
+
+clean:
+	rm -rf $(VENV) out .extractor-cache

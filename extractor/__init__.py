@@ -1,0 +1,19 @@
+"""Grounded event extraction from Arabic news about the Russia–Ukraine war and aid to Ukraine."""
+
+from extractor.api import Extractor, ResultSet
+from extractor.documents import Document, DocumentFailure, load_documents
+from extractor.pipeline import DocumentResult
+from extractor.settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Document",
+    "DocumentFailure",
+    "DocumentResult",
+    "Extractor",
+    "ResultSet",
+    "Settings",
+    "__version__",
+    "load_documents",
+]

@@ -1,0 +1,131 @@
+"""The Python API for notebooks and scripts.
+
+>>> from extractor import Extractor
+>>> result = Extractor(backend="rules").extract("وافق مجلس النواب الأميركي يوم السبت على حزمة "
+...     "مساعدات جديدة لأوكرانيا بقيمة 61 مليار دولار", published_at="2024-04-22")
+>>> result.events[0].money[0].amount
+61000000000.0
+
+The sync methods work inside a running event loop (Jupyter): they run the async pipeline on a
+private loop in a worker thread instead of calling ``asyncio.run`` on the notebook's loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Coroutine, Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+from extractor.backends.base import Backend
+from extractor.documents import Document, DocumentFailure, as_document, parse_published
+from extractor.errors import DocumentError
+from extractor.factory import make_pipeline
+from extractor.pipeline import DocumentResult
+from extractor.runner import RunSummary, run_documents
+from extractor.settings import Settings
+from schemas import EventRecord
+
+T = TypeVar("T")
+_INPUT_ERRORS = frozenset({"empty", "binary", "decode", "too_large", "invalid_json", "invalid_date", "no_text"})
+
+
+def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+class ResultSet(list[DocumentResult]):
+    """Results of several documents, in input order."""
+
+    summary: RunSummary | None = None
+
+    @property
+    def events(self) -> list[EventRecord]:
+        return [e for r in self for e in r.events]
+
+    @property
+    def failures(self) -> list[DocumentResult]:
+        return [r for r in self if not r.ok]
+
+    def to_dataframe(self, *, join_lists: bool = True):  # type: ignore[no-untyped-def]
+        """One row per event, actors/money/items flattened (lists joined unless join_lists=False)."""
+        from extractor.frames import records_to_dataframe
+
+        return records_to_dataframe(self.events, join_lists=join_lists)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.results: dict[str, DocumentResult] = {}
+
+    def write(self, result: DocumentResult) -> None:
+        self.results[result.doc_id] = result
+
+    def write_failure(self, doc_id: str, source: str | None, error: str, message: str) -> None:
+        self.results[doc_id] = DocumentResult(doc_id, error=error, message=message, source=source)
+
+
+class Extractor:
+    """Extract grounded events from Arabic text.
+
+    ``backend`` is ``"rules"`` (default when no model is configured), ``"openai"``, or any object
+    with the :class:`~extractor.backends.base.Backend` protocol. Other keyword arguments are
+    settings (``model=``, ``base_url=``, ``cache_dir=`` …) and override the environment.
+    """
+
+    def __init__(self, backend: str | Backend | None = None, *, settings: Settings | None = None, **overrides: Any):
+        if isinstance(backend, str):
+            overrides["backend"] = backend
+        base = settings.model_dump() if settings else {}
+        self.settings = Settings(**{**base, **overrides}) if (overrides or settings) else Settings()
+        self.pipeline = make_pipeline(self.settings, None if isinstance(backend, str) or backend is None else backend)
+
+    @property
+    def backend(self) -> Backend:
+        return self.pipeline.backend
+
+    async def aextract(self, text: str, published_at: date | str | None = None, doc_id: str = "doc") -> DocumentResult:
+        doc = as_document({"id": doc_id, "text": text, "published_at": published_at})
+        if isinstance(doc, DocumentFailure):
+            return DocumentResult(doc.id, error=doc.error, message=doc.message, source=doc.source)
+        return await self.pipeline.process(doc)
+
+    def extract(self, text: str, published_at: date | str | None = None, doc_id: str = "doc") -> DocumentResult:
+        """Events of one article; ``published_at`` (YYYY-MM-DD) resolves relative dates.
+
+        Raises :class:`~extractor.errors.DocumentError` when the text cannot be used.
+        """
+        result = _run_sync(self.aextract(text, published_at, doc_id))
+        if result.error in _INPUT_ERRORS:
+            raise DocumentError(result.message or result.error or "unusable document", doc_id=doc_id)
+        return result
+
+    async def aextract_many(self, docs: Iterable[Document | DocumentFailure | dict | str], *, concurrency: int | None = None) -> ResultSet:
+        collector = _Collector()
+        items: list[Document | DocumentFailure] = []
+        seen: set[str] = set()
+        for i, d in enumerate(docs):
+            item = as_document(d, i)
+            if item.id in seen:
+                item = DocumentFailure(item.id, "<input>", "duplicate_id",
+                                       f"document id {item.id!r} given twice; ids must be unique")
+                item = DocumentFailure(f"{item.id}#{i}", item.source, item.error, item.message)
+            seen.add(item.id)
+            items.append(item)
+        summary = await run_documents(items, self.pipeline, collector, concurrency=concurrency or self.settings.concurrency)
+        results = ResultSet(collector.results[i.id] for i in items if i.id in collector.results)
+        results.summary = summary
+        return results
+
+    def extract_many(self, docs: Iterable[Document | DocumentFailure | dict | str], *, concurrency: int | None = None) -> ResultSet:
+        """Events of many documents (texts, dicts like JSONL lines, or :func:`load_documents`)."""
+        return _run_sync(self.aextract_many(docs, concurrency=concurrency))
+
+
+__all__ = ["Extractor", "ResultSet", "parse_published"]

@@ -1,0 +1,68 @@
+"""The bulk job behind ``extractor run``: inputs → JSONL records + failures, resumable."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.backends.base import Backend
+from extractor.documents import SUFFIXES, iter_paths, load_documents
+from extractor.factory import make_pipeline
+from extractor.output import JsonlSink, default_failures_path, read_resume_state, rewrite_failures
+from extractor.runner import RunSummary, run_documents
+from extractor.settings import Settings
+
+
+@dataclass
+class BulkJob:
+    inputs: Sequence[str | Path]
+    out: Path
+    failures: Path | None = None
+    resume: bool = False
+    retry_failed: bool = False
+    published_at: str | None = None
+
+    @property
+    def failures_path(self) -> Path:
+        return self.failures or default_failures_path(self.out)
+
+
+def count_documents(inputs: Iterable[str | Path]) -> int:
+    """How many documents the inputs hold (files, plus non-blank lines of JSONL files)."""
+    total = 0
+    for path in iter_paths(inputs):
+        if SUFFIXES.get(path.suffix.lower()) == "jsonl":
+            try:
+                with path.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+def run_bulk(
+    job: BulkJob,
+    settings: Settings,
+    *,
+    backend: Backend | None = None,
+    on_result: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Run the job; raises ExtractorError subclasses for problems that stop the whole run."""
+    pipeline = make_pipeline(settings, backend)
+    skip: set[str] = set()
+    if job.resume:
+        state = read_resume_state(job.out, job.failures_path)
+        skip = state.done | (set() if job.retry_failed else state.failed)
+    docs = load_documents(job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes)
+    with JsonlSink(job.out, job.failures_path, fresh=not job.resume) as sink:
+        summary = asyncio.run(
+            run_documents(docs, pipeline, sink, concurrency=settings.concurrency, skip=skip, on_result=on_result)
+        )
+    if job.resume:
+        # Keep one failure line per document still failing (a retry appends a new one).
+        rewrite_failures(job.failures_path, read_resume_state(job.out, Path("/nonexistent")).done)
+    return summary

@@ -1,0 +1,177 @@
+"""The ``extractor`` command line. Flags become settings; the work happens in library modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from extractor import __version__
+from extractor.bulk import BulkJob, count_documents, run_bulk
+from extractor.errors import ExtractorError
+from extractor.runner import RunSummary
+from extractor.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded event extraction from Arabic news.")
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"extractor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Grounded event extraction from Arabic news about the Russia–Ukraine war."""
+
+
+def _settings(**flags: Any) -> Settings:
+    """Settings from the flags the user gave (None = not given), then the environment."""
+    return Settings(**{k: v for k, v in flags.items() if v is not None and v != []})
+
+
+def _fail(message: str, debug: bool, code: int = 2) -> typer.Exit:
+    if debug:
+        err.print_exception()
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per event")],
+    failures: Annotated[Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")] = None,
+    backend: Annotated[str | None, typer.Option(help="rules | openai [default: openai if a model is set]")] = None,
+    published_at: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")] = None,
+    resume: Annotated[bool, typer.Option(help="Skip documents already done in OUT")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="With --resume: run failed documents again")] = False,
+    model: Annotated[str | None, typer.Option(help="Model name (env EXTRACTOR_MODEL)")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL (env OPENAI_BASE_URL)")] = None,
+    mode: Annotated[str | None, typer.Option(help="instructor mode: tools | json_schema | md_json")] = None,
+    temperature: Annotated[float | None, typer.Option()] = None,
+    seed: Annotated[int | None, typer.Option()] = None,
+    max_tokens: Annotated[int | None, typer.Option()] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per model request")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Documents in flight")] = None,
+    rpm: Annotated[int | None, typer.Option(help="Requests per minute limit")] = None,
+    tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (env EXTRACTOR_CACHE_DIR)")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache")] = False,
+    gazetteer: Annotated[list[Path] | None, typer.Option(help="Extra gazetteer YAML file (repeatable)")] = None,
+    max_doc_bytes: Annotated[int | None, typer.Option(help="Larger documents fail with a clear reason")] = None,
+    price_in: Annotated[float | None, typer.Option(help="USD per 1M prompt tokens, for a cost estimate")] = None,
+    price_out: Annotated[float | None, typer.Option(help="USD per 1M completion tokens")] = None,
+    replay: Annotated[Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")] = None,
+    record: Annotated[bool, typer.Option(help="With --replay: record new interactions into the cassette")] = False,
+    summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+) -> None:
+    """Extract events from documents into OUT (JSONL); failures go beside it."""
+    try:
+        settings = _settings(
+            backend=backend, model=model, base_url=base_url, mode=mode, temperature=temperature,
+            seed=seed, max_tokens=max_tokens, timeout=timeout, concurrency=concurrency, rpm=rpm,
+            tpm=tpm, cache_dir=cache_dir, no_cache=True if no_cache else None, gazetteer=gazetteer,
+            max_doc_bytes=max_doc_bytes, price_in=price_in, price_out=price_out,
+        )
+    except Exception as exc:  # pydantic validation of flags/env
+        raise _fail(f"invalid settings: {exc}", debug) from None
+    if settings.backend is None and not quiet:
+        chosen = settings.resolved_backend()
+        reason = "a model is configured" if chosen == "openai" else "no model is configured"
+        err.print(f"backend: [bold]{chosen}[/] ({reason}; choose with --backend)")
+    job = BulkJob(inputs, out, failures, resume, retry_failed, published_at)
+    try:
+        summary = _run_with_progress(job, settings, quiet, replay, record)
+    except ExtractorError as exc:
+        raise _fail(str(exc), debug) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; finished documents are saved — continue with --resume", debug, 130) from None
+    if summary_json:
+        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    if not quiet:
+        _print_summary(summary, settings, job)
+    raise typer.Exit(0 if summary.failed == 0 else 1)
+
+
+def _run_with_progress(job: BulkJob, settings: Settings, quiet: bool, replay: Path | None, record: bool) -> RunSummary:
+    from contextlib import nullcontext
+
+    if replay is not None:
+        from extractor.replay import replaying
+
+        context: Any = replaying(replay, record=record)
+    else:
+        context = nullcontext()
+    with context:
+        if quiet or not sys.stderr.isatty():
+            return run_bulk(job, settings)
+        total = count_documents(job.inputs)
+        columns = [
+            TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TimeRemainingColumn(), TextColumn("{task.fields[status]}"),
+        ]
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("run", total=total, status="")
+
+            def update(s: RunSummary) -> None:
+                elapsed = max(1e-6, s.finish().elapsed)
+                lookups = s.usage.requests + s.usage.cache_hits
+                hit_rate = f" · cache {s.usage.cache_hits / lookups:.0%}" if lookups else ""
+                tokens = s.usage.prompt_tokens + s.usage.completion_tokens
+                tok = f" · {tokens / elapsed:,.0f} tok/s" if tokens else ""
+                progress.update(
+                    task,
+                    completed=s.documents + s.skipped,
+                    status=f"{s.events} events · {s.events / elapsed:.1f} ev/s · {s.failed} failed{hit_rate}{tok}",
+                )
+
+            return run_bulk(job, settings, on_result=update)
+
+
+def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
+    table = Table(title="run summary", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("documents", str(s.documents))
+    if s.skipped:
+        table.add_row("skipped (already done)", str(s.skipped))
+    table.add_row("succeeded", str(s.succeeded))
+    table.add_row("failed", str(s.failed))
+    table.add_row("events", str(s.events))
+    for kind, n in sorted(s.events_by_type.items()):
+        table.add_row(f"  {kind}", str(n))
+    for kind, n in sorted(s.failures_by_kind.items()):
+        table.add_row(f"  failed: {kind}", str(n))
+    rejected = sum(s.grounding.rejected.values())
+    table.add_row("drafts rejected by grounding", str(rejected))
+    dropped = sum(s.grounding.dropped_values.values())
+    table.add_row("values dropped (not in text)", str(dropped))
+    u = s.usage
+    if u.requests or u.cache_hits:
+        table.add_row("model requests", str(u.requests))
+        table.add_row("retries / re-asks", f"{u.retries} / {u.reasks}")
+        table.add_row("cache hits", str(u.cache_hits))
+        table.add_row("tokens (prompt / completion)", f"{u.prompt_tokens:,} / {u.completion_tokens:,}")
+        cost = s.cost(settings.price_in, settings.price_out)
+        if cost is not None:
+            table.add_row("estimated cost (USD)", f"{cost:.4f}")
+    table.add_row("elapsed", f"{s.elapsed:.2f} s")
+    err.print(table)
+    err.print(f"records: {job.out}" + (f"   failures: {job.failures_path}" if s.failed else ""))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

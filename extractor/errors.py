@@ -1,0 +1,32 @@
+"""One exception hierarchy; every message says what is wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class ExtractorError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(ExtractorError):
+    """A setting, flag or data file is wrong."""
+
+
+class DocumentError(ExtractorError):
+    """One input document cannot be read or used; the run goes on without it."""
+
+    def __init__(self, message: str, *, doc_id: str | None = None, source: str | None = None):
+        super().__init__(message)
+        self.doc_id = doc_id
+        self.source = source
+
+
+class BackendError(ExtractorError):
+    """A backend could not produce drafts for a segment (after its retries)."""
+
+
+class ModelUnavailableError(BackendError):
+    """The model server cannot be used at all (bad URL, refused, 401, unknown model): stop."""
+
+
+class OutputError(ExtractorError):
+    """An output file cannot be written."""

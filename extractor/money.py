@@ -1,0 +1,175 @@
+"""Money mentions in Arabic text: amount, ISO-4217 currency, qualifier and cumulative totals.
+
+"61 مليار دولار" → 61e9 USD; "600 مليون جنيه إسترليني" → 6e8 GBP; "أكثر من 55 مليار دولار …
+منذ بدأت روسيا غزوها" → at_least, cumulative. A cumulative total ("ليرتفع إجمالي المساعدات إلى")
+is flagged so that it is never summed with the packages it contains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.numbers import Token, read_amount, starts_amount, tokenize
+from extractor.textnorm import NormalizedText, normalize_with_map
+
+# normalized currency word → (ISO code, qualifying next words that may follow it)
+_CURRENCY_WORDS: dict[str, str] = {}
+for _w in ("دولار", "دولارا", "دولارات", "الدولارات", "دولارين", "الدولار"):
+    _CURRENCY_WORDS[_w] = "USD"
+for _w in ("يورو", "اليورو", "اليوروهات", "يوروهات"):
+    _CURRENCY_WORDS[_w] = "EUR"
+for _w in ("جنيه", "جنيها", "جنيهات", "الجنيهات", "الجنيه"):
+    _CURRENCY_WORDS[_w] = "GBP?"  # decided by the next word (استرليني) — else Egyptian pound
+for _w in ("استرليني", "الاسترليني", "استرلينيه", "الاسترلينيه"):
+    _CURRENCY_WORDS[_w] = "GBP"
+for _w in ("روبل", "روبلا", "روبلات", "الروبلات", "الروبل"):
+    _CURRENCY_WORDS[_w] = "RUB"
+for _w in ("هريفنيا", "هريفنا", "غريفنا", "غريفنيا", "هريفنيات", "الهريفنيا"):
+    _CURRENCY_WORDS[_w] = "UAH"
+for _w in ("ين", "الين"):
+    _CURRENCY_WORDS[_w] = "JPY"
+for _w in ("فرنك", "فرنكا", "فرنكات"):
+    _CURRENCY_WORDS[_w] = "CHF?"
+for _w in ("كرونه", "كرونات", "كرونا"):
+    _CURRENCY_WORDS[_w] = "SEK?"
+for _w in ("زلوتي",):
+    _CURRENCY_WORDS[_w] = "PLN"
+
+# Qualifying words after the currency word: "دولار كندي", "كرونه نرويجيه".
+_CURRENCY_ADJ: dict[str, str] = {
+    "امريكي": "USD",
+    "اميركي": "USD",
+    "كندي": "CAD",
+    "استرالي": "AUD",
+    "استرليني": "GBP",
+    "الاسترليني": "GBP",
+    "استرلينيا": "GBP",
+    "ياباني": "JPY",
+    "سويسري": "CHF",
+    "نرويجيه": "NOK",
+    "نرويجي": "NOK",
+    "سويديه": "SEK",
+    "سويدي": "SEK",
+    "دنماركيه": "DKK",
+    "دنماركي": "DKK",
+    "مصري": "EGP",
+}
+_DEFAULTS = {"GBP?": "EGP", "CHF?": "CHF", "SEK?": "SEK"}
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₴": "UAH", "₽": "RUB"}
+
+# Words before an amount that mark a running total rather than a new package.
+_CUMULATIVE = re.compile(
+    r"اجمالي|مجموع|اجمالا|في المجمل|ليرتفع|لترتفع|ليصل|لتصل|ليبلغ|لتبلغ|حتي الان|منذ بد"
+)
+# …and after it: "55 مليار دولار … منذ بدأت روسيا غزوها".
+_SINCE_WAR_START = re.compile(
+    r"منذ (?:بدء|بدايه|بدات|بدا|اندلاع|انطلاق)|حتي الان|منذ شباط|منذ فبراير|منذ عام 2022"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyMention:
+    """A money amount found in text; offsets are into the original (not normalized) text."""
+
+    surface: str
+    start: int
+    end: int
+    amount: float
+    currency: str
+    qualifier: str
+    cumulative: bool
+
+
+def _currency_after(tokens: list[Token], j: int) -> tuple[str, int] | None:
+    """Currency starting at token j, allowing "من" / "من ال" in between → (ISO, next index)."""
+    k = j
+    if k < len(tokens) and tokens[k].text == "من":
+        k += 1
+    if k >= len(tokens):
+        return None
+    code = _CURRENCY_WORDS.get(tokens[k].text)
+    if code is None:
+        return None
+    k += 1
+    if k < len(tokens) and tokens[k].text in _CURRENCY_ADJ:
+        adj_code = _CURRENCY_ADJ[tokens[k].text]
+        if code.endswith("?") or code == "USD" or adj_code == code:
+            return adj_code, k + 1
+    if code.endswith("?"):
+        return _DEFAULTS[code], k
+    return code, k
+
+
+def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMention]:
+    """All money mentions in ``text`` (original offsets), in order of appearance."""
+    norm = norm or normalize_with_map(text)
+    n = norm.text
+    tokens = tokenize(n)
+    found: list[MoneyMention] = []
+    prev_end = 0  # a cumulative marker only counts between the previous amount and this one
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].text
+        if not starts_amount(word):
+            i += 1
+            continue
+        amount = read_amount(n, tokens, i)
+        if amount is None:
+            i += 1
+            continue
+        currency = _currency_after(tokens, amount.end_token)
+        symbol = _symbol_near(n, amount.start, tokens[amount.end_token - 1].end)
+        if currency is None and symbol is None:
+            i += 1
+            continue
+        if currency is not None:
+            code, next_token = currency
+            end_norm = tokens[next_token - 1].end
+        else:
+            assert symbol is not None
+            code, end_norm = symbol[0], max(symbol[1], tokens[amount.end_token - 1].end)
+            next_token = amount.end_token
+        start_norm = min(amount.start, symbol[2]) if symbol else amount.start
+        start, end = norm.to_original(start_norm, end_norm)
+        window_start = max(prev_end, n.rfind(".", 0, start_norm) + 1, start_norm - 80)
+        before = n[window_start:start_norm]
+        prev_end = end_norm
+        found.append(
+            MoneyMention(
+                surface=text[start:end],
+                start=start,
+                end=end,
+                amount=amount.value,
+                currency=code,
+                qualifier=amount.qualifier,
+                cumulative=bool(_CUMULATIVE.search(before)) or _cumulative_after(n, end_norm),
+            )
+        )
+        i = next_token
+    return found
+
+
+def _cumulative_after(n: str, end: int) -> bool:
+    """ "55 مليار دولار … منذ بدأت روسيا غزوها" marks a total over the war, not one package."""
+    tail = n[end : end + 120]
+    stop = tail.find(".")
+    tail = tail if stop < 0 else tail[:stop]
+    return bool(_SINCE_WAR_START.search(tail))
+
+
+def _symbol_near(n: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """A currency symbol right before or after an amount: "$61 مليار", "61 مليار $"."""
+    before = n[max(0, start - 2) : start].strip()
+    if before[-1:] in _SYMBOLS:
+        return _SYMBOLS[before[-1]], end, n.rfind(before[-1], 0, start)
+    after = n[end : end + 2].strip()
+    if after[:1] in _SYMBOLS:
+        return _SYMBOLS[after[0]], n.find(after[0], end) + 1, start
+    return None
+
+
+def parse_money(surface: str) -> MoneyMention | None:
+    """Parse one money surface string (as a model wrote it); None if it holds no amount."""
+    found = find_money(surface)
+    return found[0] if found else None

@@ -1,0 +1,163 @@
+"""Crash-safe output: records appended one document at a time, failures beside them.
+
+Each document's records go to OUT in a single ``write`` on a file opened with ``O_APPEND``, so a
+document is either fully in OUT or not at all, and concurrent writers never interleave lines.
+Documents that produced no event are listed in a small journal (``OUT.done``) so a resume does
+not redo them. On ``--resume`` a torn last line (power loss mid-write) is cut off first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.errors import OutputError
+from extractor.pipeline import DocumentResult
+
+
+def default_failures_path(out: Path) -> Path:
+    """ "events.jsonl" → "events.failures.jsonl" beside it."""
+    return out.with_name(f"{out.stem}.failures.jsonl")
+
+
+def _done_path(out: Path) -> Path:
+    return out.with_name(out.name + ".done")
+
+
+def _append(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _open_append(path: Path) -> int:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror}; choose a writable path with -o"
+        ) from exc
+
+
+def repair_tail(path: Path) -> int:
+    """Cut a torn (unterminated) last line off ``path``; return the bytes removed."""
+    if not path.exists():
+        return 0
+    with path.open("rb+") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        if size == 0:
+            return 0
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return 0
+        # walk back to the previous newline
+        pos = size - 1
+        chunk = 4096
+        while pos > 0:
+            start = max(0, pos - chunk)
+            handle.seek(start)
+            data = handle.read(pos - start)
+            nl = data.rfind(b"\n")
+            if nl >= 0:
+                cut = start + nl + 1
+                handle.truncate(cut)
+                return size - cut
+            pos = start
+        handle.truncate(0)
+        return size
+
+
+@dataclass
+class ResumeState:
+    """What a previous run already finished."""
+
+    done: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+
+
+def read_resume_state(out: Path, failures: Path) -> ResumeState:
+    state = ResumeState()
+    for path, target in ((out, state.done), (_done_path(out), state.done), (failures, state.failed)):
+        repair_tail(path)
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    target.add(str(json.loads(line)["doc_id"]))
+                except (ValueError, KeyError, TypeError):
+                    continue
+    state.failed -= state.done
+    return state
+
+
+class JsonlSink:
+    """Appends records (JSONL) and failures; one atomic write per document."""
+
+    def __init__(self, out: Path, failures: Path | None = None, *, fresh: bool = True) -> None:
+        self.out = out
+        self.failures = failures or default_failures_path(out)
+        if fresh:
+            for path in (self.out, self.failures, _done_path(out)):
+                if path.exists():
+                    try:
+                        path.unlink()
+                    except OSError as exc:
+                        raise OutputError(f"cannot replace {path}: {exc.strerror}") from exc
+        self._out_fd = _open_append(self.out)
+        self._fail_fd = _open_append(self.failures)
+        self._done_fd = _open_append(_done_path(out))
+
+    def write(self, result: DocumentResult) -> None:
+        if result.ok:
+            if result.events:
+                lines = "".join(r.model_dump_json() + "\n" for r in result.events)
+                _append(self._out_fd, lines.encode("utf-8"))
+            else:
+                _append(self._done_fd, _line({"doc_id": result.doc_id, "events": 0}))
+        else:
+            self.write_failure(result.doc_id, result.source, result.error or "failed", result.message or "")
+
+    def write_failure(self, doc_id: str, source: str | None, error: str, message: str) -> None:
+        _append(self._fail_fd, _line({"doc_id": doc_id, "source": source, "error": error, "message": message}))
+
+    def close(self) -> None:
+        for fd in (self._out_fd, self._fail_fd, self._done_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __enter__(self) -> JsonlSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _line(obj: dict[str, object]) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def rewrite_failures(failures: Path, done: set[str]) -> None:
+    """Keep the latest failure line of each document that has not succeeded since."""
+    if not failures.exists():
+        return
+    latest: dict[str, str] = {}
+    with failures.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                doc_id = str(json.loads(line)["doc_id"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            if doc_id not in done:
+                latest.pop(doc_id, None)
+                latest[doc_id] = line if line.endswith("\n") else line + "\n"
+    tmp = failures.with_name(failures.name + ".tmp")
+    tmp.write_text("".join(latest.values()), encoding="utf-8")
+    os.replace(tmp, failures)

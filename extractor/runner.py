@@ -1,0 +1,135 @@
+"""The bulk loop: stream documents through the pipeline with bounded concurrency.
+
+Memory stays bounded whatever the corpus size: documents are read lazily and at most
+``concurrency`` are in flight. Every document ends in the output or in the failures file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from extractor.backends.base import Usage
+from extractor.documents import Document, DocumentFailure
+from extractor.pipeline import DocumentResult, Pipeline
+from extractor.records import BuildStats
+
+
+class ResultWriter:
+    """Where results go (the JSONL sink, or a list in the Python API)."""
+
+    def write(self, result: DocumentResult) -> None: ...
+
+    def write_failure(self, doc_id: str, source: str | None, error: str, message: str) -> None: ...
+
+
+@dataclass
+class RunSummary:
+    """Counts of a run, for the summary table and ``--json`` reports."""
+
+    documents: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    events: int = 0
+    events_by_type: Counter[str] = field(default_factory=Counter)
+    failures_by_kind: Counter[str] = field(default_factory=Counter)
+    usage: Usage = field(default_factory=Usage)
+    grounding: BuildStats = field(default_factory=BuildStats)
+    started: float = field(default_factory=time.monotonic)
+    elapsed: float = 0.0
+
+    def add(self, result: DocumentResult) -> None:
+        self.documents += 1
+        self.usage.add(result.usage)
+        self.grounding.merge(result.stats)
+        if result.ok:
+            self.succeeded += 1
+            self.events += len(result.events)
+            self.events_by_type.update(r.event_type for r in result.events)
+        else:
+            self.failed += 1
+            self.failures_by_kind[result.error or "failed"] += 1
+
+    def add_failure(self, failure: DocumentFailure) -> None:
+        self.documents += 1
+        self.failed += 1
+        self.failures_by_kind[failure.error] += 1
+
+    def finish(self) -> RunSummary:
+        self.elapsed = time.monotonic() - self.started
+        return self
+
+    def cost(self, price_in: float | None, price_out: float | None) -> float | None:
+        if price_in is None and price_out is None:
+            return None
+        return (self.usage.prompt_tokens * (price_in or 0) + self.usage.completion_tokens * (price_out or 0)) / 1e6
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "documents": self.documents,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "events": self.events,
+            "events_by_type": dict(self.events_by_type),
+            "failures_by_kind": dict(self.failures_by_kind),
+            "usage": vars(self.usage),
+            "grounding": self.grounding.as_dict(),
+            "elapsed_s": round(self.elapsed, 3),
+        }
+
+
+async def run_documents(
+    items: Iterable[Document | DocumentFailure],
+    pipeline: Pipeline,
+    writer: ResultWriter,
+    *,
+    concurrency: int = 8,
+    skip: frozenset[str] | set[str] = frozenset(),
+    on_result: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Process ``items``; write each result as soon as it is ready; return the counts."""
+    summary = RunSummary()
+    pending: set[asyncio.Task[DocumentResult]] = set()
+
+    def handle(done: set[asyncio.Task[DocumentResult]]) -> None:
+        for task in done:
+            result = task.result()
+            writer.write(result)
+            summary.add(result)
+            if on_result:
+                on_result(summary)
+
+    try:
+        for item in items:
+            if isinstance(item, DocumentFailure):
+                if item.id in skip:
+                    summary.skipped += 1
+                    continue
+                writer.write_failure(item.id, item.source, item.error, item.message)
+                summary.add_failure(item)
+                if on_result:
+                    on_result(summary)
+                continue
+            if item.id in skip:
+                summary.skipped += 1
+                if on_result:
+                    on_result(summary)
+                continue
+            while len(pending) >= concurrency:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                handle(done)
+            pending.add(asyncio.create_task(pipeline.process(item)))
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            handle(done)
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+    return summary.finish()

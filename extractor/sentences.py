@@ -1,0 +1,73 @@
+"""Sentence and clause boundaries in Arabic news text, as offsets into the original text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? ؟ (followed by space/end, so "2.4" and "أ.ف.ب" stay whole), after a
+# closing quote that follows them, or at a line break.
+_SENTENCE_END = re.compile(r"(?:[.!?؟…]+[\"”»')\]]*)(?=\s|$)|\n+")
+# Clause breaks inside long sentences: ", مشيرا إلى أن …", ", فيما …", "، بينما …".
+_TASHKEEL = "\u064b-\u0652"
+_CLAUSE_BREAK = re.compile(
+    rf"[،,]\s*(?=(?:و)?(?:مشير|مؤكد|مضيف|موضح|معرب|متهم|لافت|منوه|مبين)[{_TASHKEEL}]*[اةه]?[{_TASHKEEL}]*\s"
+    r"|(?:في حين|فيما|بينما|حيث|وذلك|في وقت)\s)"
+    r"|\s(?=حيث\s)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of ``text[start:end]`` (offsets into ``text``), whitespace trimmed."""
+    end = len(text) if end is None else end
+    out: list[Span] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        span = _trimmed(text, pos, m.end() if m.group().strip() else m.start())
+        if span:
+            out.append(span)
+        pos = m.end()
+    span = _trimmed(text, pos, end)
+    if span:
+        out.append(span)
+    return out
+
+
+def clauses(text: str, sentence: Span) -> list[Span]:
+    """Split a sentence at clause breaks that introduce a new statement."""
+    out: list[Span] = []
+    pos = sentence.start
+    for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end):
+        span = _trimmed(text, pos, m.start())
+        if span:
+            out.append(span)
+        pos = m.end()
+    span = _trimmed(text, pos, sentence.end)
+    if span:
+        out.append(span)
+    return out
+
+
+def sentence_around(text: str, start: int, end: int) -> Span:
+    """The span of the sentence(s) that contain ``text[start:end]``."""
+    left = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        left = m.end()
+    m = _SENTENCE_END.search(text, end)
+    right = m.end() if m else len(text)
+    span = _trimmed(text, left, right)
+    return span or Span(start, end)
