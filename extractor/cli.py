@@ -80,13 +80,27 @@ def run(
 ) -> None:
     """Extract events from documents into OUT (JSONL); failures go beside it."""
     try:
-        settings = _settings(
-            backend=backend, model=model, base_url=base_url, mode=mode, temperature=temperature,
-            seed=seed, max_tokens=max_tokens, timeout=timeout, concurrency=concurrency, rpm=rpm,
-            tpm=tpm, cache_dir=cache_dir, no_cache=True if no_cache else None, gazetteer=gazetteer,
-            max_doc_bytes=max_doc_bytes, price_in=price_in, price_out=price_out,
-        )
-    except Exception as exc:  # pydantic validation of flags/env
+        replay_defaults: dict[str, Any] = {}
+        if replay is not None:
+            # Replays send byte-identical requests: reuse the recorded endpoint and sampling, and
+            # skip the cache so the cassette (not an old cache entry) answers.
+            if not record:
+                from extractor.replay import recorded_settings
+
+                replay_defaults = recorded_settings(replay)
+            if cache_dir is None:
+                no_cache = True
+        flags = {
+            "backend": backend, "model": model, "base_url": base_url, "mode": mode,
+            "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "timeout": timeout,
+            "concurrency": concurrency, "rpm": rpm, "tpm": tpm, "cache_dir": cache_dir,
+            "no_cache": True if no_cache else None, "gazetteer": gazetteer,
+            "max_doc_bytes": max_doc_bytes, "price_in": price_in, "price_out": price_out,
+        }
+        settings = _settings(**{**replay_defaults, **{k: v for k, v in flags.items() if v is not None}})
+    except ExtractorError as exc:
+        raise _fail(str(exc), debug) from None
+    except ValueError as exc:  # pydantic validation of flags/env
         raise _fail(f"invalid settings: {exc}", debug) from None
     if settings.backend is None and not quiet:
         chosen = settings.resolved_backend()

@@ -63,19 +63,77 @@ def _month(group: str = "m") -> str:
 
 
 _MONTH = _month()
+# Month names that are also common words stand alone only with a preposition, a day, a year or
+# a modifier: مارس (he practised), آب (father), ماي (Theresa May), نيسان (the car maker).
+_AMBIGUOUS_MONTHS = {"مارس", "اب", "ماي", "نيسان"}
+_SAFE_M = "|".join(
+    sorted(
+        (re.escape(k).replace(r"\ ", r"\s+") for k in _MONTHS if k not in _AMBIGUOUS_MONTHS),
+        key=len,
+        reverse=True,
+    )
+)
 _YEAR = r"(?P<y>(?:19|20)\d\d)"
-_PAST = r"الماضي|المنصرم|الفائت|السابق"
-_NEXT = r"المقبل|القادم|التالي"
-_THIS = r"الجاري|الحالي"
+# Feminine forms too: "الجمعة الماضية", "السنة المقبلة".
+_PAST = r"الماضيه|الماضي|المنصرمه|المنصرم|الفائته|الفائت|السابقه|السابق"
+_NEXT = r"المقبله|المقبل|القادمه|القادم|التاليه|التالي"
+_THIS = r"الجاريه|الجاري|الحاليه|الحالي"
+# "اليوم التالي" (the next day), "اليوم نفسه", "اليوم العالمي لـ…" are not the publication day.
+_NOT_TODAY = (
+    r"(?!\s+(?:التالي|السابق|نفسه|ذاته|الاول|الثاني|الثالث|الاخير|الوطني|العالمي|الدولي"
+    r"|الواحد)(?![^\W\d_]))"
+)
+# Nouns that take "العام" as the adjective "general/public": "الأمين العام السابق" is the former
+# secretary-general, not last year.
+_GENERAL_NOUNS = {
+    "الامين",
+    "المدعي",
+    "النائب",
+    "المدير",
+    "الراي",
+    "القطاع",
+    "الاضراب",
+    "المؤتمر",
+    "المفتش",
+    "القائد",
+    "المنسق",
+    "المقرر",
+    "الصالح",
+    "النظام",
+    "الامن",
+    "المال",
+    "الاتحاد",
+    "الموقف",
+    "الاطار",
+    "الوضع",
+    "الشان",
+    "الطابع",
+    "الخط",
+    "المشهد",
+    "المناخ",
+    "العفو",
+    "الحشد",
+    "الاستنفار",
+    "المزاج",
+    "المستوي",
+    "المجلس",
+    "المراقب",
+    "الرئيس",
+}
 _B = r"(?<![^\W\d_])"  # start of a word (clitic prefixes are spelled out where allowed)
 _E = r"(?![^\W\d_])"
 
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", rf"{_B}(?P<y>(?:19|20)\d\d)-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}}){_E}"),
-    ("dmy_num", rf"{_B}(?P<d>\d{{1,2}})[/.](?P<mo>\d{{1,2}})[/.]{_YEAR}{_E}"),
+    ("dmy_num", rf"{_B}(?P<d>\d{{1,2}})([/.-])(?P<mo>\d{{1,2}})\2{_YEAR}{_E}"),
     (
         "dmy",
         rf"{_B}(?P<d>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
+        rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E}",
+    ),
+    (
+        "first",  # "الأول من آذار/مارس": the first day of the month
+        rf"{_B}(?:ال)?اول\s+من\s+(?:شهر\s+)?{_MONTH}"
         rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E}",
     ),
     ("my", rf"{_B}(?:شهر\s+)?{_MONTH}\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR}{_E}"),
@@ -85,8 +143,12 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"(?:\s+(?P<mmod>{_PAST}|{_NEXT}|{_THIS})|\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E})"
         rf"|(?:{_B}(?:شهر\s+)?{_month('m2')}\s+(?P<mmod2>{_PAST}|{_NEXT}|{_THIS}){_E})",
     ),
+    (
+        "bare_month",  # "آذار/مارس", "تشرين الأول", "فبراير" standing alone
+        rf"{_B}(?:(?P<m>{_M})\s*/\s*(?:{_M})|(?P<m2>{_SAFE_M})){_E}",
+    ),
     ("year", rf"{_B}[وف]?(?:[بل]?ال|[بل])?(?:عام|سنه)\s+{_YEAR}{_E}"),
-    ("rel_day", rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم){_E}"
+    ("rel_day", rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم){_E}{_NOT_TODAY}"
      rf"(?:\s+(?:يوم\s+)?ال(?P<wd2>اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد){_E})?"),
     (
         "weekday",
@@ -97,7 +159,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("rel_month", rf"{_B}[وف]?(?:ال)?شهر\s+(?P<rm>{_PAST}|{_NEXT}|{_THIS}){_E}|{_B}هذا\s+الشهر{_E}"),
     (
         "rel_year",
-        rf"{_B}[وف]?(?:ال)?(?:عام|سنه)\s+(?P<ry>{_PAST}|{_NEXT}|{_THIS}|الماضيه|المقبله|الحاليه){_E}"
+        rf"{_B}[وف]?(?:ال)?(?:عام|سنه)\s+(?P<ry>{_PAST}|{_NEXT}|{_THIS}){_E}"
         rf"|{_B}(?:هذا|هذه)\s+(?:العام|السنه){_E}",
     ),
 ]
@@ -127,6 +189,10 @@ def find_dates(norm_text: str) -> list[DateMention]:
         fields = {
             k[len(prefix) :]: v for k, v in m.groupdict().items() if v and k.startswith(prefix)
         }
+        if kind == "rel_year" and m.group().startswith("العام"):
+            before = norm_text[: m.start()].split()
+            if before and before[-1] in _GENERAL_NOUNS:
+                continue  # "الأمين العام السابق": the former secretary-general
         out.append(DateMention(kind, m.start(), m.end(), fields))
     return out
 
@@ -155,7 +221,7 @@ def _direction(modifier: str | None, forward: bool) -> int:
         return -1
     if modifier and re.fullmatch(_NEXT, modifier):
         return 1
-    if modifier and re.fullmatch(_THIS + "|الحاليه", modifier):
+    if modifier and re.fullmatch(_THIS, modifier):
         return 0
     return 1 if forward else -1
 
@@ -166,6 +232,8 @@ def _resolve(
     if kind in ("iso", "dmy_num"):
         d = _safe_date(int(f["y"]), int(f["mo"]), int(f["d"]))
         return (d.isoformat(), "day") if d else (None, "unknown")
+    if kind == "first":
+        kind, f = "dmy", {**f, "d": "1"}
     if kind == "dmy":
         month = _month_number(f["m"])
         if "y" in f:
@@ -184,15 +252,18 @@ def _resolve(
         return (d.isoformat(), "day") if d else (None, "unknown")
     if kind == "my" or (kind == "month" and "y" in f):
         return f"{int(f['y']):04d}-{_month_number(f.get('m') or f['m2']):02d}", "month"
-    if kind == "month":
+    if kind in ("month", "bare_month"):
         if pub is None:
             return None, "unknown"
         month = _month_number(f.get("m") or f["m2"])
-        step = _direction(f.get("mmod") or f.get("mmod2"), forward)
+        modifier = f.get("mmod") or f.get("mmod2")
+        step = _direction(modifier, forward)
         year = pub.year
-        if step < 0 and month > pub.month:
+        # "نيسان/أبريل الماضي" written in April is last year's April; with no modifier the
+        # current month is meant.
+        if step < 0 and (month > pub.month or (modifier and month == pub.month)):
             year -= 1
-        elif step > 0 and month < pub.month:
+        elif step > 0 and (month < pub.month or (modifier and month == pub.month)):
             year += 1
         return f"{year:04d}-{month:02d}", "month"
     if kind == "year":

@@ -58,27 +58,31 @@ class DocumentFailure:
 def decode_bytes(data: bytes) -> str:
     """Decode article bytes; raise DocumentError for empty, binary or undecodable input."""
     if not data.strip():
-        raise DocumentError("empty file (no text)")
+        raise DocumentError("empty file (no text)", kind="empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return _checked(data.decode(encoding))
             except UnicodeDecodeError as exc:
-                raise DocumentError(f"invalid {encoding} text after its byte-order mark: {exc}") from exc
+                raise DocumentError(
+                    f"invalid {encoding} text after its byte-order mark: {exc}", kind="decode"
+                ) from exc
     if b"\x00" in data[:4096]:
-        raise DocumentError("binary file (NUL bytes), not text; give .txt, .jsonl or .html")
+        raise DocumentError(
+            "binary file (NUL bytes), not text; give .txt, .jsonl or .html", kind="binary"
+        )
     try:
         return _checked(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
-        raise DocumentError("cannot detect the text encoding; save the file as UTF-8")
+        raise DocumentError("cannot detect the text encoding; save the file as UTF-8", kind="decode")
     encoding = _prefer_arabic(best.encoding, data)
     try:
         return _checked(data.decode(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DocumentError(f"invalid text in detected encoding {encoding}: {exc}") from exc
+        raise DocumentError(f"invalid text in detected encoding {encoding}: {exc}", kind="decode") from exc
 
 
 def _prefer_arabic(encoding: str, data: bytes) -> str:
@@ -98,11 +102,11 @@ def _checked(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise DocumentError("empty document (only whitespace)")
+        raise DocumentError("empty document (only whitespace)", kind="empty")
     if len(_CONTROL.findall(text[:20_000])) > max(3, len(text[:20_000]) // 100):
-        raise DocumentError("binary content (control characters), not text")
+        raise DocumentError("binary content (control characters), not text", kind="binary")
     if not any(ch.isalpha() for ch in text[:20_000]):
-        raise DocumentError("no letters in the document")
+        raise DocumentError("no letters in the document", kind="no_text")
     return text
 
 
@@ -119,7 +123,7 @@ def parse_published(value: object) -> date | None:
         try:
             return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
         except ValueError as exc:
-            raise DocumentError(f"invalid published_at {s!r}: use YYYY-MM-DD") from exc
+            raise DocumentError(f"invalid published_at {s!r}: use YYYY-MM-DD", kind="invalid_date") from exc
 
 
 # ---- HTML -------------------------------------------------------------------------------------
@@ -132,7 +136,7 @@ _BLOCK_END = re.compile(
 
 def html_to_text(html: str) -> tuple[str, date | None, str | None]:
     """Visible text of an HTML page (one block per line) + its published date and URL if given."""
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(_BLOCK_END.sub(lambda m: m.group(0) + "\n\n", html))
     published = None
@@ -224,7 +228,8 @@ def _load_path(path: Path, default_date: date | None, max_bytes: int) -> Iterato
         if size > max_bytes:
             raise DocumentError(
                 f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB); "
-                "split it or raise --max-doc-bytes"
+                "split it or raise --max-doc-bytes",
+                kind="too_large",
             )
         text = decode_bytes(path.read_bytes())
         published, url = default_date, None
@@ -234,7 +239,7 @@ def _load_path(path: Path, default_date: date | None, max_bytes: int) -> Iterato
             _checked(text)
         yield Document(path.stem, text, published, url, source)
     except DocumentError as exc:
-        yield DocumentFailure(path.stem, source, _kind_of(str(exc)), str(exc))
+        yield DocumentFailure(path.stem, source, exc.kind, str(exc))
     except OSError as exc:
         yield DocumentFailure(path.stem, source, "unreadable", f"cannot read {path}: {exc.strerror}")
 
@@ -269,29 +274,13 @@ def _load_jsonl(path: Path, default_date: date | None, max_bytes: int) -> Iterat
             text = obj.get("text")
             try:
                 if not isinstance(text, str):
-                    raise DocumentError("missing 'text' string")
+                    raise DocumentError("missing 'text' string", kind="invalid_json")
                 _checked(text)
                 published = parse_published(obj.get("published_at")) or default_date
             except DocumentError as exc:
-                yield DocumentFailure(doc_id, source, _kind_of(str(exc)), str(exc))
+                yield DocumentFailure(doc_id, source, exc.kind, str(exc))
                 continue
             yield Document(doc_id, text, published, obj.get("url"), source)
-
-
-def _kind_of(message: str) -> str:
-    for key, kind in (
-        ("empty", "empty"),
-        ("binary", "binary"),
-        ("too large", "too_large"),
-        ("encoding", "decode"),
-        ("invalid", "decode"),
-        ("published_at", "invalid_date"),
-        ("missing", "invalid_json"),
-        ("letters", "no_text"),
-    ):
-        if key in message:
-            return kind
-    return "unreadable"
 
 
 def as_document(item: Document | DocumentFailure | dict | str, index: int = 0) -> Document | DocumentFailure:
@@ -302,14 +291,14 @@ def as_document(item: Document | DocumentFailure | dict | str, index: int = 0) -
         try:
             return Document(f"doc-{index}", _checked(item))
         except DocumentError as exc:
-            return DocumentFailure(f"doc-{index}", "<text>", _kind_of(str(exc)), str(exc))
+            return DocumentFailure(f"doc-{index}", "<text>", exc.kind, str(exc))
     if isinstance(item, dict):
         doc_id = str(item.get("id") or item.get("doc_id") or f"doc-{index}")
         try:
             text = item.get("text")
             if not isinstance(text, str):
-                raise DocumentError("missing 'text' string")
+                raise DocumentError("missing 'text' string", kind="invalid_json")
             return Document(doc_id, _checked(text), parse_published(item.get("published_at")), item.get("url"), "<dict>")
         except DocumentError as exc:
-            return DocumentFailure(doc_id, "<dict>", _kind_of(str(exc)), str(exc))
+            return DocumentFailure(doc_id, "<dict>", exc.kind, str(exc))
     raise TypeError(f"cannot use {type(item).__name__} as a document: pass a str, dict or Document")

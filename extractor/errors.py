@@ -14,8 +14,16 @@ class ConfigError(ExtractorError):
 class DocumentError(ExtractorError):
     """One input document cannot be read or used; the run goes on without it."""
 
-    def __init__(self, message: str, *, doc_id: str | None = None, source: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str = "unreadable",
+        doc_id: str | None = None,
+        source: str | None = None,
+    ):
         super().__init__(message)
+        self.kind = kind  # empty, binary, decode, too_large, invalid_json, invalid_date, no_text …
         self.doc_id = doc_id
         self.source = source
 

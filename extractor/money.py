@@ -58,14 +58,17 @@ _CURRENCY_ADJ: dict[str, str] = {
 _DEFAULTS = {"GBP?": "EGP", "CHF?": "CHF", "SEK?": "SEK"}
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₴": "UAH", "₽": "RUB"}
 
-# Words before an amount that mark a running total rather than a new package.
-_CUMULATIVE = re.compile(
-    r"اجمالي|مجموع|اجمالا|في المجمل|ليرتفع|لترتفع|ليصل|لتصل|ليبلغ|لتبلغ|حتي الان|منذ بد"
+# Words before an amount that mark a running total rather than a new package. "بقيمة إجمالية"
+# / "بتكلفة إجمالية" (the total value of one package) is not a running total.
+_TOTAL_LEAD = re.compile(
+    r"(?<!قيمه )(?<!تكلفه )اجمالي|مجموع|اجمالا|في المجمل|ليرتفع|لترتفع|ليصل|لتصل|ليبلغ|لتبلغ"
 )
-# …and after it: "55 مليار دولار … منذ بدأت روسيا غزوها".
+# "منذ بدء الحرب", "حتى الآن": a total over the war, before or after the amount ("55 مليار
+# دولار … منذ بدأت روسيا غزوها").
 _SINCE_WAR_START = re.compile(
     r"منذ (?:بدء|بدايه|بدات|بدا|اندلاع|انطلاق)|حتي الان|منذ شباط|منذ فبراير|منذ عام 2022"
 )
+_SENTENCE_END = re.compile(r"[.!?؟](?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +109,7 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
     norm = norm or normalize_with_map(text)
     n = norm.text
     tokens = tokenize(n)
-    found: list[MoneyMention] = []
-    prev_end = 0  # a cumulative marker only counts between the previous amount and this one
+    raw: list[tuple[int, int, float, str, str]] = []  # normalized span, amount, currency, qualifier
     i = 0
     while i < len(tokens):
         word = tokens[i].text
@@ -131,31 +133,65 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
             code, end_norm = symbol[0], max(symbol[1], tokens[amount.end_token - 1].end)
             next_token = amount.end_token
         start_norm = min(amount.start, symbol[2]) if symbol else amount.start
-        start, end = norm.to_original(start_norm, end_norm)
-        window_start = max(prev_end, n.rfind(".", 0, start_norm) + 1, start_norm - 80)
-        before = n[window_start:start_norm]
-        prev_end = end_norm
-        found.append(
-            MoneyMention(
-                surface=text[start:end],
-                start=start,
-                end=end,
-                amount=amount.value,
-                currency=code,
-                qualifier=amount.qualifier,
-                cumulative=bool(_CUMULATIVE.search(before)) or _cumulative_after(n, end_norm),
-            )
-        )
+        qualifier = amount.qualifier
+        if qualifier == "exact" and next_token < len(tokens) and tokens[next_token].text == "تقريبا":
+            qualifier = "approx"  # "61 مليار دولار تقريبا"
+        raw.append((start_norm, end_norm, amount.value, code, qualifier))
         i = next_token
-    return found
+    return [
+        MoneyMention(
+            surface=text[start:end],
+            start=start,
+            end=end,
+            amount=value,
+            currency=code,
+            qualifier=qualifier,
+            cumulative=cumulative,
+        )
+        for (nstart, nend, value, code, qualifier), cumulative in zip(
+            raw, _cumulative_flags(n, [(r[0], r[1]) for r in raw]), strict=True
+        )
+        for start, end in [norm.to_original(nstart, nend)]
+    ]
 
 
-def _cumulative_after(n: str, end: int) -> bool:
-    """ "55 مليار دولار … منذ بدأت روسيا غزوها" marks a total over the war, not one package."""
-    tail = n[end : end + 120]
-    stop = tail.find(".")
-    tail = tail if stop < 0 else tail[:stop]
-    return bool(_SINCE_WAR_START.search(tail))
+def _cumulative_flags(n: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Which amounts (normalized spans, in order) are running totals, not packages.
+
+    A marker counts for an amount when it stands between the previous amount and this one
+    ("… 400 مليون دولار، ليرتفع إجمالي المساعدات إلى 44 مليار") or right after it, before the
+    next amount ("55 مليار دولار … منذ بدأت روسيا غزوها"). A "since the war began" phrase that
+    follows one amount belongs to it, not to the next one.
+    """
+    flags: list[bool] = []
+    claimed = 0  # end of the text already attributed to an earlier amount
+    for k, (start, end) in enumerate(spans):
+        window_start = max(claimed, _sentence_start(n, start))
+        before = n[window_start:start]
+        flag = bool(_TOTAL_LEAD.search(before) or _SINCE_WAR_START.search(before))
+        next_start = spans[k + 1][0] if k + 1 < len(spans) else len(n)
+        tail_end = min(end + 120, next_start)
+        stop = _SENTENCE_END.search(n, end, tail_end)
+        tail = n[end : stop.start() if stop else tail_end]
+        lead = _TOTAL_LEAD.search(tail)  # a later total's own marker: what follows is its own
+        if lead:
+            tail = tail[: lead.start()]
+        since = _SINCE_WAR_START.search(tail)
+        if since:
+            flag = True
+            claimed = end + since.end()
+        else:
+            claimed = end
+        flags.append(flag)
+    return flags
+
+
+def _sentence_start(n: str, pos: int) -> int:
+    """Start of the sentence holding ``pos`` (looking back at most 80 characters)."""
+    last = max(0, pos - 80)
+    for m in _SENTENCE_END.finditer(n, last, pos):
+        last = m.end()
+    return last
 
 
 def _symbol_near(n: str, start: int, end: int) -> tuple[str, int, int] | None:

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 _SCALES: dict[str, tuple[float, int]] = {}
 
 
+_PLURAL_SCALES: set[str] = set()
+
+
 def _add_scale(base: str, value: float, plural: tuple[str, ...], dual_construct: str) -> None:
     _SCALES[base] = (value, 1)
     _SCALES[base + "ا"] = (value, 2) if dual_construct == "ا" else (value, 1)
@@ -27,6 +30,7 @@ def _add_scale(base: str, value: float, plural: tuple[str, ...], dual_construct:
         _SCALES[dual] = (value, 2)
     for p in plural:
         _SCALES[p] = (value, 1)
+        _PLURAL_SCALES.add(p)
 
 
 _add_scale("الف", 1e3, ("الاف", "الوف"), "ا")
@@ -86,22 +90,40 @@ _SMALL_WORDS: dict[str, int] = {
     "مائتان": 200,
     "مائتين": 200,
     "مائتي": 200,
-    "ثلاثمئه": 300,
-    "ثلاثمائه": 300,
-    "خمسمئه": 500,
-    "خمسمائه": 500,
+    "مئتا": 200,
+    "مائتا": 200,
+    "اثنا": 2,
+    "اثني": 2,
 }
+# Fused hundreds: ثلاثمئة، أربعمائة … تسعمائة.
+for _stem, _unit in (
+    ("ثلاث", 3),
+    ("اربع", 4),
+    ("خمس", 5),
+    ("ست", 6),
+    ("سبع", 7),
+    ("ثمان", 8),
+    ("تسع", 9),
+):
+    for _hundred in ("مئه", "مائه"):
+        _SMALL_WORDS[_stem + _hundred] = _unit * 100
+# "أحد" is a number only in "أحد عشر" (11); alone it means "one of" or Sunday.
+_TEEN_ONLY = {"احد": 1}
+_TEN_WORDS = {"عشر", "عشره"}
 
 _FRACTIONS = {"نصف": 0.5, "ربع": 0.25, "ثلث": 1 / 3}
 
-# Qualifiers are matched against the normalized text right before the number.
+# Qualifiers are matched against the normalized text right before the number. Order matters:
+# "لا يتجاوز" (up to) must not be read as "يتجاوز" (more than).
+_W = r"(?:^|(?<=\s))"  # start of a word: "ليصل إلى" (a running total) is not "يصل إلى"
 _QUALIFIERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:ما\s+)?(?:لا\s+يقل|لا\s+تقل)\s+عن\s*$"), "at_least"),
     (re.compile(r"(?:اكثر|ازيد)\s+من\s*$"), "at_least"),
-    (re.compile(r"ما\s+يزيد\s+(?:على|عن|علي)\s*$"), "at_least"),
-    (re.compile(r"(?:يتجاوز|تتجاوز|يفوق|تفوق|تتخطي|يتخطي)\s*$"), "at_least"),
-    (re.compile(r"ما\s+(?:يصل|تصل)\s+(?:الي|لـ?|حتي)\s*$"), "up_to"),
-    (re.compile(r"(?:حتي|اقل\s+من|لا\s+يتجاوز|لا\s+تتجاوز)\s*$"), "up_to"),
+    (re.compile(r"ما\s+(?:يزيد|يربو)\s+(?:عن|علي)\s*$"), "at_least"),
+    (re.compile(r"(?:حتي|اقل\s+من|لا\s+يتجاوز|لا\s+تتجاوز|لا\s+يزيد\s+(?:عن|علي))\s*$"), "up_to"),
+    (re.compile(r"بحد\s+اقصي\s*$"), "up_to"),
+    (re.compile(_W + r"(?:ما\s+)?(?:يصل|تصل)\s+(?:الي|ل|حتي)\s*$"), "up_to"),
+    (re.compile(r"(?<!لا )(?:يتجاوز|تتجاوز|يفوق|تفوق|تتخطي|يتخطي)\s*$"), "at_least"),
     (
         re.compile(
             r"(?:نحو|حوالي|حوالى|قرابه|زهاء|تقريبا|ما\s+يقارب|ما\s+يقرب\s+من|يقارب|يناهز|ما\s+يناهز)\s*$"
@@ -120,9 +142,34 @@ class Token:
     end: int
 
 
+# Clitics written onto a number word: "بمليار" (with a billion), "وثلاثة" (and three), "ولنصف".
+_CLITIC_RE = re.compile(r"^(?:[وف]?[بلك]|[وف])")
+
+
 def tokenize(norm: str) -> list[Token]:
-    """Split normalized text into digit runs and letter runs (so "ب2" gives "ب", "2")."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm)]
+    """Split normalized text into digit runs and letter runs (so "ب2" gives "ب", "2").
+
+    A clitic written onto a number word is split off too ("بمليار" → "ب", "مليار"), so that
+    "تعهدت بمليار دولار" and "قتيلان وثلاثة جرحى" read like their spaced forms.
+    """
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(norm):
+        word, start = m.group(), m.start()
+        clitic = _CLITIC_RE.match(word)
+        if clitic and not starts_amount(word):
+            # Longest clitic first; the rest must be a number word of 3+ letters ("لست" is
+            # "I am not", not "ل" + "ست").
+            for cut in range(clitic.end(), 0, -1):
+                rest = word[cut:]
+                if len(rest) >= 3 and starts_amount(rest):
+                    out.append(Token(word[:cut], start, start + cut))
+                    out.append(Token(rest, start + cut, m.end()))
+                    break
+            else:
+                out.append(Token(word, start, m.end()))
+            continue
+        out.append(Token(word, start, m.end()))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +185,10 @@ class Amount:
 
 def parse_digits(s: str) -> float:
     """ "1,500" → 1500; "2.4" → 2.4; "2,4" → 2.4 (a comma not followed by 3 digits is decimal)."""
+    if "," in s and "." in s:  # "1,500.5" / "1.500,5": the last separator is the decimal one
+        thousands = "," if s.rfind(",") < s.rfind(".") else "."
+        s = s.replace(thousands, "")
+        return float(s.replace(",", "."))
     if "," in s:
         parts = s.split(",")
         if all(len(p) == 3 for p in parts[1:]):
@@ -170,10 +221,13 @@ def _read_simple(tokens: list[Token], i: int, word: str | None = None) -> tuple[
         value = parse_digits(w)
         scale = _scale_at(tokens, i + 1)
         return (value * scale[0], i + 2) if scale else (value, i + 1)
-    if w in _SMALL_WORDS:
-        value = float(_SMALL_WORDS[w])
-        scale = _scale_at(tokens, i + 1)
-        return (value * scale[0], i + 2) if scale else (value, i + 1)
+    if w in _SMALL_WORDS or w in _TEEN_ONLY:
+        words = _read_words(tokens, i, w)
+        if words is None:
+            return None
+        value, j = words
+        scale = _scale_at(tokens, j)
+        return (value * scale[0], j + 1) if scale else (value, j)
     if w in _FRACTIONS:
         scale = _scale_at(tokens, i + 1)
         return (_FRACTIONS[w] * scale[0], i + 2) if scale else None
@@ -185,6 +239,49 @@ def _read_simple(tokens: list[Token], i: int, word: str | None = None) -> tuple[
     if w in _SCALES:
         scale_value, implied = _SCALES[w]
         return scale_value * implied, i + 1
+    return None
+
+
+def _read_words(tokens: list[Token], i: int, w: str) -> tuple[float, int] | None:
+    """A number written in words, without its scale: "خمسة" (5), "خمسة عشر" (15),
+    "خمسة وعشرون" (25), "مئة وخمسة وعشرون" (125). ``w`` stands for token i.
+
+    Returns (value, index of the first token after the words).
+    """
+    teen = _teen(tokens, i, w)
+    if teen is not None:
+        value, j = teen
+    elif w in _SMALL_WORDS:
+        value, j = float(_SMALL_WORDS[w]), i + 1
+    else:
+        return None
+    last = value
+    # Arabic order is hundreds, then units, then tens: "مئة وخمسة وعشرون". Anything else
+    # ("خمسة وستة") is a list of numbers, not one number.
+    while (conj := _conjunct(tokens, j)) is not None:
+        word, k = conj
+        part = _teen(tokens, k, word)
+        if part is None:
+            if word not in _SMALL_WORDS:
+                break
+            part = float(_SMALL_WORDS[word]), k + 1
+        v = part[0]
+        if not ((last >= 100 and v < 100) or (last < 10 and v in _TENS)):
+            break
+        value += v
+        last = v
+        j = part[1]
+    return value, j
+
+
+_TENS = {20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0}
+
+
+def _teen(tokens: list[Token], i: int, w: str) -> tuple[float, int] | None:
+    """ "خمسة عشر" → (15, index after "عشر"); "أحد عشر" → 11."""
+    unit = _TEEN_ONLY.get(w) or _SMALL_WORDS.get(w)
+    if unit is not None and unit < 10 and i + 1 < len(tokens) and tokens[i + 1].text in _TEN_WORDS:
+        return float(unit + 10), i + 2
     return None
 
 
@@ -213,6 +310,8 @@ def _conjunct(tokens: list[Token], j: int) -> tuple[str, int] | None:
 
 def read_amount(norm: str, tokens: list[Token], i: int) -> Amount | None:
     """Read the number expression starting at token ``i``, with continuations and qualifier."""
+    if _is_year(tokens, i):
+        return None
     first = _read_simple(tokens, i)
     if first is None:
         return None
@@ -234,14 +333,39 @@ def read_amount(norm: str, tokens: list[Token], i: int) -> Amount | None:
         if nxt is None:
             break
         sub_scale = _scale_of_group(tokens, k, nxt[1], word)
-        if sub_scale is None or sub_scale >= last_scale:
+        if sub_scale is None:
+            # "ألف و500" is 1500; "مليار و2" would be a list, but a part smaller than the
+            # scale before it can only be its remainder.
+            if nxt[0] < last_scale and nxt[0] == int(nxt[0]):
+                value += nxt[0]
+                j = nxt[1]
+            break
+        if sub_scale >= last_scale:
             break  # "مليار و2 مليار" or "5 و6" are lists, not one amount
         value += nxt[0]
         j = nxt[1]
         last_scale = sub_scale
     start, end = tokens[i].start, tokens[j - 1].end
-    qualifier = "at_least" if tokens[i].text in _VAGUE_COUNTS else qualifier_before(norm, start)
+    first_word = tokens[i].text
+    if first_word in _VAGUE_COUNTS or first_word in _PLURAL_SCALES:
+        qualifier = "at_least"  # "عشرات الملايين", "مليارات الدولارات": a lower bound
+    else:
+        qualifier = qualifier_before(norm, start)
     return Amount(value, start, end, qualifier, j)
+
+
+# "عام 2024", "لعام 2025", "سنة 2023": a year, never a count ("عام 2024 مليار يورو" is
+# a billion euros in 2024, not 2024 billion).
+_YEAR_WORD = re.compile(r"^(?:[وف]?(?:[بل]|لل|بال)?)(?:ال)?(?:عام|عامي|سنه|سنتي)$")
+_YEAR_DIGITS = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _is_year(tokens: list[Token], i: int) -> bool:
+    return (
+        i > 0
+        and _YEAR_DIGITS.match(tokens[i].text) is not None
+        and _YEAR_WORD.match(tokens[i - 1].text) is not None
+    )
 
 
 def qualifier_before(norm: str, start: int) -> str:
@@ -261,4 +385,5 @@ def starts_amount(word: str) -> bool:
         or word in _SCALES
         or word in _FRACTIONS
         or word in _VAGUE_COUNTS
+        or word in _TEEN_ONLY
     )

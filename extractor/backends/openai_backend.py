@@ -1,0 +1,329 @@
+"""The LLM backend: instructor over the openai SDK, for any OpenAI-compatible endpoint.
+
+Reliability is layered and every layer is bounded and counted:
+- the SDK's own retries are off (``max_retries=0``), so nothing retries behind our back;
+- tenacity retries transport faults — 429 (honouring Retry-After), 5xx, timeouts, connection
+  resets — with jittered exponential backoff;
+- instructor re-asks the model when its answer fails validation (``max_reasks``);
+- faults that no retry can fix (401, unknown model, refused connection) raise
+  :class:`ModelUnavailableError` at once, which stops the run with one clear line.
+
+Usage is summed over every attempt (re-asks included) through instructor's hooks. Answers are
+cached (see :mod:`extractor.cache`). This is the only module that imports openai or instructor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import instructor
+import openai
+from aiolimiter import AsyncLimiter
+from pydantic import BaseModel
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from extractor.backends.base import BackendAnswer, SegmentRequest, Usage
+from extractor.cache import AnswerCache, cache_key
+from extractor.errors import BackendError, ModelUnavailableError
+from extractor.prompting import PromptTemplate
+from extractor.settings import Settings
+from extractor.textnorm import normalize
+from schemas import DraftBatch
+
+_MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+# The usage accumulator of the request running in the current task (hooks are per client).
+_current_usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("usage", default=None)
+NO_KEY = "sk-no-key-required"  # local servers need no key, but the SDK insists on one
+# instructor logs every failed attempt at ERROR level; we count and report faults ourselves.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+class _Transient(Exception):
+    """A fault worth retrying; carries how long the server asked us to wait."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    base_url: str | None
+    api_key: str | None
+    model: str
+    mode: str = "tools"
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_tokens: int = 1024
+    timeout: float = 60.0
+    max_retries: int = 4
+    max_reasks: int = 1
+    backoff_max: float = 30.0
+    concurrency: int = 8
+    rpm: int | None = None
+    tpm: int | None = None
+
+
+class OpenAIBackend:
+    """Drafts events with a model behind an OpenAI-compatible API."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        config: OpenAIConfig,
+        *,
+        template: PromptTemplate | None = None,
+        response_model: type[BaseModel] = DraftBatch,
+        cache: AnswerCache | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if config.mode not in _MODES:
+            raise ModelUnavailableError(f"unknown mode {config.mode!r}: use tools, json_schema or md_json")
+        self.config = config
+        self.template = template or PromptTemplate.load()
+        self.response_model = response_model
+        self.cache = cache
+        self._http_client = http_client
+        self._client: Any = None  # created lazily inside the running event loop
+        self._semaphore: asyncio.Semaphore | None = None
+        self._rpm = AsyncLimiter(config.rpm, 60) if config.rpm else None
+        self._tpm = AsyncLimiter(config.tpm, 60) if config.tpm else None
+        self.schema_hash = cache_key({"schema": response_model.model_json_schema()})
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> OpenAIBackend:
+        from extractor.prompting import default_prompts_dir
+
+        config = OpenAIConfig(
+            base_url=settings.base_url,
+            api_key=settings.secret(),
+            model=settings.model or "",
+            mode=settings.mode,
+            temperature=settings.temperature,
+            seed=settings.seed,
+            max_tokens=settings.max_tokens,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            max_reasks=settings.max_reasks,
+            backoff_max=settings.backoff_max,
+            concurrency=settings.concurrency,
+            rpm=settings.rpm,
+            tpm=settings.tpm,
+        )
+        cache = None if settings.no_cache else AnswerCache(settings.cache_dir)
+        template = PromptTemplate.load("events", settings.prompts_dir or default_prompts_dir())
+        return cls(config, template=template, cache=cache, **kwargs)
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    def _ensure_client(self) -> Any:
+        if self._client is None:
+            raw = openai.AsyncOpenAI(
+                base_url=self.config.base_url,
+                api_key=self.config.api_key or NO_KEY,
+                max_retries=0,  # tenacity owns retries
+                timeout=self.config.timeout,
+                http_client=self._http_client,
+            )
+            client = instructor.from_openai(raw, mode=_MODES[self.config.mode])
+            client.on("completion:response", _count_response)
+            client.on("parse:error", _count_reask)
+            self._client = client
+            self._semaphore = asyncio.Semaphore(self.config.concurrency)
+        return self._client
+
+    def key_for(self, text: str) -> str:
+        c = self.config
+        return cache_key(
+            {
+                "base_url": c.base_url,
+                "model": c.model,
+                "mode": c.mode,
+                "temperature": c.temperature,
+                "seed": c.seed,
+                "max_tokens": c.max_tokens,
+                "prompt": self.template.hash,
+                "schema": self.schema_hash,
+                "text": normalize(text),
+            }
+        )
+
+    # ---- the Backend protocol ----------------------------------------------------------------
+    async def draft(self, request: SegmentRequest) -> BackendAnswer:
+        key = self.key_for(request.text)
+        answer_meta = {"cache_key": key, "model": self.config.model, "prompt_version": self.template.version}
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                batch = self.response_model.model_validate(hit["drafts"])
+                return BackendAnswer(_drafts_of(batch), Usage(cache_hits=1), **answer_meta)
+        usage = Usage()
+        batch = await self._call(request.text, usage)
+        if self.cache is not None:
+            self.cache.set(key, {"drafts": batch.model_dump(mode="json"), "usage": vars(usage)})
+        return BackendAnswer(_drafts_of(batch), usage, **answer_meta)
+
+    async def _call(self, text: str, usage: Usage) -> BaseModel:
+        client = self._ensure_client()
+        assert self._semaphore is not None
+        messages = self.template.render(text=text)
+        c = self.config
+        kwargs: dict[str, Any] = {
+            "model": c.model,
+            "messages": messages,
+            "response_model": self.response_model,
+            "max_retries": c.max_reasks,
+            "temperature": c.temperature,
+            "max_tokens": c.max_tokens,
+        }
+        if c.seed is not None:
+            kwargs["seed"] = c.seed
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(c.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
+            before_sleep=lambda _state: _bump_retries(usage),
+            reraise=True,
+        )
+        token = _current_usage.set(usage)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await self._limit(messages)
+                    async with self._semaphore:
+                        try:
+                            return await client.chat.completions.create(**kwargs)
+                        except Exception as exc:  # classified below; nothing escapes unnamed
+                            raise _classify(exc, c) from exc
+        except _Transient as exc:
+            raise BackendError(f"model server kept failing after {c.max_retries} retries: {exc}") from None
+        finally:
+            _current_usage.reset(token)
+        raise BackendError("unreachable")  # pragma: no cover
+
+    async def _limit(self, messages: list[dict[str, str]]) -> None:
+        if self._rpm is not None:
+            await self._rpm.acquire()
+        if self._tpm is not None:
+            estimate = sum(len(m["content"]) for m in messages) // 3 + self.config.max_tokens
+            await self._tpm.acquire(min(estimate, self._tpm.max_rate))
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            return min(exc.retry_after, self.config.backoff_max)
+        # full jitter: uniform in [0, min(cap, 0.5 * 2^attempt)]
+        return random.uniform(0, min(self.config.backoff_max, 0.5 * 2**state.attempt_number))
+
+
+def _drafts_of(batch: BaseModel) -> list[Any]:
+    return list(getattr(batch, "events", []))
+
+
+def _bump_retries(usage: Usage) -> None:
+    usage.retries += 1
+
+
+def _count_response(response: Any) -> None:
+    usage = _current_usage.get()
+    if usage is None:
+        return
+    usage.requests += 1
+    u = getattr(response, "usage", None)
+    if u is not None:
+        usage.prompt_tokens += int(getattr(u, "prompt_tokens", 0) or 0)
+        usage.completion_tokens += int(getattr(u, "completion_tokens", 0) or 0)
+
+
+def _count_reask(*_args: Any, **kwargs: Any) -> None:
+    usage = _current_usage.get()
+    if usage is not None and not kwargs.get("is_last_attempt", False):
+        usage.reasks += 1
+
+
+def _retry_after(response: httpx.Response | None) -> float | None:
+    if response is None:
+        return None
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    while exc.__cause__ is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc = exc.__cause__
+    return exc
+
+
+def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
+    """Turn an SDK/instructor error into: _Transient (retry), BackendError (this document
+    fails) or ModelUnavailableError (the run stops)."""
+    where = c.base_url or "api.openai.com"
+    if isinstance(exc, instructor.core.InstructorRetryException):
+        cause = exc.__cause__
+        if isinstance(cause, Exception) and isinstance(cause, openai.APIError):
+            return _classify(cause, c)
+        return BackendError(
+            f"model answer failed validation after {exc.n_attempts} attempt(s): "
+            f"{_short(str(cause or exc))}"
+        )
+    if isinstance(exc, instructor.core.IncompleteOutputException):
+        return BackendError(f"model output was cut off at max_tokens={c.max_tokens}; raise --max-tokens")
+    if isinstance(exc, openai.AuthenticationError):
+        return ModelUnavailableError(
+            f"{where} refused the API key (401): set OPENAI_API_KEY or EXTRACTOR_API_KEY to a valid key"
+        )
+    if isinstance(exc, openai.PermissionDeniedError):
+        return ModelUnavailableError(f"{where} denied access (403): check the key's permissions for model {c.model!r}")
+    if isinstance(exc, openai.NotFoundError):
+        return ModelUnavailableError(
+            f"model {c.model!r} or the endpoint was not found at {where} (404): "
+            "check --model and --base-url (it usually ends in /v1)"
+        )
+    if isinstance(exc, openai.RateLimitError):
+        return _Transient("rate limited (429)", _retry_after(exc.response))
+    if isinstance(exc, openai.InternalServerError):
+        return _Transient(f"server error ({exc.status_code})", _retry_after(exc.response))
+    if isinstance(exc, openai.APITimeoutError):
+        return _Transient(f"no answer within {c.timeout:g} s")
+    if isinstance(exc, openai.APIConnectionError):
+        root = _root_cause(exc)
+        if type(root).__name__ == "CannotOverwriteExistingCassetteException":
+            return BackendError(
+                "this request is not in the replay cassette (the text, prompt or settings changed): "
+                "re-record it with `make record`"
+            )
+        if isinstance(root, httpx.ConnectError) and "refused" in str(root).lower():
+            return ModelUnavailableError(
+                f"cannot connect to {where} (connection refused): is the model server running? check --base-url"
+            )
+        if isinstance(root, httpx.ConnectError) and ("name" in str(root).lower() or "resolve" in str(root).lower()):
+            return ModelUnavailableError(f"cannot resolve the host of {where}: check --base-url")
+        return _Transient(f"connection problem: {type(root).__name__}")
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code >= 500:
+            return _Transient(f"server error ({exc.status_code})", _retry_after(exc.response))
+        return BackendError(f"the model server rejected the request ({exc.status_code}): {_short(exc.message)}")
+    if isinstance(exc, (json.JSONDecodeError, ValueError, IndexError, KeyError, TypeError, AttributeError)):
+        return BackendError(f"unusable model answer ({type(exc).__name__}): {_short(str(exc))}")
+    return BackendError(f"model call failed ({type(exc).__name__}): {_short(str(exc))}")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

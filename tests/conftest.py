@@ -1,0 +1,41 @@
+"""Shared fixtures. Tests run offline: no network, no key, no model (cassettes replay)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from extractor.backends.rules import RuleBackend
+from extractor.documents import Document
+from extractor.gazetteer import Gazetteer, load_gazetteer
+from extractor.pipeline import DocumentResult, Pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CASSETTES = ROOT / "cassettes"
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def rule_pipeline(gazetteer: Gazetteer) -> Pipeline:
+    return Pipeline(RuleBackend(gazetteer), gazetteer)
+
+
+def run_doc(pipeline: Pipeline, text: str, doc_id: str = "doc", published_at=None) -> DocumentResult:
+    return asyncio.run(pipeline.process(Document(doc_id, text, published_at)))
+
+
+@pytest.fixture(scope="session")
+def seed_results(rule_pipeline: Pipeline, seed_texts: dict[str, str]) -> dict[str, DocumentResult]:
+    return {stem: run_doc(rule_pipeline, text, stem) for stem, text in seed_texts.items()}
