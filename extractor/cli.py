@@ -187,5 +187,46 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
     err.print(f"records: {job.out}" + (f"   failures: {job.failures_path}" if s.failed else ""))
 
 
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Option(help="Gold JSONL (one document per line)")],
+    pred: Annotated[Path, typer.Option(help="Predicted records JSONL (from extractor run)")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON")] = None,
+    docs: Annotated[list[Path] | None, typer.Option(help="Source documents, to check quotes are verbatim")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+) -> None:
+    """Score predictions against gold: event P/R/F1, per type, per field, grounding."""
+    from extractor.evaluate import evaluate
+
+    try:
+        report = evaluate(gold, pred, docs or [])
+    except ExtractorError as exc:
+        raise _fail(str(exc), debug) from None
+    if json_out:
+        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    _print_report(report)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    out = Console()
+    events = Table(title=f"events ({report['documents']} documents)")
+    for col in ("", "P", "R", "F1", "TP", "pred", "gold"):
+        events.add_column(col, justify="right" if col else "left")
+    for name, row in [*report["events"].items(), *(("  " + t, r) for t, r in report["per_type"].items())]:
+        events.add_row(name, *(f"{row[k]:.3f}" for k in ("p", "r", "f1")), *(str(row[k]) for k in ("tp", "n_pred", "n_gold")))
+    out.print(events)
+    fields = Table(title="fields on matched pairs")
+    fields.add_column("field")
+    fields.add_column("score", justify="right")
+    fields.add_column("n", justify="right")
+    for name, row in report["fields"].items():
+        value = row.get("accuracy", row.get("f1"))
+        metric = "F1" if "f1" in row else "acc"
+        fields.add_row(f"{name} ({metric})", "-" if value is None else f"{value:.3f}", str(row["n"]))
+    rate = report["grounding"]["verbatim_rate"]
+    fields.add_row("quotes verbatim in source", "-" if rate is None else f"{rate:.3f}", str(report["grounding"]["n"]))
+    out.print(fields)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -125,7 +125,7 @@ _E = r"(?![^\W\d_])"
 
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", rf"{_B}(?P<y>(?:19|20)\d\d)-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}}){_E}"),
-    ("dmy_num", rf"{_B}(?P<d>\d{{1,2}})([/.-])(?P<mo>\d{{1,2}})\2{_YEAR}{_E}"),
+    ("dmy_num", rf"{_B}(?P<d>\d{{1,2}})[/.-](?P<mo>\d{{1,2}})[/.-]{_YEAR}{_E}"),
     (
         "dmy",
         rf"{_B}(?P<d>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
@@ -148,22 +148,33 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"{_B}(?:(?P<m>{_M})\s*/\s*(?:{_M})|(?P<m2>{_SAFE_M})){_E}",
     ),
     ("year", rf"{_B}[وف]?(?:[بل]?ال|[بل])?(?:عام|سنه)\s+{_YEAR}{_E}"),
-    ("rel_day", rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم){_E}{_NOT_TODAY}"
-     rf"(?:\s+(?:يوم\s+)?ال(?P<wd2>اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد){_E})?"),
+    (
+        "rel_day",
+        rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم){_E}{_NOT_TODAY}"
+        rf"(?:\s+(?:يوم\s+)?ال(?P<wd2>اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد){_E})?",
+    ),
     (
         "weekday",
         rf"{_B}[وف]?(?:(?:يوم|صباح|مساء|ليل|ليله|فجر|ظهر|عصر)\s+)?ال(?P<wd>اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد){_E}"
         rf"(?:\s+(?P<wmod>{_PAST}|{_NEXT}){_E})?",
     ),
-    ("week", rf"{_B}[وف]?(?:خلال\s+)?(?:ال)?اسبوع\s+(?P<wk>{_PAST}|{_NEXT}|{_THIS}){_E}|{_B}هذا\s+الاسبوع{_E}"),
-    ("rel_month", rf"{_B}[وف]?(?:ال)?شهر\s+(?P<rm>{_PAST}|{_NEXT}|{_THIS}){_E}|{_B}هذا\s+الشهر{_E}"),
+    (
+        "week",
+        rf"{_B}[وف]?(?:خلال\s+)?(?:ال)?اسبوع\s+(?P<wk>{_PAST}|{_NEXT}|{_THIS}){_E}|{_B}هذا\s+الاسبوع{_E}",
+    ),
+    (
+        "rel_month",
+        rf"{_B}[وف]?(?:ال)?شهر\s+(?P<rm>{_PAST}|{_NEXT}|{_THIS}){_E}|{_B}هذا\s+الشهر{_E}",
+    ),
     (
         "rel_year",
         rf"{_B}[وف]?(?:ال)?(?:عام|سنه)\s+(?P<ry>{_PAST}|{_NEXT}|{_THIS}){_E}"
         rf"|{_B}(?:هذا|هذه)\s+(?:العام|السنه){_E}",
     ),
 ]
-_DATE_RE = re.compile("|".join(f"(?P<{name}>{pat.replace('(?P<', f'(?P<{name}_')})" for name, pat in _PATTERNS))
+_DATE_RE = re.compile(
+    "|".join(f"(?P<{name}>{pat.replace('(?P<', f'(?P<{name}_')})" for name, pat in _PATTERNS)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +208,9 @@ def find_dates(norm_text: str) -> list[DateMention]:
     return out
 
 
-def parse_date(surface: str, published_at: date | None, forward: bool = False) -> tuple[str | None, str]:
+def parse_date(
+    surface: str, published_at: date | None, forward: bool = False
+) -> tuple[str | None, str]:
     """Resolve a date surface as written (e.g. by a model): (value or None, precision)."""
     found = find_dates(normalize(surface))
     if not found:

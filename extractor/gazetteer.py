@@ -48,6 +48,7 @@ class Entry:
     role: str | None = None
     category: str | None = None  # weapons: missile, drone, …
     place_type: str | None = None  # places: city, region, sea, site
+    generic: bool = False  # weapons: a class ("Tanks") rather than a system ("Leopard 2")
 
 
 Via = Literal["name", "adjective", "capital"]
@@ -82,6 +83,7 @@ class Gazetteer:
 
     index: dict[tuple[str, ...], list[tuple[Entry, Via]]] = field(default_factory=dict)
     countries: dict[str, Entry] = field(default_factory=dict)
+    weapons: dict[str, Entry] = field(default_factory=dict)
     max_words: int = 1
 
     # ---- building -------------------------------------------------------------------------
@@ -129,7 +131,10 @@ class Gazetteer:
             role=raw.get("role"),
             category=raw.get("category"),
             place_type=raw.get("type"),
+            generic=bool(raw.get("generic", False)),
         )
+        if kind == "weapon":
+            self.weapons[name] = entry
         for alias in [name, *aliases] if kind == "weapon" else aliases:
             self.add(entry, alias)
 

@@ -6,12 +6,34 @@ from dataclasses import dataclass
 
 from extractor.gazetteer import Gazetteer, Mention
 from extractor.money import find_money
-from extractor.numbers import read_amount, starts_amount, tokenize
+from extractor.numbers import is_vague, read_amount, starts_amount, tokenize
 from extractor.textnorm import NormalizedText, normalize_with_map
 
 _MAX_GAP_WORDS = 3  # words allowed between a number and its item: "85 ألف طائرة عسكرية مسيرة"
-_DURATION_WORDS = {"يوم", "يوما", "ايام", "اسبوع", "اسابيع", "شهر", "اشهر", "شهرا", "سنه", "سنوات",
-                   "عام", "اعوام", "ساعه", "ساعات", "دقيقه", "دقائق"}
+# Dual forms of counting nouns: "منظومتي باتريوت" (two Patriot systems), "بطاريتين".
+_CLASSIFIERS_F = ("منظوم", "بطاري", "طائر", "مقاتل", "دباب", "راجم", "قاذف", "مدرع", "مروحي")
+_CLASSIFIERS_M = ("نظام", "صاروخ", "مدفع", "زورق", "نظامي")
+_DUAL_CLASSIFIERS = {stem + end for stem in _CLASSIFIERS_F for end in ("تي", "تين", "تان")} | {
+    stem + end for stem in _CLASSIFIERS_M for end in ("ي", "ين", "ان")
+}
+_DURATION_WORDS = {
+    "يوم",
+    "يوما",
+    "ايام",
+    "اسبوع",
+    "اسابيع",
+    "شهر",
+    "اشهر",
+    "شهرا",
+    "سنه",
+    "سنوات",
+    "عام",
+    "اعوام",
+    "ساعه",
+    "ساعات",
+    "دقيقه",
+    "دقائق",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +48,12 @@ class ItemMention:
     quantity: int | None
 
 
-def find_items(text: str, gazetteer: Gazetteer, norm: NormalizedText | None = None,
-               mentions: list[Mention] | None = None) -> list[ItemMention]:
+def find_items(
+    text: str,
+    gazetteer: Gazetteer,
+    norm: NormalizedText | None = None,
+    mentions: list[Mention] | None = None,
+) -> list[ItemMention]:
     """Weapon/item mentions of ``text`` with the quantity written just before them, if any."""
     norm = norm or normalize_with_map(text)
     mentions = gazetteer.find(text, norm) if mentions is None else mentions
@@ -43,26 +69,50 @@ def find_items(text: str, gazetteer: Gazetteer, norm: NormalizedText | None = No
         if starts_amount(tokens[i].text):
             amount = read_amount(n, tokens, i)
             if amount is not None:
-                amounts.append(amount)
+                amounts.append((amount, is_vague(tokens[i].text)))
                 i = amount.end_token
                 continue
         i += 1
-    out: list[ItemMention] = []
+    # "دبابة أبرامز": a class word right before a named system of the same category is one item
+    # (Abrams), not two (Tanks and Abrams) that would count the same tanks twice.
+    merged: list[tuple[Mention, int]] = []
     for w in weapons:
-        quantity = None
-        qstart = w.nstart
-        for a in reversed(amounts):
-            if a.end > w.nstart:
+        if merged:
+            prev, prev_start = merged[-1]
+            if prev.entry.category == w.entry.category and not n[prev.nend : w.nstart].strip():
+                merged[-1] = (w, prev_start)
                 continue
-            gap = [t for t in tokens if a.end <= t.start and t.end <= w.nstart]
+        merged.append((w, w.nstart))
+    out: list[ItemMention] = []
+    for w, wstart in merged:
+        quantity = None
+        qstart = wstart
+        before = [t for t in tokens if t.end <= wstart]
+        if (
+            before
+            and before[-1].text in _DUAL_CLASSIFIERS
+            and not n[before[-1].end : wstart].strip()
+        ):
+            quantity, qstart = 2, before[-1].start
+        for a, vague in reversed(amounts):
+            if quantity is not None:
+                break
+            if a.end > wstart:
+                continue
+            gap = [t for t in tokens if a.end <= t.start and t.end <= wstart]
             if len(gap) > _MAX_GAP_WORDS or any(t.text in _DURATION_WORDS for t in gap):
                 break
             orig = norm.to_original(a.start, a.end)
             if any(s <= orig[0] < e for s, e in money_spans) or a.value != int(a.value):
                 break
+            if vague:  # "آلاف الطائرات المسيرة": an order of magnitude, not a quantity
+                break
             quantity, qstart = int(a.value), a.start
             break
         start, end = norm.to_original(qstart, w.nend)
-        out.append(ItemMention(text[start:end], start, end, w.entry.name,
-                               w.entry.category or "other", quantity))
+        out.append(
+            ItemMention(
+                text[start:end], start, end, w.entry.name, w.entry.category or "other", quantity
+            )
+        )
     return out

@@ -134,7 +134,11 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
             next_token = amount.end_token
         start_norm = min(amount.start, symbol[2]) if symbol else amount.start
         qualifier = amount.qualifier
-        if qualifier == "exact" and next_token < len(tokens) and tokens[next_token].text == "تقريبا":
+        if (
+            qualifier == "exact"
+            and next_token < len(tokens)
+            and tokens[next_token].text == "تقريبا"
+        ):
             qualifier = "approx"  # "61 مليار دولار تقريبا"
         raw.append((start_norm, end_norm, amount.value, code, qualifier))
         i = next_token

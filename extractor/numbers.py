@@ -191,10 +191,8 @@ def parse_digits(s: str) -> float:
         return float(s.replace(",", "."))
     if "," in s:
         parts = s.split(",")
-        if all(len(p) == 3 for p in parts[1:]):
-            s = "".join(parts)
-        else:
-            s = s.replace(",", ".")
+        thousands = all(len(p) == 3 for p in parts[1:])
+        s = "".join(parts) if thousands else s.replace(",", ".")
     if s.count(".") > 1:  # 1.500.000 (thousands dots)
         s = s.replace(".", "")
     return float(s)
@@ -387,3 +385,8 @@ def starts_amount(word: str) -> bool:
         or word in _VAGUE_COUNTS
         or word in _TEEN_ONLY
     )
+
+
+def is_vague(word: str) -> bool:
+    """ "عشرات", "مئات", "آلاف", "ملايين": a word that gives an order of magnitude, not a count."""
+    return word in _VAGUE_COUNTS or word in _PLURAL_SCALES

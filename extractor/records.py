@@ -118,7 +118,7 @@ def build_record(
         record_fields["money"] = _money(draft.money, context, drop)
         record_fields["items"] = _items(draft.items, context, context_norm, doc.gazetteer, drop)
         record_fields["stage"] = draft.stage or "announced"
-        record_fields["category"] = draft.category or _category_from_items(record_fields["items"])
+        record_fields["category"] = draft.category or ("military" if record_fields["items"] else None)
     elif draft.money:
         record_fields["money"] = _money(draft.money, context, drop)
     if draft.mode is not None:
@@ -262,11 +262,18 @@ def _items(
                     quantity=match.quantity)
         if all(i.name != item.name for i in out):
             out.append(item)
-    return out
+    return drop_generic_items(out, gaz)
 
 
-def _category_from_items(items: object) -> str:
-    return "military" if items else "military"
+def drop_generic_items(items: list[Item], gaz: Gazetteer) -> list[Item]:
+    """ "دبابات ليوبارد 2": keep Leopard 2, drop the class Tanks that names the same thing."""
+    specific = {i.category for i in items if not _is_generic(i, gaz)}
+    return [i for i in items if not (_is_generic(i, gaz) and i.category in specific)]
+
+
+def _is_generic(item: Item, gaz: Gazetteer) -> bool:
+    entry = gaz.weapons.get(item.name)
+    return bool(entry and entry.generic)
 
 
 def _date(draft: DraftEvent, context_norm: str, published: date | None, drop: Counter[str]) -> DateValue | None:

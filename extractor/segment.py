@@ -151,7 +151,10 @@ def segment(text: str) -> list[Segment]:
             i += 1
             continue
         kinds.append(("main" if article == 0 else "related_article", article))
-        article_has_text = True
+        # A headline alone is not yet article text: a caption printed twice right under the
+        # headline belongs to the same article.
+        if n.endswith((".", "؟", "!", '"')) or len(n) > 150:
+            article_has_text = True
         i += 1
     return _merge(text, lines, kinds)
 

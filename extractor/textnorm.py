@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Characters removed entirely: tashkeel, superscript alef, tatweel, bidi and zero-width controls.
-_DROP = {chr(c) for c in range(0x064B, 0x0653)} | {
+# Characters removed entirely: tashkeel (with the combining maddah/hamza of decomposed text and
+# the rarer marks up to U+065F), superscript alef, tatweel, bidi and zero-width controls, soft
+# hyphen and word joiner.
+_DROP = {chr(c) for c in range(0x064B, 0x0660)} | {
     "\u0670",  # superscript alef
     "\u0640",  # tatweel
     "\u200b",
@@ -30,6 +32,8 @@ _DROP = {chr(c) for c in range(0x064B, 0x0653)} | {
     "\u2068",
     "\u2069",
     "\ufeff",
+    "\u00ad",  # soft hyphen
+    "\u2060",  # word joiner
 }
 
 _MAP: dict[str, str] = {
@@ -71,6 +75,11 @@ for _i in range(10):
 _WHITESPACE = {" ", "\t", "\n", "\r", "\u00a0", "\u2009", "\u202f", "\u2002", "\u2003", "\f", "\v"}
 
 
+# Combining marks: a span that ends on a letter also takes the marks written on it, so a quote
+# never cuts the final vowel or tanween off its letter ("دولارٍ", not "دولار" + a stray mark).
+_MARKS = frozenset(chr(c) for c in range(0x064B, 0x0660)) | {"\u0670"}
+
+
 def _build_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {ord(c): None for c in _DROP}
     for src, dst in _MAP.items():
@@ -83,16 +92,24 @@ _TABLE = _build_table()
 
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """Normalized text plus, for every normalized character, its index in the original."""
+    """Normalized text plus, for every normalized character, its index in the original.
+
+    ``ends`` (optional) gives, for every normalized character, the original index just after it
+    and the combining marks written on it; without it a span ends right after its last letter.
+    """
 
     text: str
     offsets: tuple[int, ...]
     original_length: int
+    ends: tuple[int, ...] = ()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
-        """Map a normalized span [start, end) to the original span covering the same characters."""
+        """Map a normalized span [start, end) to the original span covering the same characters
+        (with the combining marks on its last letter)."""
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"span {start}:{end} outside normalized text of {len(self.text)}")
+        if self.ends:
+            return self.offsets[start], self.ends[end - 1]
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
@@ -114,23 +131,29 @@ def normalize_with_map(text: str) -> NormalizedText:
     """
     chars: list[str] = []
     offsets: list[int] = []
+    ends: list[int] = []
     pending_space = -1
     table = _TABLE
     for i, ch in enumerate(text):
-        if ch in _WHITESPACE:
+        if ch in _WHITESPACE or (ch > "\x7f" and ch.isspace()):  # also U+2028, U+3000 …
             if chars and pending_space < 0:
                 pending_space = i
             continue
         out = ch.translate(table)
         if not out:
+            # A mark right after the last kept letter (or after its other marks) belongs to it.
+            if ch in _MARKS and ends and pending_space < 0 and ends[-1] == i:
+                ends[-1] = i + 1
             continue
         if pending_space >= 0:
             chars.append(" ")
             offsets.append(pending_space)
+            ends.append(pending_space + 1)
             pending_space = -1
         out = out.lower()
         # One source char may expand (rare lower-casing cases); each output char maps back to it.
         for o in out:
             chars.append(o)
             offsets.append(i)
-    return NormalizedText("".join(chars), tuple(offsets), len(text))
+            ends.append(i + 1)
+    return NormalizedText("".join(chars), tuple(offsets), len(text), tuple(ends))

@@ -53,7 +53,14 @@ STAGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|صفق(?:ه|ات)"
         ),
     ),
-    ("approved", _words(r"وافق|وافقت|اقر|اقرت|صادق|صادقت|مرر|مررت|اعتمد|اعتمدت|اجاز|اجازت")),
+    (
+        "approved",
+        re.compile(
+            r"(?<![^\W\d_])[وف]?(?:وافق|وافقت|وافقوا|اقر|اقرت|اقروا|صادق|صادقت|مرر|مررت|اعتمد|اعتمدت|اجاز|اجازت"
+            r"|اتفق|اتفقت|اتفقوا)(?:ها|ه|هما|هم)?(?![^\W\d_])"
+            r"|(?:وقع|وقعت)\s+(?:\S+\s+){0,6}?علي\s+(?:مشروع\s+)?قانون"
+        ),
+    ),
     (
         "delivered",
         _words(
@@ -75,11 +82,17 @@ MEETING = _words(
     r"التقي|التقت|التقيا|يلتقي|تلتقي|سيلتقي|ستلتقي|لقاء|لقائه|اللقاء|اجتماع|الاجتماع|اجتماعا|اجتمع|"
     r"اجتمعت|قمه|القمه|استقبل|استقبلت"
 )
-PARTNER = _words(r"مع|بين|نظيره|نظيرته|نظيرها|نظيريه|نظرائه|التقي|التقت|يلتقي|اجتمع|استقبل|ناقشا|بحثا|اتفقا|التقيا")
+PARTNER = _words(
+    r"مع|بين|نظيره|نظيرته|نظيرها|نظيريه|نظرائه|التقي|التقت|يلتقي|سيلتقي|ستلتقي|اجتمع|استقبل|استقبله|"
+    r"ناقشا|بحثا|اتفقا|التقيا|شارك|يشارك|بمشاركه|وزراء|قاده"
+)
+ALL_SIDES = re.compile(r"(?<![^\W])(?:بين|شارك|يشارك|بمشاركه|قمه|القمه)(?![^\W])")
+MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
 
 AGREEMENT = _words(r"اتفاق|اتفاقا|الاتفاق|اتفاقيه|الاتفاقيه|اتفاقيات|الاتفاقيات|معاهده|المعاهده|مذكره\s+تفاهم")
 SIGNED = _words(r"وقع|وقعت|وقعا|توقيع|بتوقيع|ابرم|ابرمت|ابرما|يوقع|توقع|سيوقع|ستوقع|وقعوا")
 NEGOTIATING = re.compile(r"مفاوضات|التفاوض|بدا(?:ا|ت)?\s+العمل|العمل\s+علي|التوصل|مسوده|محادثات|يسعي|تسعي")
+AID_AGREEMENT = re.compile(r"تمويل|مساعدات|حزمه|قرض|قروض|مليار|مليون")
 RATIFIED = _words(r"صادق|صادقت|المصادقه|صدق|اقر|اقرت|ratif")
 
 CEASEFIRE = re.compile(
@@ -92,15 +105,20 @@ CEASEFIRE_SCOPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"شامل|كامل"), "full"),
     (re.compile(r"جزئي"), "partial"),
 )
+PROPOSAL = re.compile(r"مقترح|اقتراح|استعداد|مستعد|يدعو|دعا|دعت|طالب|يطالب|مبادره|عرض")
+ACCEPTED = _words(r"وافق|وافقت|اعلن|اعلنت|اتفق|اتفقا|اتفقت|دخل|دخلت|بدء|بدا|سريان|اعلنها")
 DURATION = re.compile(
     r"(?:لمده|مدتها|مده)\s+(?P<n>[^\s]+(?:\s+[^\s]+)?)\s+(?P<u>يوما|يوم|ايام|ساعه|ساعات|اسبوعا|اسابيع|اسبوع|شهرا|اشهر|شهر)"
     r"|(?:لمده|مدتها)\s+(?P<d>يومين|اسبوعين|شهرين|شهر|اسبوع)"
 )
 
 ATTACK = _words(
-    r"قصف|القصف|قصفا|قصفت|هجوم|هجوما|الهجوم|غاره|غارات|ضربه|استهدف|استهدفت|يستهدف|تستهدف|"
-    r"شن|شنت|تشن|يشن|شنته|شنها|هاجم|هاجمت|انفجار|انفجارات"
+    r"قصف|القصف|قصفا|قصفت|هجوم|هجوما|الهجوم|غاره|الغاره|غارات|الغارات|ضربه|الضربه|استهدف|استهدفت|"
+    r"يستهدف|تستهدف|شن|شنت|تشن|يشن|شنته|شنها|هاجم|هاجمت|انفجار|انفجارات|اصاب|اصابت|اصابا|"
+    r"اطلق|اطلقت|يطلق|تطلق|الضربات|ضربات|هجمات|الهجمات|موجه"
 )
+ATTACK_VERB = _words(r"شن|شنت|تشن|يشن|شنته|استهدف|استهدفت|يستهدف|تستهدف|قصفت|هاجم|هاجمت|اطلق|اطلقت|اصاب|اصابت|اصابا")
+COUNTER_FIRE_ONLY = re.compile(r"اسقاط|اسقطت|اعتراض|اعترضت|تصدت|التصدي")
 ATTACK_MODES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("missile", re.compile(r"صاروخ|صواريخ|باليستي|كروز")),
     ("drone", re.compile(r"مسير|درون|بدون\s+طيار|دون\s+طيار|شاهد")),
@@ -112,6 +130,11 @@ ATTACK_MODES: tuple[tuple[str, re.Pattern[str]], ...] = (
 NEGATED = _words(
     r"لم|لن|نفي|نفت|ينفي|تنفي|رفض|رفضت|يرفض|ترفض|فشل|فشلت|فشلت|الغي|الغت|الغاء|ارجاء|تاجيل|"
     r"دون\s+التوصل|بدون\s+التوصل|لا\s+صحه"
+)
+# "زيارة لم يعلن عنها" (unannounced) is not a denial of the visit.
+NOT_NEGATION = re.compile(
+    r"(?:لم|لا)\s+(?:يعلن|تعلن|يكشف|تكشف|يسبق|تسبق|يعد|تعد)(?:\s+عنها|\s+عنه)?|غير\s+معلنه"
+    r"|لم\s+(?:تسفر|يسفر)\s+عن|دون\s+(?:وقوع\s+)?(?:اصابات|ضحايا)"
 )
 HYPOTHETICAL = re.compile(
     r"(?<![^\W])[وف]?(?:ربما|اذا|لو|اعتقد|اتوقع|يتوقع|المحتمل|محتمل|امكانيه|من\s+الممكن|يمكن\s+ان|في\s+حال)"
@@ -131,9 +154,8 @@ PARTY_NOUNS = frozenset(
     "وزراء البرلمان الجيش جيش القوات قوات المبعوث الزعيم المستشار الادارة الاداره الامن القومي "
     "الكونغرس الرئاسه الجانبان البلدين البحريه المدفعيه".split()
 )
-ATTACK_NOUNS = frozenset(
-    "قصف القصف هجوم الهجوم الصاروخي صاروخي غاره الغاره الغارات المسيرات الطائرات الصواريخ "
-    "الضربات ضربات ضربه الضربه الجوي المدفعي".split()
+ATTACK_NOUN_STEM = re.compile(
+    r"^[وفب]?(?:ال)?(?:قصف|هجوم|هجمات|غار|ضرب|صاروخ|صواريخ|مسير|طائر|قذائف|جوي|مدفعي|قوات|جيش|اسطول)"
 )
 AID_NOUNS = frozenset(
     "صواريخ الصواريخ اسلحه الاسلحه ذخائر الذخائر دبابات الدبابات طائرات الطائرات انظمه الانظمه "
@@ -153,11 +175,13 @@ DISCUSSION_OF_AID = re.compile(
     r"(?:لبحث|بحث|لمناقشه|مناقشه|ناقش|ناقشا|يبحث|تبحث|بحثا|حول|بشان|الحاجه\s+الي)\s+(?:\S+\s+)?"
     r"(?:تقديم|تزويد|ارسال|تسليم|المساعدات|مساعدات|الدعم|دعم|امدادات|المشتريات)"
 )
+COMBAT = re.compile(r"اسقاط|اسقطت|اسقط|اعترض|اعتراض|هجوم|هجمات|قصف|ضربات|ضربه|استهدف|دمرت|تدمير")
 PLEDGE = _words(r"وعد|وعدت|تعهد|تعهدت|يعتزم|تعتزم|ستقدم|سيقدم|سنقدم|سترسل|سيرسل|سنرسل|ستوفر|سيوفر|ستعلن|سيعلن")
 DELIVERED_NOUNS = _words(r"تسليم|بتسليم|وصول|ارسال|بارسال")
 LOCATION_PREPS = frozenset({"في", "داخل", "بمدينه", "مدينه", "منطقه", "بمنطقه", "قرب"})
 TO_PREPS = frozenset({"الي", "نحو", "لصالح", "لدعم", "لدي"})
 WITH_PREPS = frozenset({"مع", "بين", "نظيره", "نظيرته", "نظيرها", "نظيريه", "ونظيره"})
+VISIT_VERBS = frozenset("زار زارت يزور تزور سيزور ستزور وصل وصلت يصل تصل سيصل ستصل".split())
 ACTOR_PLACE_PREFIX = frozenset({"قوات", "جيش", "سلطات", "حكومه", "القوات", "السلطات", "الحكومه"})
 _MIN_CLAUSE_WORDS = 4
 
@@ -212,17 +236,27 @@ class RuleBackend:
         mentions = self.gazetteer.find(text, norm)
         starts = [m.start for m in mentions]
         drafts: list[DraftEvent] = []
-        for sentence in sentences(text):
+
+        def clause_at(span: Span, sentence: Span) -> _Clause:
+            lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
             s_lo, s_hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
-            sentence_mentions = mentions[s_lo:s_hi]
+            nstart = bisect_left(norm.offsets, span.start)
+            nend = bisect_left(norm.offsets, span.end)
+            return _Clause(text, span, sentence, norm.text[nstart:nend], nstart, norm,
+                           mentions[lo:hi], mentions[s_lo:s_hi])
+
+        for sentence in sentences(text):
+            if _is_title(text, sentence):
+                continue  # headlines repeat the body, in fewer words
+            whole = clause_at(sentence, sentence)
+            if len(whole.n.split()) < _MIN_CLAUSE_WORDS:
+                continue
+            # An attack and its toll are often split by "، فيما …": read attacks per sentence.
+            attack = self._attack(whole)
+            if attack:
+                drafts.append(attack)
             for span in clauses(text, sentence):
-                lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
-                nstart = bisect_left(norm.offsets, span.start)
-                nend = bisect_left(norm.offsets, span.end)
-                clause = _Clause(
-                    text, span, sentence, norm.text[nstart:nend], nstart, norm,
-                    mentions[lo:hi], sentence_mentions,
-                )
+                clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
                     continue
                 drafts.extend(self._clause_events(clause))
@@ -238,9 +272,6 @@ class RuleBackend:
         ceasefire = self._ceasefire(c)
         if ceasefire:
             out.append(ceasefire)
-        attack = self._attack(c)
-        if attack:
-            out.append(attack)
         return out
 
     # ---- shared helpers ----------------------------------------------------------------------
@@ -261,10 +292,11 @@ class RuleBackend:
             if m.via == "adjective":
                 if _adjective_absorbed(mentions, idx):
                     continue
-                nouns = PARTY_NOUNS | (ATTACK_NOUNS if event == "attack" else frozenset())
-                nouns = nouns | (AID_NOUNS if event == "aid" else frozenset())
-                prev_is_party = prev in nouns or (
-                    prev.startswith("ال") and any(p.mention.via == "adjective" and p.prev in nouns for p in parts[-1:])
+                nouns = PARTY_NOUNS | (AID_NOUNS if event == "aid" else frozenset())
+                prev_is_party = (
+                    prev in nouns
+                    or (event == "attack" and ATTACK_NOUN_STEM.search(prev) is not None)
+                    or (prev.startswith("ال") and any(p.mention.via == "adjective" and p.prev in nouns for p in parts[-1:]))
                 )
                 if not prev_is_party and not _follows_adjective_party(c, parts, m):
                     continue
@@ -272,18 +304,24 @@ class RuleBackend:
             if code is None:
                 continue
             hint = ""
+            gov = prev
             if prev in TITLE_WORDS or prev[1:] in TITLE_WORDS:
                 hint = "of"
-            elif prev in TO_PREPS or (m.clitic.endswith("ل") and m.via != "adjective"):
+            elif gov in TO_PREPS or gov in VISIT_VERBS or (m.clitic.endswith("ل") and m.via != "adjective"):
                 hint = "to"
-            elif prev in WITH_PREPS:
+            elif gov in WITH_PREPS or m.clitic.endswith("ب") and kind == "person":
                 hint = "with"
-            elif prev in LOCATION_PREPS or (m.clitic.endswith("ب") and kind in ("place", "country")):
+            elif gov in LOCATION_PREPS or (m.clitic.endswith("ب") and kind in ("place", "country")):
                 hint = "in"
-            elif prev == "من":
+            elif gov == "من":
                 hint = "from"
-            elif prev in ("علي", "ضد"):
+            elif gov in ("علي", "ضد"):
                 hint = "on"
+            if (
+                not hint and m.clitic == "و" and parts and parts[-1].hint == "to"
+                and m.nstart - parts[-1].mention.nend < 20
+            ):
+                hint = "to"  # "لأوكرانيا ومولدوفا": coordinated recipients
             if kind == "place" and prev in ACTOR_PLACE_PREFIX:
                 hint = ""
             parts.append(_Part(m, code, prev, hint))
@@ -297,7 +335,8 @@ class RuleBackend:
             base = c.nstart if scope is not None else bisect_left(c.norm.offsets, c.sentence.start)
             found = find_dates(n)
             if found:
-                d = found[0]
+                # the most specific expression names the event's day ("أمس الثلاثاء" over "هذا الأسبوع")
+                d = next((x for x in found if x.kind in ("rel_day", "weekday", "dmy", "dmy_num", "iso")), found[0])
                 start, end = c.norm.to_original(base + d.nstart, base + d.nend)
                 return c.text[start:end]
         return None
@@ -313,7 +352,7 @@ class RuleBackend:
         return None
 
     def _modality(self, c: _Clause, allow_planned: bool = True) -> str:
-        if NEGATED.search(c.n):
+        if NEGATED.search(NOT_NEGATION.sub(" ", c.n)):
             return "negated"
         if HYPOTHETICAL.search(c.n):
             return "hypothetical"
@@ -336,15 +375,22 @@ class RuleBackend:
             return None
         if not money and not items and DISCUSSION_OF_AID.search(c.n):
             return None  # "to discuss providing more aid" is not an aid event
+        if not money and not aid_word and COMBAT.search(c.n):
+            return None  # "أعلنت … إسقاط 337 مسيرة": weapons named, nothing given
         parts = self._parts(c, "aid")
         stage = _aid_stage(c.n)
         to_parts = [p for p in parts if p.hint == "to"]
         # In this domain the recipient is nearly always Ukraine when it is among the "to" parties.
         recipients = [p for p in to_parts if p.code == "UKR"][:1] or to_parts[:1]
         if stage == "requested":
-            requester = [p for p in parts if p.hint not in ("from", "to", "in")][:1]
-            donors = [p for p in parts if p.hint in ("from",) or (p not in requester and p.hint != "in")]
-            actors, targets = donors, requester or [p for p in parts if p.code == "UKR"][:1]
+            # In this domain the requester is Ukraine when it is named; the others are asked.
+            candidates = [p for p in parts if p.hint not in ("from", "to", "in")]
+            requester = [p for p in parts if p.code == "UKR"][:1] or candidates[:1]
+            asked = {p.code for p in requester}
+            donors = [p for p in parts if p.code not in asked and p.hint != "in"]
+            if not requester and not donors:
+                return None
+            actors, targets = donors, requester
         else:
             if not recipients:
                 ukraine = [p for p in parts if p.code == "UKR"]
@@ -417,16 +463,29 @@ class RuleBackend:
                 if p.code not in host_codes and p.hint not in ("in", "to")
                 and (not hosts or p.mention.nstart < hosts[0].mention.nstart)
             ]
+            if visitors and not hosts:
+                # "يزور زيلينسكي باريس": the destination follows the visitor
+                later = [p for p in parts if p.code not in {v.code for v in visitors}
+                         and p.mention.nstart > visitors[0].mention.nstart]
+                hosts = later[:1]
             if not visitors or not hosts:
                 return []
             actors, targets = visitors, hosts
         else:
             sides = [p for p in parts if p.hint != "in"]
             codes = _distinct(sides)
-            if len(codes) < 2:
+            if len(codes) == 1 and not (mode in ("meeting", "talks") and codes[0] in MULTILATERAL_ORGS):
+                # "حيث سيلتقي الرئيس البولندي": the other side is the subject named earlier
+                subject = [
+                    p for p in self._parts(c, "contact", c.sentence_mentions)
+                    if p.hint not in ("in", "to") and p.code != codes[0]
+                ][:1]
+                sides = subject + sides
+                codes = _distinct(sides)
+            if not codes or (len(codes) < 2 and codes[0] not in MULTILATERAL_ORGS):
                 return []
-            if len(codes) >= 3 and mode in ("meeting", "talks"):
-                actors, targets = sides, []
+            if mode in ("meeting", "talks") and (len(codes) >= 3 or ALL_SIDES.search(c.n) or len(codes) == 1):
+                actors, targets = sides, []  # multilateral, or "talks between A and B"
             else:
                 actors = [sides[0]]
                 targets = [p for p in sides if p.code != sides[0].code]
@@ -445,10 +504,8 @@ class RuleBackend:
 
     # ---- agreements --------------------------------------------------------------------------
     def _agreement(self, c: _Clause, is_aid: bool) -> list[DraftEvent]:
-        if not AGREEMENT.search(c.n) or (is_aid and not SIGNED.search(c.n)):
-            return []
-        if is_aid:
-            return []
+        if not AGREEMENT.search(c.n) or is_aid or AID_AGREEMENT.search(c.n):
+            return []  # an agreement on an aid package is the aid event
         parts = [p for p in self._parts(c, "agreement") if p.hint != "in"]
         if len(_distinct(parts)) < 2:
             return []
@@ -463,6 +520,8 @@ class RuleBackend:
         modality = self._modality(c)
         first = parts[0]
         others = [p for p in parts if p.code != first.code]
+        if status == "ratified":  # a parliament ratifies on its own side
+            return [self._agreement_event(c, [first], [], status, modality)]
         with_side = [p for p in others if p.hint in ("with", "to")]
         if not with_side and others:
             between = c.norm.text[first.mention.nend : others[0].mention.nstart]
@@ -473,7 +532,7 @@ class RuleBackend:
             # "A signed with B and C" = one event per counterpart.
             for p in _one_per_code(others):
                 events.append(self._agreement_event(c, [first], [p], status, modality))
-        elif len(_distinct(parts)) >= 3 and not with_side:
+        elif not with_side:  # "وقّع زيلينسكي وشولتس الاتفاقية": every signatory is an actor
             events.append(self._agreement_event(c, parts, [], status, modality))
         else:
             events.append(self._agreement_event(c, [first], others, status, modality))
@@ -497,6 +556,10 @@ class RuleBackend:
         if not CEASEFIRE.search(c.n):
             return None
         parts = [p for p in self._parts(c, "ceasefire") if p.hint != "in"]
+        if not parts:
+            parts = [p for p in self._parts(c, "ceasefire", c.sentence_mentions) if p.hint != "in"]
+        warring = [p for p in parts if p.code in ("RUS", "UKR")]
+        parts = warring or parts  # the sides that stop fighting, not the mediators
         scope = next((name for p, name in CEASEFIRE_SCOPES if p.search(c.n)), None)
         duration = None
         m = DURATION.search(c.n)
@@ -505,13 +568,16 @@ class RuleBackend:
             duration = c.text[start:end]
         if not parts and duration is None and scope is None:
             return None
+        modality = self._modality(c)
+        if modality == "asserted" and PROPOSAL.search(c.n) and not ACCEPTED.search(c.n):
+            modality = "hypothetical"  # a proposal or a readiness is not a ceasefire yet
         return DraftEvent(
             event_type="ceasefire",
             quote=c.quote,
-            actors=_surfaces(parts),
+            actors=_surfaces(parts, prefer_state=True),
             date=self._date(c),
             location=self._location(c),
-            modality=self._modality(c),  # type: ignore[arg-type]
+            modality=modality,  # type: ignore[arg-type]
             duration=duration,
             scope=scope,
         )
@@ -523,9 +589,12 @@ class RuleBackend:
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
         places = [m for m in c.mentions if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX]
-        if not has_casualties and not places:
-            return None
         parts = self._parts(c, "attack")
+        struck_state = any(p.hint == "on" for p in parts) and ATTACK_VERB.search(c.n)
+        if not has_casualties and not places and not struck_state:
+            return None
+        if COUNTER_FIRE_ONLY.search(c.n) and not has_casualties and not ATTACK_VERB.search(c.n):
+            return None
         location = places[0] if places else None
         target_code = location.entry.country if location else None
         if target_code is None:
@@ -554,6 +623,13 @@ class RuleBackend:
 
 
 # ---- module helpers ---------------------------------------------------------------------------
+
+
+def _is_title(text: str, s: Span) -> bool:
+    """A headline or sub-heading: a whole line, short, with no closing punctuation."""
+    own_line = (s.start == 0 or text[s.start - 1] == "\n") and (s.end == len(text) or text[s.end] == "\n")
+    closed = text[s.start : s.end].rstrip().endswith((".", "؟", "!", '"', "”", "»", ")"))
+    return own_line and not closed and len(text[s.start : s.end].split()) < 20
 
 
 def _code(m: Mention) -> str | None:
