@@ -86,6 +86,7 @@ PARTNER = _words(
     r"مع|بين|نظيره|نظيرته|نظيرها|نظيريه|نظرائه|التقي|التقت|يلتقي|سيلتقي|ستلتقي|اجتمع|استقبل|استقبله|"
     r"ناقشا|بحثا|اتفقا|التقيا|شارك|يشارك|بمشاركه|وزراء|قاده"
 )
+BETWEEN = re.compile(r"(?<![^\W])بين(?![^\W])")
 ALL_SIDES = re.compile(r"(?<![^\W])(?:بين|شارك|يشارك|بمشاركه|قمه|القمه)(?![^\W])")
 MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
 
@@ -152,7 +153,7 @@ PARTY_NOUNS = frozenset(
     "الوفد الوفدين الوفود وفد الجانب الجانبين نظيره نظيرته نظيرها نظيريه نظرائه الرئيس رئيس الرئيسين "
     "الحكومه حكومه السلطات المسؤولين المسؤول المسؤولون مسؤولين مسؤول الخارجيه الدفاع وزير وزيري الوزير "
     "وزراء البرلمان الجيش جيش القوات قوات المبعوث الزعيم المستشار الادارة الاداره الامن القومي "
-    "الكونغرس الرئاسه الجانبان البلدين البحريه المدفعيه".split()
+    "الكونغرس الرئاسه الجانبان البلدين البحريه المدفعيه الوزراء العهد الاركان".split()
 )
 ATTACK_NOUN_STEM = re.compile(
     r"^[وفب]?(?:ال)?(?:قصف|هجوم|هجمات|غار|ضرب|صاروخ|صواريخ|مسير|طائر|قذائف|جوي|مدفعي|قوات|جيش|اسطول)"
@@ -182,6 +183,7 @@ LOCATION_PREPS = frozenset({"في", "داخل", "بمدينه", "مدينه", "�
 TO_PREPS = frozenset({"الي", "نحو", "لصالح", "لدعم", "لدي"})
 WITH_PREPS = frozenset({"مع", "بين", "نظيره", "نظيرته", "نظيرها", "نظيريه", "ونظيره"})
 VISIT_VERBS = frozenset("زار زارت يزور تزور سيزور ستزور وصل وصلت يصل تصل سيصل ستصل".split())
+PREPOSITIONS = frozenset({"في", "الي", "مع", "بين", "من", "علي", "ضد", "داخل", "نحو", "لدي"})
 ACTOR_PLACE_PREFIX = frozenset({"قوات", "جيش", "سلطات", "حكومه", "القوات", "السلطات", "الحكومه"})
 _MIN_CLAUSE_WORDS = 4
 
@@ -287,6 +289,8 @@ class RuleBackend:
                 if state is None:
                     continue
             prev = c.prev_word(m)
+            if prev[:1] in "وف" and prev[1:] in PREPOSITIONS:
+                prev = prev[1:]  # "وفي باريس" → "في"
             if kind == "place" and prev not in ACTOR_PLACE_PREFIX and m.entry.place_type not in (None, "capital") and state is None:
                 continue
             if m.via == "adjective":
@@ -454,6 +458,13 @@ class RuleBackend:
         if war:
             war_end = c.nstart + war.end()
             parts = [p for p in parts if not (war_end <= p.mention.nstart <= war_end + 40)]
+        between = BETWEEN.search(partner_text)
+        if between and not war:
+            # "اتصال هاتفي بين بوتين والرئيس الأمريكي دونالد ترامب": the sides follow "بين"
+            lo = c.nstart + between.end()
+            inside = [p for p in parts if lo <= p.mention.nstart <= lo + 60]
+            if len(_distinct(inside)) >= 2:
+                parts = inside
         if mode == "visit":
             hosts = [p for p in parts if p.hint in ("to", "in")][:1]
             host_codes = {p.code for p in hosts}
@@ -464,10 +475,10 @@ class RuleBackend:
                 and (not hosts or p.mention.nstart < hosts[0].mention.nstart)
             ]
             if visitors and not hosts:
-                # "يزور زيلينسكي باريس": the destination follows the visitor
-                later = [p for p in parts if p.code not in {v.code for v in visitors}
-                         and p.mention.nstart > visitors[0].mention.nstart]
-                hosts = later[:1]
+                # "يزور زيلينسكي باريس": the destination is the next other party after the visitor
+                visitors = visitors[:1]
+                hosts = [p for p in parts if p.code != visitors[0].code
+                         and p.mention.nstart > visitors[0].mention.nstart][:1]
             if not visitors or not hosts:
                 return []
             actors, targets = visitors, hosts
@@ -507,6 +518,11 @@ class RuleBackend:
         if not AGREEMENT.search(c.n) or is_aid or AID_AGREEMENT.search(c.n):
             return []  # an agreement on an aid package is the aid event
         parts = [p for p in self._parts(c, "agreement") if p.hint != "in"]
+        if len(_distinct(parts)) == 1:
+            # "حيث وقّع مع الرئيس زيلينسكي اتفاقية": the signatory is the sentence's subject
+            subject = [p for p in self._parts(c, "agreement", c.sentence_mentions)
+                       if p.hint not in ("in", "to", "with") and p.code != parts[0].code][:1]
+            parts = subject + parts
         if len(_distinct(parts)) < 2:
             return []
         if RATIFIED.search(c.n):
@@ -584,8 +600,8 @@ class RuleBackend:
 
     # ---- attacks -----------------------------------------------------------------------------
     def _attack(self, c: _Clause) -> DraftEvent | None:
-        if not ATTACK.search(c.n):
-            return None
+        if not ATTACK.search(c.n) or CEASEFIRE.search(c.n):
+            return None  # "وافقت على وقف الضربات" is a ceasefire, not an attack
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
         places = [m for m in c.mentions if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX]
@@ -628,7 +644,8 @@ class RuleBackend:
 def _is_title(text: str, s: Span) -> bool:
     """A headline or sub-heading: a whole line, short, with no closing punctuation."""
     own_line = (s.start == 0 or text[s.start - 1] == "\n") and (s.end == len(text) or text[s.end] == "\n")
-    closed = text[s.start : s.end].rstrip().endswith((".", "؟", "!", '"', "”", "»", ")"))
+    line = text[s.start : s.end].rstrip()
+    closed = line.endswith((".", "؟", "!", '"', "”", "»", ")")) and not line.endswith("..")
     return own_line and not closed and len(text[s.start : s.end].split()) < 20
 
 
