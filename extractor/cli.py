@@ -19,7 +19,7 @@ from extractor.runner import RunSummary
 from extractor.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded event extraction from Arabic news.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -66,6 +66,9 @@ def run(
     concurrency: Annotated[int | None, typer.Option(help="Documents in flight")] = None,
     rpm: Annotated[int | None, typer.Option(help="Requests per minute limit")] = None,
     tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit")] = None,
+    chunk_chars: Annotated[int | None, typer.Option(help="Longer segments are split into chunks of this size")] = None,
+    max_retries: Annotated[int | None, typer.Option(help="Transport retries per request (429/5xx/timeouts)")] = None,
+    max_reasks: Annotated[int | None, typer.Option(help="Re-asks when the model's answer fails validation")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (env EXTRACTOR_CACHE_DIR)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache")] = False,
     gazetteer: Annotated[list[Path] | None, typer.Option(help="Extra gazetteer YAML file (repeatable)")] = None,
@@ -94,6 +97,7 @@ def run(
             "backend": backend, "model": model, "base_url": base_url, "mode": mode,
             "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "timeout": timeout,
             "concurrency": concurrency, "rpm": rpm, "tpm": tpm, "cache_dir": cache_dir,
+            "chunk_chars": chunk_chars, "max_retries": max_retries, "max_reasks": max_reasks,
             "no_cache": True if no_cache else None, "gazetteer": gazetteer,
             "max_doc_bytes": max_doc_bytes, "price_in": price_in, "price_out": price_out,
         }
@@ -129,6 +133,10 @@ def _run_with_progress(job: BulkJob, settings: Settings, quiet: bool, replay: Pa
         context: Any = replaying(replay, record=record)
     else:
         context = nullcontext()
+    if replay is not None and record:
+        from extractor.replay import save_replay_settings
+
+        save_replay_settings(replay, settings)
     with context:
         if quiet or not sys.stderr.isatty():
             return run_bulk(job, settings)

@@ -215,7 +215,12 @@ def parse_date(
     found = find_dates(normalize(surface))
     if not found:
         return None, "unknown"
-    return found[0].resolve(published_at, forward)
+    # "الأحد 14 نيسان": the written date is more reliable than the weekday next to it.
+    explicit = [d for d in found if d.kind in _EXPLICIT_DAY]
+    return (explicit or found)[0].resolve(published_at, forward)
+
+
+_EXPLICIT_DAY = {"iso", "dmy_num", "dmy", "first"}
 
 
 def _month_number(name: str) -> int:

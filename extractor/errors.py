@@ -29,7 +29,12 @@ class DocumentError(ExtractorError):
 
 
 class BackendError(ExtractorError):
-    """A backend could not produce drafts for a segment (after its retries)."""
+    """A backend could not produce drafts for a segment (after its retries).
+
+    ``usage`` holds what the failed attempts cost (tokens are spent even when nothing is usable).
+    """
+
+    usage: object | None = None
 
 
 class ModelUnavailableError(BackendError):

@@ -134,6 +134,8 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
             next_token = amount.end_token
         start_norm = min(amount.start, symbol[2]) if symbol else amount.start
         qualifier = amount.qualifier
+        if qualifier == "exact" and _range_end(tokens, i):
+            qualifier = "up_to"  # "بين 5 و6 مليارات دولار": the top of a range
         if (
             qualifier == "exact"
             and next_token < len(tokens)
@@ -157,6 +159,17 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
         )
         for start, end in [norm.to_original(nstart, nend)]
     ]
+
+
+def _range_end(tokens: list[Token], i: int) -> bool:
+    """Is the amount at token i the upper end of a range ("بين 5 و6 مليارات")? ("من 40 إلى 44
+    مليارا" is left alone: it is as often a total that rose as a range.)"""
+    return (
+        i >= 2
+        and tokens[i - 1].text == "و"
+        and starts_amount(tokens[i - 2].text)
+        and not tokens[i - 2].text.startswith("ال")  # "الاف" etc. name a scale, not a bound
+    )
 
 
 def _cumulative_flags(n: str, spans: list[tuple[int, int]]) -> list[bool]:

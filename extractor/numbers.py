@@ -191,8 +191,8 @@ def parse_digits(s: str) -> float:
         return float(s.replace(",", "."))
     if "," in s:
         parts = s.split(",")
-        thousands = all(len(p) == 3 for p in parts[1:])
-        s = "".join(parts) if thousands else s.replace(",", ".")
+        grouped = all(len(p) == 3 for p in parts[1:])
+        s = "".join(parts) if grouped else s.replace(",", ".")
     if s.count(".") > 1:  # 1.500.000 (thousands dots)
         s = s.replace(".", "")
     return float(s)

@@ -105,6 +105,8 @@ class Pipeline:
             raise
         except BackendError as exc:
             result.events, result.error, result.message = [], "backend", str(exc)
+            if isinstance(exc.usage, Usage):
+                result.usage.add(exc.usage)
         except Exception as exc:  # a bug must not end the run: record it with the document
             result.events, result.error = [], "internal"
             result.message = f"{type(exc).__name__}: {exc} (please report)\n{traceback.format_exc(limit=3)}"

@@ -101,4 +101,25 @@ def recorded_settings(cassette: Path) -> dict[str, Any]:
     for key in ("temperature", "seed", "max_tokens"):
         if key in body:
             found[key] = body[key]
+    sidecar = _sidecar(cassette)
+    if sidecar.exists():
+        try:
+            found.update(json.loads(sidecar.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read {sidecar}: {exc}") from exc
     return found
+
+
+# Settings that shape the requests but are not in them (how texts are chunked, how often the
+# model is re-asked) are kept beside the cassette so that a replay sends the same requests.
+_SIDECAR_KEYS = ("chunk_chars", "chunk_overlap", "max_reasks")
+
+
+def _sidecar(cassette: Path) -> Path:
+    return cassette.with_name(cassette.stem + ".settings.json")
+
+
+def save_replay_settings(cassette: Path, settings: Any) -> None:
+    values = {key: getattr(settings, key) for key in _SIDECAR_KEYS}
+    cassette.parent.mkdir(parents=True, exist_ok=True)
+    _sidecar(cassette).write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")

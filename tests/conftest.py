@@ -32,10 +32,34 @@ def rule_pipeline(gazetteer: Gazetteer) -> Pipeline:
     return Pipeline(RuleBackend(gazetteer), gazetteer)
 
 
-def run_doc(pipeline: Pipeline, text: str, doc_id: str = "doc", published_at=None) -> DocumentResult:
+def run_doc(
+    pipeline: Pipeline, text: str, doc_id: str = "doc", published_at=None
+) -> DocumentResult:
     return asyncio.run(pipeline.process(Document(doc_id, text, published_at)))
 
 
 @pytest.fixture(scope="session")
 def seed_results(rule_pipeline: Pipeline, seed_texts: dict[str, str]) -> dict[str, DocumentResult]:
     return {stem: run_doc(rule_pipeline, text, stem) for stem, text in seed_texts.items()}
+
+
+# ---- cassettes (pytest-recording / vcrpy) ----------------------------------------------------
+# One cassette per test under cassettes/<test module>/. No record_mode here: it would override
+# --record-mode on the command line (CI passes --record-mode=none --block-network).
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture
+def vcr_config() -> dict:
+    from extractor.replay import FILTER_REQUEST_HEADERS, MATCH_ON, scrub_response
+
+    return {
+        "match_on": list(MATCH_ON),
+        "filter_headers": list(FILTER_REQUEST_HEADERS),
+        "before_record_response": scrub_response,
+        "decode_compressed_response": True,
+    }

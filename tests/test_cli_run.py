@@ -15,7 +15,9 @@ runner = CliRunner()
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def test_run_on_seeds_writes_grounded_utf8_records(tmp_path: Path):
@@ -41,7 +43,9 @@ def test_event_ids_are_stable_across_runs(tmp_path: Path):
     assert runner.invoke(app, ["run", str(SEEDS), "-o", str(a), "-q"]).exit_code == 0
     assert runner.invoke(app, ["run", str(SEEDS), "-o", str(b), "-q"]).exit_code == 0
     # lines come in completion order (documents run concurrently); the ids themselves are stable
-    assert sorted(r["event_id"] for r in read_jsonl(a)) == sorted(r["event_id"] for r in read_jsonl(b))
+    assert sorted(r["event_id"] for r in read_jsonl(a)) == sorted(
+        r["event_id"] for r in read_jsonl(b)
+    )
 
 
 def test_bad_documents_go_to_failures_and_exit_code_is_nonzero(tmp_path: Path):
@@ -62,7 +66,16 @@ def test_failures_path_option(tmp_path: Path):
     (tmp_path / "empty.txt").write_text("  ", encoding="utf-8")
     fails = tmp_path / "custom" / "fails.jsonl"
     result = runner.invoke(
-        app, ["run", str(tmp_path / "empty.txt"), "-o", str(tmp_path / "o.jsonl"), "--failures", str(fails), "-q"]
+        app,
+        [
+            "run",
+            str(tmp_path / "empty.txt"),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--failures",
+            str(fails),
+            "-q",
+        ],
     )
     assert result.exit_code == 1
     assert read_jsonl(fails)[0]["doc_id"] == "empty"
@@ -106,7 +119,9 @@ def test_resume_cuts_a_torn_last_line(tmp_path: Path):
 def test_published_at_resolves_weekdays(tmp_path: Path):
     out = tmp_path / "events.jsonl"
     seed = SEEDS / "000_66b858eadaf518ae.txt"
-    result = runner.invoke(app, ["run", str(seed), "-o", str(out), "--published-at", "2024-04-22", "-q"])
+    result = runner.invoke(
+        app, ["run", str(seed), "-o", str(out), "--published-at", "2024-04-22", "-q"]
+    )
     assert result.exit_code == 0
     house = next(r for r in read_jsonl(out) if r["money"] and r["money"][0]["amount"] == 61e9)
     assert house["date"] == {"surface": "يوم السبت", "value": "2024-04-20", "precision": "day"}

@@ -233,6 +233,12 @@ def test_impossible_dates_are_not_invented(surface: str) -> None:
     assert parse_date(surface, MON) == (None, "unknown")
 
 
+def test_written_date_wins_over_the_weekday_next_to_it() -> None:
+    # 14 April 2024 was a Sunday, but the weekday alone would resolve to 21 April.
+    assert parse_date("الأحد 14 أبريل", MON) == ("2024-04-14", "day")
+    assert parse_date("يوم الخميس 24 شباط/فبراير 2022", None) == ("2022-02-24", "day")
+
+
 def test_leap_day_exists_in_2024() -> None:
     assert parse_date("29 فبراير 2024", None) == ("2024-02-29", "day")
 

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from extractor.documents import Document, DocumentFailure, decode_bytes, html_to_text, load_documents
+from extractor.documents import (
+    Document,
+    DocumentFailure,
+    decode_bytes,
+    html_to_text,
+    load_documents,
+)
 from extractor.errors import DocumentError
 
 ARABIC = "أعلنت الولايات المتحدة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لأوكرانيا."
@@ -124,7 +130,10 @@ def test_duplicate_ids_fail_instead_of_overwriting(tmp_path: Path):
 def test_unsupported_and_missing_files_are_reported(tmp_path: Path):
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
     items = load([tmp_path / "scan.pdf", tmp_path / "missing.txt"])
-    assert [i.error for i in items if isinstance(i, DocumentFailure)] == ["unsupported_type", "not_found"]
+    assert [i.error for i in items if isinstance(i, DocumentFailure)] == [
+        "unsupported_type",
+        "not_found",
+    ]
 
 
 def test_html_page_to_text_with_meta_date():

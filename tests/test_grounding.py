@@ -24,7 +24,9 @@ def test_exact_match_gives_offsets_of_the_quote():
 
 def test_normalized_match_across_alef_yeh_digits_and_spaces():
     # the model wrote plain alef, Arabic yeh, ASCII digits and single spaces
-    quote = "واعلن الامين العام للناتو ان الحلف ابرم عقودا لتسليم ذخائر لاوكرانيا بقيمة 2.4 مليار يورو"
+    quote = (
+        "واعلن الامين العام للناتو ان الحلف ابرم عقودا لتسليم ذخائر لاوكرانيا بقيمة 2.4 مليار يورو"
+    )
     found = locate(TEXT, quote)
     assert found is not None and found.alignment == "normalized"
     span = TEXT[found.start : found.end]
@@ -33,7 +35,9 @@ def test_normalized_match_across_alef_yeh_digits_and_spaces():
 
 
 def test_fuzzy_match_tolerates_a_small_copy_error():
-    quote = "وافق مجلس النواب الامريكي يوم السبت على حزمه مساعدات جديده لاوكرانيا بقيمه 61 مليار دولار"
+    quote = (
+        "وافق مجلس النواب الامريكي يوم السبت على حزمه مساعدات جديده لاوكرانيا بقيمه 61 مليار دولار"
+    )
     found = locate(TEXT, quote)
     assert found is not None and found.alignment == "fuzzy"
     assert "61 مليار دولار" in TEXT[found.start : found.end]

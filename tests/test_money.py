@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.money import MoneyMention, find_money, parse_money
 
@@ -261,6 +263,17 @@ def test_several_amounts_in_order() -> None:
     ]
 
 
+def test_range_gives_its_upper_end_as_up_to() -> None:
+    assert summary("تتراوح قيمة الحزمة بين 5 و6 مليارات دولار") == [
+        ("6 مليارات دولار", 6e9, "USD", "up_to", False)
+    ]
+
+
+def test_rise_from_to_is_not_read_as_a_range() -> None:
+    found = summary("ارتفع إجمالي المساعدات من 40 إلى 44 مليار دولار")
+    assert found == [("44 مليار دولار", 44e9, "USD", "exact", True)]
+
+
 def test_two_currencies_side_by_side() -> None:
     assert [(m.amount, m.currency) for m in find_money("مليار دولار و500 مليون يورو")] == [
         (1e9, "USD"),
@@ -320,3 +333,36 @@ def test_parse_money(surface: str, amount: float, currency: str, qualifier: str)
 @pytest.mark.parametrize("surface", ["دولار", "عام 2022", "", "حزمة كبيرة", "61 مليار"])
 def test_parse_money_without_amount_or_currency(surface: str) -> None:
     assert parse_money(surface) is None
+
+
+# --- property: noise that normalization removes changes nothing -----------------------------
+
+_NOISE = st.sampled_from(["", "", "", "\u064e", "\u064b", "\u0651", "\u0640", "\u200f", "\u200c"])
+_PHRASES = [
+    ("وافق الكونغرس على حزمة بقيمة 61 مليار دولار لأوكرانيا", 61e9, "USD"),
+    ("تعهدت بريطانيا بتقديم ٢٫٥ مليار جنيه إسترليني", 2.5e9, "GBP"),
+    ("أعلنت ألمانيا عن مليارين ونصف مليار يورو", 2.5e9, "EUR"),
+    ("خصصت اليابان ثلاثة مليارات ين", 3e9, "JPY"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_PHRASES), st.data())
+def test_marks_and_controls_inside_words_keep_amount_and_exact_offsets(
+    phrase: tuple[str, float, str], data: st.DataObject
+) -> None:
+    base, amount, currency = phrase
+    # a mark after a letter, a tatweel or a control between letters: never next to a space
+    noisy = "".join(
+        ch
+        + (
+            data.draw(_NOISE)
+            if ch.isalpha() and i + 1 < len(base) and base[i + 1].isalpha()
+            else ""
+        )
+        for i, ch in enumerate(base)
+    )
+    found = find_money(noisy)
+    assert [(m.amount, m.currency) for m in found] == [(pytest.approx(amount), currency)]
+    m = found[0]
+    assert noisy[m.start : m.end] == m.surface

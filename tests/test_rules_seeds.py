@@ -19,7 +19,9 @@ def codes(actors) -> set[str]:
 
 def one(items: list[EventRecord], needle: str) -> EventRecord:
     found = [e for e in items if needle in e.evidence.quote]
-    assert len(found) == 1, f"expected one event quoting {needle!r}, got {[e.evidence.quote for e in items]}"
+    assert len(found) == 1, (
+        f"expected one event quoting {needle!r}, got {[e.evidence.quote for e in items]}"
+    )
     return found[0]
 
 
@@ -41,7 +43,9 @@ def test_nothing_from_headline_lists_or_boilerplate(seed_results, seed_texts):
             assert e.segment_kind == segs[e.segment_id].kind
     # a headline in 000's "مقالات مشابهة" list mentions Tomahawk and Patriot: never extracted
     assert not any(
-        i.name in ("Tomahawk", "Patriot") for e in seed_results["000_66b858eadaf518ae"].events for i in e.items
+        i.name in ("Tomahawk", "Patriot")
+        for e in seed_results["000_66b858eadaf518ae"].events
+        for i in e.items
     )
 
 
@@ -58,7 +62,11 @@ def test_61bn_package_approved_by_the_house(seed_results):
 
 
 def test_biden_zelensky_call(seed_results):
-    calls = [e for e in events(seed_results, "000_66b858eadaf518ae", "diplomatic_contact") if e.mode == "phone"]
+    calls = [
+        e
+        for e in events(seed_results, "000_66b858eadaf518ae", "diplomatic_contact")
+        if e.mode == "phone"
+    ]
     assert len(calls) == 1  # told twice in the article, extracted once
     e = calls[0]
     assert codes(e.actors) | codes(e.targets) == {"UKR", "USA"}
@@ -69,7 +77,11 @@ def test_uk_drones_and_600m_pounds_in_related_article(seed_results):
     aid = events(seed_results, "000_66b858eadaf518ae", "aid")
     drones = one(aid, "سلمت أكثر من 85 ألف طائرة")
     assert drones.segment_kind == "related_article"
-    assert drones.stage == "delivered" and codes(drones.actors) == {"GBR"} and codes(drones.targets) == {"UKR"}
+    assert (
+        drones.stage == "delivered"
+        and codes(drones.actors) == {"GBR"}
+        and codes(drones.targets) == {"UKR"}
+    )
     assert [(i.name, i.quantity) for i in drones.items] == [("Drones", 85000)]
     pounds = one(aid, "600 مليون جنيه إسترليني")
     assert [(m.amount, m.currency) for m in pounds.money] == [(6e8, "GBP")]
@@ -146,8 +158,13 @@ def test_us_ukraine_talks_in_saudi_arabia(seed_results):
 def test_related_article_dates_are_not_resolved_against_page_date(rule_pipeline, seed_texts):
     result = run_doc(rule_pipeline, seed_texts["004_1d2b2980ef37757c"], "004", date(2025, 3, 24))
     main = one([e for e in result.events if e.event_type == "aid"], "125 مليون دولار")
-    assert main.date is not None and main.date.value == "2025-03-21"  # Friday before Monday 24 March
-    talks = one([e for e in result.events if e.event_type == "diplomatic_contact"], "المحادثات مع الوفد الأميركي")
+    assert (
+        main.date is not None and main.date.value == "2025-03-21"
+    )  # Friday before Monday 24 March
+    talks = one(
+        [e for e in result.events if e.event_type == "diplomatic_contact"],
+        "المحادثات مع الوفد الأميركي",
+    )
     assert talks.date is not None and talks.date.value is None
     ceasefire = one([e for e in result.events if e.event_type == "ceasefire"], "لمدة 30 يوما")
     assert ceasefire.date is None or ceasefire.date.value is None

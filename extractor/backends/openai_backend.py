@@ -19,12 +19,14 @@ import contextvars
 import json
 import logging
 import random
+import socket
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import instructor
 import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from aiolimiter import AsyncLimiter
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -169,7 +171,11 @@ class OpenAIBackend:
                 batch = self.response_model.model_validate(hit["drafts"])
                 return BackendAnswer(_drafts_of(batch), Usage(cache_hits=1), **answer_meta)
         usage = Usage()
-        batch = await self._call(request.text, usage)
+        try:
+            batch = await self._call(request.text, usage)
+        except BackendError as exc:
+            exc.usage = usage  # the tokens of failed attempts are still reported
+            raise
         if self.cache is not None:
             self.cache.set(key, {"drafts": batch.model_dump(mode="json"), "usage": vars(usage)})
         return BackendAnswer(_drafts_of(batch), usage, **answer_meta)
@@ -262,19 +268,21 @@ def _retry_after(response: httpx.Response | None) -> float | None:
         return None
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    seen = set()
-    while exc.__cause__ is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        exc = exc.__cause__
-    return exc
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from (``__cause__``/``__context__``)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
     """Turn an SDK/instructor error into: _Transient (retry), BackendError (this document
     fails) or ModelUnavailableError (the run stops)."""
     where = c.base_url or "api.openai.com"
-    if isinstance(exc, instructor.core.InstructorRetryException):
+    if isinstance(exc, InstructorRetryException):
         cause = exc.__cause__
         if isinstance(cause, Exception) and isinstance(cause, openai.APIError):
             return _classify(cause, c)
@@ -282,7 +290,7 @@ def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
             f"model answer failed validation after {exc.n_attempts} attempt(s): "
             f"{_short(str(cause or exc))}"
         )
-    if isinstance(exc, instructor.core.IncompleteOutputException):
+    if isinstance(exc, IncompleteOutputException):
         return BackendError(f"model output was cut off at max_tokens={c.max_tokens}; raise --max-tokens")
     if isinstance(exc, openai.AuthenticationError):
         return ModelUnavailableError(
@@ -302,19 +310,25 @@ def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
     if isinstance(exc, openai.APITimeoutError):
         return _Transient(f"no answer within {c.timeout:g} s")
     if isinstance(exc, openai.APIConnectionError):
-        root = _root_cause(exc)
-        if type(root).__name__ == "CannotOverwriteExistingCassetteException":
+        chain = _causes(exc)
+        names = {type(e).__name__ for e in chain}
+        if "CannotOverwriteExistingCassetteException" in names:
             return BackendError(
                 "this request is not in the replay cassette (the text, prompt or settings changed): "
                 "re-record it with `make record`"
             )
-        if isinstance(root, httpx.ConnectError) and "refused" in str(root).lower():
+        if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
+            "refused" in str(e).lower() or "all connection attempts failed" in str(e).lower() for e in chain
+        ):
             return ModelUnavailableError(
                 f"cannot connect to {where} (connection refused): is the model server running? check --base-url"
             )
-        if isinstance(root, httpx.ConnectError) and ("name" in str(root).lower() or "resolve" in str(root).lower()):
+        if any(isinstance(e, socket.gaierror) for e in chain) or any(
+            "name or service not known" in str(e).lower() or "nodename nor servname" in str(e).lower()
+            for e in chain
+        ):
             return ModelUnavailableError(f"cannot resolve the host of {where}: check --base-url")
-        return _Transient(f"connection problem: {type(root).__name__}")
+        return _Transient(f"connection problem: {type(chain[-1]).__name__}")
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code >= 500:
             return _Transient(f"server error ({exc.status_code})", _retry_after(exc.response))

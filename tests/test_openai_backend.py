@@ -1,0 +1,275 @@
+"""The openai backend, offline.
+
+Model traffic in cassettes is real (recorded from llama-cpp-python serving Gemma-3-270M, see
+`make record`); transport faults come from the local fault server (tests named *_fault_server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bench.fault_server import FaultConfig, FaultServer
+from extractor.backends.base import SegmentRequest
+from extractor.cli import app
+from extractor.errors import BackendError, ModelUnavailableError
+from extractor.pipeline import Pipeline
+from extractor.replay import replaying
+from extractor.settings import Settings
+from tests.conftest import CASSETTES, SEEDS, run_doc
+from tests.llm import fault_backend, local_network, recorded_backend
+
+SEGMENT = (
+    "أعلنت الولايات المتحدة الجمعة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لكييف، "
+    "فيما تواصل القوات الأوكرانية هجومها المباغت داخل الأراضي الروسية."
+)
+runner = CliRunner()
+
+
+def request(text: str = SEGMENT, doc_id: str = "d") -> SegmentRequest:
+    return SegmentRequest(doc_id, 0, "main", text)
+
+
+def draft(backend, text: str = SEGMENT):
+    return asyncio.run(backend.draft(request(text)))
+
+
+# ---- replayed real model traffic -------------------------------------------------------------
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def seeds_replay(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("replay") / "llm.jsonl"
+    summary = out.with_suffix(".summary.json")
+    result = runner.invoke(
+        app,
+        ["run", str(SEEDS), "--backend", "openai", "--replay", str(CASSETTES / "seeds.yaml"),
+         "-o", str(out), "--summary-json", str(summary), "-q"],
+    )
+    assert result.exit_code in (0, 1), result.output
+    return out, json.loads(summary.read_text(encoding="utf-8"))
+
+
+def test_seeds_replay_end_to_end_accounts_for_every_document(seeds_replay):
+    out, summary = seeds_replay
+    assert summary["documents"] == 5
+    failures = read_jsonl(out.with_name("llm.failures.jsonl"))
+    assert summary["succeeded"] + len(failures) == 5
+    for f in failures:  # a weak model's unusable answer is a clear per-document failure
+        assert f["error"] == "backend" and f["message"]
+    usage = summary["usage"]
+    assert usage["requests"] >= 5 and usage["prompt_tokens"] > 1000 and usage["completion_tokens"] > 0
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for r in read_jsonl(out):
+        ev = r["evidence"]
+        assert texts[r["doc_id"]][ev["start"] : ev["end"]] == ev["quote"]
+        assert r["provenance"]["backend"] == "openai" and r["provenance"]["model"] == "gemma-3-270m"
+
+
+def test_grounding_rejects_what_the_model_invented(seeds_replay):
+    # Gemma-3-270M copies the prompt's few-shot example (a German aid package) instead of
+    # reading the article: those quotes are not in the seeds and must all be refused.
+    out, summary = seeds_replay
+    assert summary["grounding"]["rejected"].get("quote_not_in_text", 0) >= 3
+    assert not any("500 مليون يورو" in r["evidence"]["quote"] for r in read_jsonl(out))
+
+
+def test_cache_hit_makes_no_request(tmp_path: Path):
+    cache = tmp_path / "cache"
+    pipeline = Pipeline(recorded_backend(cache), _gaz())
+    doc = (SEEDS / "004_1d2b2980ef37757c.txt").read_text(encoding="utf-8")
+    with replaying(CASSETTES / "seeds.yaml"):
+        first = run_doc(pipeline, doc, "004")
+    assert first.usage.requests >= 1 and first.usage.cache_hits == 0
+    # No cassette now and the network is blocked: any HTTP request would fail the document.
+    second = run_doc(Pipeline(recorded_backend(cache), _gaz()), doc, "004")
+    assert second.ok, second.message
+    assert second.usage.requests == 0 and second.usage.cache_hits == first.usage.requests
+    assert [e.event_id for e in second.events] == [e.event_id for e in first.events]
+
+
+def test_cache_key_covers_what_shapes_the_answer_and_never_the_key(tmp_path: Path):
+    from extractor.prompting import PromptTemplate
+
+    base = recorded_backend(tmp_path)
+    key = base.key_for(SEGMENT)
+    assert recorded_backend(tmp_path, temperature=0.5).key_for(SEGMENT) != key
+    assert recorded_backend(tmp_path, model="other-model").key_for(SEGMENT) != key
+    assert recorded_backend(tmp_path, max_tokens=512).key_for(SEGMENT) != key
+    assert base.key_for(SEGMENT.replace("125", "126")) != key
+    edited = recorded_backend(tmp_path)
+    edited.template = PromptTemplate("events", base.template.system_source + " ", base.template.user_source)
+    assert edited.key_for(SEGMENT) != key
+    # spacing and tashkeel do not change what the model is asked about
+    assert base.key_for("  " + SEGMENT.replace(" ", "  ") + "\n") == key
+    # the API key is not part of the cache key
+    assert recorded_backend(tmp_path, api_key="sk-one").key_for(SEGMENT) == recorded_backend(
+        tmp_path, api_key="sk-two"
+    ).key_for(SEGMENT)
+
+
+def test_missing_recording_fails_at_once_with_a_clear_message(tmp_path: Path):
+    cassette = tmp_path / "empty.yaml"
+    cassette.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+    backend = recorded_backend()
+    started = time.monotonic()
+    with replaying(cassette), pytest.raises(BackendError, match="not in the replay cassette"):
+        draft(backend, "نص لم يسجل أبدا في أي شريط: أعلنت فرنسا تقديم 40 دبابة لأوكرانيا.")
+    assert time.monotonic() - started < 5
+
+
+# ---- transport faults (local fault server) ---------------------------------------------------
+
+
+@local_network
+def test_429_with_retry_after_is_retried_fault_server():
+    cfg = FaultConfig(rates={"rate_limit": 1.0}, retry_after=0.0)
+    with FaultServer(cfg) as server:
+        backend = fault_backend(server.base_url, max_retries=2)
+        with pytest.raises(BackendError, match="kept failing after 2 retries"):
+            draft(backend)
+        assert server.counts["rate_limit"] == 3  # 1 try + 2 retries, then give up
+
+
+@local_network
+def test_transient_faults_then_success_are_counted_fault_server():
+    with FaultServer(FaultConfig(rates={"server_error": 0.5, "reset": 0.2}, seed=3)) as server:
+        backend = fault_backend(server.base_url, max_retries=10)
+        answer = draft(backend)
+    assert answer.usage.retries == server.counts["server_error"] + server.counts["reset"]
+    assert answer.usage.retries >= 1
+    assert [d.money for d in answer.drafts] == [["125 مليون دولار"]]
+
+
+@local_network
+def test_schema_invalid_answer_is_reasked_within_bounds_fault_server():
+    with FaultServer(FaultConfig(rates={"bad_schema": 1.0})) as server:
+        backend = fault_backend(server.base_url, max_reasks=2, max_retries=0)
+        with pytest.raises(BackendError, match="failed validation after 3 attempt"):
+            draft(backend)
+        assert server.counts["requests"] == 3
+
+
+@local_network
+def test_truncated_output_fails_with_advice_fault_server():
+    with FaultServer(FaultConfig(rates={"truncated": 1.0})) as server:
+        with pytest.raises(BackendError, match="max_tokens"):
+            draft(fault_backend(server.base_url))
+
+
+@local_network
+@pytest.mark.parametrize("fault", ["non_json", "empty"])
+def test_unusable_answers_fail_the_document_not_the_run_fault_server(fault: str):
+    with FaultServer(FaultConfig(rates={fault: 1.0})) as server:
+        with pytest.raises(BackendError):
+            draft(fault_backend(server.base_url, max_retries=1))
+
+
+@local_network
+def test_timeout_is_retried_then_fails_fault_server():
+    with FaultServer(FaultConfig(rates={"hang": 1.0}, hang_seconds=1.0)) as server:
+        backend = fault_backend(server.base_url, timeout=0.3, max_retries=1)
+        with pytest.raises(BackendError, match="kept failing"):
+            draft(backend)
+
+
+@local_network
+@pytest.mark.parametrize(
+    "status, message", [(401, "refused the API key"), (404, "not found")], ids=["401", "404"]
+)
+def test_fatal_statuses_stop_the_run_fault_server(status: int, message: str):
+    with FaultServer(FaultConfig(force_status=status)) as server:
+        with pytest.raises(ModelUnavailableError, match=message):
+            draft(fault_backend(server.base_url))
+        assert server.counts["requests"] == 1  # never retried
+
+
+@local_network
+def test_refused_connection_is_one_clear_line(tmp_path: Path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    seed = SEEDS / "004_1d2b2980ef37757c.txt"
+    result = runner.invoke(
+        app,
+        ["run", str(seed), "--backend", "openai", "--model", "m", "--base-url",
+         f"http://127.0.0.1:{port}/v1", "-o", str(tmp_path / "o.jsonl"), "--no-cache", "-q"],
+    )
+    assert result.exit_code == 2
+    assert "connection refused" in result.output and "Traceback" not in result.output
+
+
+# ---- settings --------------------------------------------------------------------------------
+
+
+def test_settings_precedence(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://openai-env/v1")
+    monkeypatch.setenv("EXTRACTOR_MODEL", "env-model")
+    s = Settings()
+    assert s.secret() == "sk-from-openai-env" and s.base_url == "http://openai-env/v1"
+    assert s.model == "env-model" and s.resolved_backend() == "openai"
+    monkeypatch.setenv("EXTRACTOR_API_KEY", "sk-from-extractor-env")
+    monkeypatch.setenv("EXTRACTOR_BASE_URL", "http://extractor-env/v1")
+    s = Settings()
+    assert s.secret() == "sk-from-extractor-env" and s.base_url == "http://extractor-env/v1"
+    s = Settings(model="flag-model", base_url="http://flag/v1", backend="rules")
+    assert s.model == "flag-model" and s.base_url == "http://flag/v1" and s.resolved_backend() == "rules"
+    assert "sk-from" not in repr(s)  # the key never shows in reprs or logs
+
+
+def test_no_model_means_rules(monkeypatch):
+    for name in ("EXTRACTOR_MODEL", "EXTRACTOR_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings().resolved_backend() == "rules"
+
+
+def _gaz():
+    from extractor.gazetteer import load_gazetteer
+
+    return load_gazetteer()
+
+
+# ---- a validation failure, recorded from the real model server --------------------------------
+
+from pydantic import field_validator  # noqa: E402
+
+from schemas import DraftBatch  # noqa: E402
+
+
+class QuotedBatch(DraftBatch):
+    """Drafts whose quotes must come from SEGMENT: the small model copies its few-shot example
+    instead, so validation fails and instructor re-asks with the error."""
+
+    @field_validator("events")
+    @classmethod
+    def quotes_come_from_the_article(cls, events):
+        if not events:
+            raise ValueError("the article states an aid package: return it as an event")
+        for e in events:
+            if e.quote not in SEGMENT:
+                raise ValueError(f"quote {e.quote[:50]!r} is not in the article: copy an article sentence")
+        return events
+
+
+@pytest.mark.vcr
+def test_validation_failure_triggers_a_bounded_reask(vcr):
+    backend = recorded_backend(max_reasks=1)
+    backend.response_model = QuotedBatch
+    with pytest.raises(BackendError, match="failed validation after 2 attempt") as caught:
+        draft(backend)
+    usage = caught.value.usage
+    assert usage.requests == 2 and usage.reasks == 1  # one answer, one re-ask, then stop
+    assert usage.prompt_tokens > 0 and usage.completion_tokens > 0
+    assert vcr.play_count == 2
