@@ -24,5 +24,14 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check extractor schemas tests bench
 	$(BIN)/mypy extractor schemas
 
+# Re-record the cassettes from a real local model server (slow; never in CI). See README.
+record: $(BIN)/.installed
+	mkdir -p out
+	scripts/record.sh
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet langextract tiktoken
+	$(BIN)/python bench/run.py --quick --json perf.json
+
 clean:
-	rm -rf $(VENV) out .extractor-cache
+	rm -rf $(VENV) .venv-record out .extractor-cache

@@ -162,9 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
         fault = owner.pick_fault()
         owner.count(fault or "ok")
         messages = body.get("messages") or []
-        user = next((m.get("content") or "" for m in reversed(messages) if m.get("role") == "user"), "")
-        match = _SEGMENT.search(user)
-        segment = match.group(1) if match else user
+        # the segment is in the first user message (a re-ask appends messages after it)
+        users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+        match = next((m for m in map(_SEGMENT.search, users) if m), None)
+        segment = match.group(1) if match else (users[0] if users else "")
         if fault == "rate_limit":
             self._json(429, {"error": {"message": "rate limited", "type": "rate_limit_error"}},
                        {"retry-after": str(cfg.retry_after)})

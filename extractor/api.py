@@ -94,7 +94,10 @@ class Extractor:
         doc = as_document({"id": doc_id, "text": text, "published_at": published_at})
         if isinstance(doc, DocumentFailure):
             return DocumentResult(doc.id, error=doc.error, message=doc.message, source=doc.source)
-        return await self.pipeline.process(doc)
+        try:
+            return await self.pipeline.process(doc)
+        finally:
+            await self.pipeline.aclose()
 
     def extract(self, text: str, published_at: date | str | None = None, doc_id: str = "doc") -> DocumentResult:
         """Events of one article; ``published_at`` (YYYY-MM-DD) resolves relative dates.

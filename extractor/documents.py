@@ -73,16 +73,36 @@ def decode_bytes(data: bytes) -> str:
         )
     try:
         return _checked(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
-        raise DocumentError("cannot detect the text encoding; save the file as UTF-8", kind="decode")
+        raise DocumentError(
+            f"not valid UTF-8 (byte {utf8_error.start}) and no other encoding fits; save the file as UTF-8",
+            kind="decode",
+        )
     encoding = _prefer_arabic(best.encoding, data)
     try:
-        return _checked(data.decode(encoding))
+        text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise DocumentError(f"invalid text in detected encoding {encoding}: {exc}", kind="decode") from exc
+    # A legacy code page is only believable if it gives Arabic: these are Arabic articles, and
+    # random bytes "decode" in many single-byte code pages.
+    if not _looks_like_arabic(text[:20_000]):
+        raise DocumentError(
+            f"not valid UTF-8 (byte {utf8_error.start}) and not Arabic in any legacy encoding "
+            f"(best guess {encoding}); save the file as UTF-8",
+            kind="decode",
+        )
+    return _checked(text)
+
+
+def _looks_like_arabic(text: str) -> bool:
+    """Mostly core Arabic letters (U+0621–U+064A), in words separated by spaces."""
+    letters = [ch for ch in text if ch.isalpha()]
+    core = sum(1 for ch in letters if "\u0621" <= ch <= "\u064a")
+    spaces = sum(1 for ch in text if ch.isspace())
+    return bool(letters) and core / len(letters) >= 0.5 and spaces * 20 >= len(text)
 
 
 def _prefer_arabic(encoding: str, data: bytes) -> str:
@@ -93,9 +113,7 @@ def _prefer_arabic(encoding: str, data: bytes) -> str:
         as_arabic = data.decode("cp1256")
     except UnicodeDecodeError:
         return encoding
-    arabic = sum(1 for ch in as_arabic if "\u0600" <= ch <= "\u06ff")
-    letters = sum(1 for ch in as_arabic if ch.isalpha())
-    return "cp1256" if letters and arabic / letters > 0.6 else encoding
+    return "cp1256" if _looks_like_arabic(as_arabic[:20_000]) else encoding
 
 
 def _checked(text: str) -> str:

@@ -95,6 +95,12 @@ class Pipeline:
         self.chunk_chars = chunk_chars
         self.chunk_overlap = chunk_overlap
 
+    async def aclose(self) -> None:
+        """Release the backend's connections (call at the end of a run, inside its loop)."""
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            await close()
+
     async def process(self, doc: Document) -> DocumentResult:
         """Extract one document. Backend faults become a failed result, never an exception —
         except :class:`ModelUnavailableError`, which means no document can succeed."""

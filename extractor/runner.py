@@ -132,4 +132,5 @@ async def run_documents(
             task.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        await pipeline.aclose()
     return summary.finish()

@@ -272,4 +272,4 @@ def test_validation_failure_triggers_a_bounded_reask(vcr):
     usage = caught.value.usage
     assert usage.requests == 2 and usage.reasks == 1  # one answer, one re-ask, then stop
     assert usage.prompt_tokens > 0 and usage.completion_tokens > 0
-    assert vcr.play_count == 2
+    assert len(vcr.requests) == 2  # the cassette holds exactly the answer and the re-ask

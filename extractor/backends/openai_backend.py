@@ -99,6 +99,7 @@ class OpenAIBackend:
         self.cache = cache
         self._http_client = http_client
         self._client: Any = None  # created lazily inside the running event loop
+        self._raw: Any = None
         self._semaphore: asyncio.Semaphore | None = None
         self._rpm = AsyncLimiter(config.rpm, 60) if config.rpm else None
         self._tpm = AsyncLimiter(config.tpm, 60) if config.tpm else None
@@ -138,12 +139,20 @@ class OpenAIBackend:
                 timeout=self.config.timeout,
                 http_client=self._http_client,
             )
+            self._raw = raw
             client = instructor.from_openai(raw, mode=_MODES[self.config.mode])
             client.on("completion:response", _count_response)
             client.on("parse:error", _count_reask)
             self._client = client
             self._semaphore = asyncio.Semaphore(self.config.concurrency)
         return self._client
+
+    async def aclose(self) -> None:
+        """Close the HTTP client; the next call (maybe on another event loop) opens a new one."""
+        if self._client is not None:
+            await self._raw.close()
+        self._client = None
+        self._semaphore = None
 
     def key_for(self, text: str) -> str:
         c = self.config
