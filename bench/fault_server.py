@@ -236,3 +236,24 @@ def completion(request: dict[str, Any], answer: dict[str, Any], *, truncate: boo
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(arguments) // 3,
                   "total_tokens": prompt_tokens + len(arguments) // 3},
     }
+
+
+def main() -> None:
+    """Run the server in its own process: prints its base URL, serves until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="spread over all fault kinds")
+    args = parser.parse_args()
+    rates = {name: args.fault_rate / len(FAULTS) for name in FAULTS} if args.fault_rate else {}
+    server = FaultServer(FaultConfig(latency=args.latency, rates=rates)).start()
+    print(server.base_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

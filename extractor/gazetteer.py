@@ -85,6 +85,8 @@ class Gazetteer:
     countries: dict[str, Entry] = field(default_factory=dict)
     weapons: dict[str, Entry] = field(default_factory=dict)
     max_words: int = 1
+    first_words: dict[str, int] = field(default_factory=dict)  # first word → longest alias
+    _lookups: dict[str, Mention | None] = field(default_factory=dict, repr=False)
 
     # ---- building -------------------------------------------------------------------------
     def add(self, entry: Entry, alias: str, via: Via = "name") -> None:
@@ -102,6 +104,7 @@ class Gazetteer:
                 bucket.append((entry, via))
                 bucket.sort(key=lambda ev: (_PRIORITY[ev[0].kind], ev[1] != "name"))
             self.max_words = max(self.max_words, len(key))
+            self.first_words[key[0]] = max(self.first_words.get(key[0], 0), len(key))
 
     def add_record(self, kind: EntryKind, raw: dict[str, Any], source: str) -> None:
         try:
@@ -165,10 +168,13 @@ class Gazetteer:
     ) -> tuple[int, str, int, tuple[tuple[Entry, Via], ...]] | None:
         """(word count, clitic letters, letters to skip in the surface, entries) of the longest
         alias starting at word i."""
-        word = words[i][0]
-        for n in range(min(self.max_words, len(words) - i), 0, -1):
+        variants = [v for v in clitic_variants(words[i][0]) if v[0] in self.first_words]
+        if not variants:
+            return None
+        longest = min(max(self.first_words[v[0]] for v in variants), len(words) - i)
+        for n in range(longest, 0, -1):
             rest = tuple(w for w, _, _ in words[i + 1 : i + n])
-            for first, clitic, skip in clitic_variants(word):
+            for first, clitic, skip in variants:
                 bucket = self.index.get((first, *rest))
                 if bucket:
                     return n, clitic, skip, tuple(bucket)
@@ -176,13 +182,21 @@ class Gazetteer:
 
     def lookup(self, surface: str) -> Mention | None:
         """The entry a free-standing surface string names (as a model wrote it), if any."""
+        if surface not in self._lookups:
+            if len(self._lookups) > 50_000:
+                self._lookups.clear()
+            self._lookups[surface] = self._lookup(surface)
+        return self._lookups[surface]
+
+    def _lookup(self, surface: str) -> Mention | None:
         mentions = self.find(surface)
         if not mentions:
             return None
         return min(mentions, key=lambda m: (_PRIORITY[m.entry.kind], -len(m.surface)))
 
 
-def clitic_variants(word: str) -> list[tuple[str, str, int]]:
+@lru_cache(maxsize=65536)
+def clitic_variants(word: str) -> tuple[tuple[str, str, int], ...]:
     """The word and its forms without leading clitics: (form, clitic letters, letters of the
     word to leave out of the surface). "ولأوكرانيا" → ("اوكرانيا", "ول", 2) among others;
     "للناتو" → ("الناتو", "ل", 0): the surface keeps "للناتو" whole."""
@@ -195,7 +209,7 @@ def clitic_variants(word: str) -> list[tuple[str, str, int]]:
         out.append(("ال" + w[2:], clitic + "ل", len(clitic)))
     if len(w) > 3 and w[0] in "بلك":
         out.append((w[1:], clitic + w[0], len(clitic) + 1))
-    return out
+    return tuple(out)
 
 
 def adjective_forms(stem: str) -> list[str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from extractor.gazetteer import Gazetteer, Mention
-from extractor.money import find_money
+from extractor.money import MoneyMention, find_money
 from extractor.numbers import is_vague, read_amount, starts_amount, tokenize
 from extractor.textnorm import NormalizedText, normalize_with_map
 
@@ -53,8 +54,12 @@ def find_items(
     gazetteer: Gazetteer,
     norm: NormalizedText | None = None,
     mentions: list[Mention] | None = None,
+    money: list[MoneyMention] | None = None,
 ) -> list[ItemMention]:
-    """Weapon/item mentions of ``text`` with the quantity written just before them, if any."""
+    """Weapon/item mentions of ``text`` with the quantity written just before them, if any.
+
+    ``mentions`` and ``money`` may be passed when already computed for the same text.
+    """
     norm = norm or normalize_with_map(text)
     mentions = gazetteer.find(text, norm) if mentions is None else mentions
     weapons = [m for m in mentions if m.entry.kind == "weapon"]
@@ -62,7 +67,9 @@ def find_items(
         return []
     n = norm.text
     tokens = tokenize(n)
-    money_spans = [(m.start, m.end) for m in find_money(text, norm)]
+    money_spans = [(m.start, m.end) for m in (find_money(text, norm) if money is None else money)]
+    token_ends = [t.end for t in tokens]
+    token_starts = [t.start for t in tokens]
     amounts = []
     i = 0
     while i < len(tokens):
@@ -87,19 +94,19 @@ def find_items(
     for w, wstart in merged:
         quantity = None
         qstart = wstart
-        before = [t for t in tokens if t.end <= wstart]
+        last_before = bisect_right(token_ends, wstart) - 1
         if (
-            before
-            and before[-1].text in _DUAL_CLASSIFIERS
-            and not n[before[-1].end : wstart].strip()
+            last_before >= 0
+            and tokens[last_before].text in _DUAL_CLASSIFIERS
+            and not n[tokens[last_before].end : wstart].strip()
         ):
-            quantity, qstart = 2, before[-1].start
+            quantity, qstart = 2, tokens[last_before].start
         for a, vague in reversed(amounts):
             if quantity is not None:
                 break
             if a.end > wstart:
                 continue
-            gap = [t for t in tokens if a.end <= t.start and t.end <= wstart]
+            gap = tokens[bisect_left(token_starts, a.end) : bisect_right(token_ends, wstart)]
             if len(gap) > _MAX_GAP_WORDS or any(t.text in _DURATION_WORDS for t in gap):
                 break
             orig = norm.to_original(a.start, a.end)

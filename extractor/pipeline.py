@@ -19,7 +19,7 @@ from extractor.gazetteer import Gazetteer
 from extractor.records import BuildStats, DocumentView, build_record, event_id
 from extractor.segment import EXTRACTABLE, Segment, segment
 from extractor.sentences import sentences
-from extractor.textnorm import normalize_with_map
+from extractor.analysis import TextAnalysis
 from schemas import EventRecord, Provenance
 
 
@@ -120,7 +120,7 @@ class Pipeline:
 
     async def _process(self, doc: Document, result: DocumentResult) -> None:
         text = doc.text
-        view = DocumentView(doc.id, text, normalize_with_map(text), doc.published_at, self.gazetteer)
+        view = DocumentView(doc.id, text, TextAnalysis(text, self.gazetteer), doc.published_at)
         result.segments = segment(text)
         records: list[EventRecord] = []
         for seg in result.segments:

@@ -19,8 +19,9 @@ from extractor.casualties import find_casualties, parse_count
 from extractor.dates import find_dates, parse_date
 from extractor.gazetteer import Gazetteer, Mention
 from extractor.grounding import in_context, locate, quote_problem
-from extractor.items import find_items
-from extractor.money import find_money, parse_money
+from extractor.analysis import TextAnalysis
+from extractor.items import ItemMention
+from extractor.money import MoneyMention, parse_money
 from extractor.numbers import read_amount, starts_amount, tokenize
 from extractor.segment import Segment
 from extractor.sentences import sentence_around
@@ -64,13 +65,20 @@ class BuildStats:
 
 @dataclass(frozen=True)
 class DocumentView:
-    """A document as the builder needs it: text, its normalized form, date and gazetteer."""
+    """A document as the builder needs it: text, its analysis, date and gazetteer."""
 
     doc_id: str
     text: str
-    norm: NormalizedText
+    analysis: TextAnalysis
     published_at: date | None
-    gazetteer: Gazetteer
+
+    @property
+    def norm(self) -> NormalizedText:
+        return self.analysis.norm
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self.analysis.gazetteer
 
 
 def event_id(doc_id: str, segment_id: int, start: int, end: int, event_type: str) -> str:
@@ -99,7 +107,7 @@ def build_record(
     ctx = sentence_around(doc.text, found.start, found.end)
     ctx_start, ctx_end = min(ctx.start, found.start), max(ctx.end, found.end)
     context = doc.text[ctx_start:ctx_end]
-    context_norm = normalize(context)
+    context_norm = doc.analysis.normalized_span(ctx_start, ctx_end)
     drop = stats.dropped_values
     # A related article's relative dates are not resolved against the page's date.
     published = doc.published_at if segment.kind == "main" else None
@@ -115,12 +123,12 @@ def build_record(
     }
     et = draft.event_type
     if et == "aid":
-        record_fields["money"] = _money(draft.money, context, drop)
-        record_fields["items"] = _items(draft.items, context, context_norm, doc.gazetteer, drop)
+        record_fields["money"] = _money(draft.money, doc.analysis.money_in(ctx_start, ctx_end), drop)
+        record_fields["items"] = _items(draft.items, doc.analysis.items_in(ctx_start, ctx_end), doc.gazetteer, drop)
         record_fields["stage"] = draft.stage or "announced"
         record_fields["category"] = draft.category or ("military" if record_fields["items"] else None)
     elif draft.money:
-        record_fields["money"] = _money(draft.money, context, drop)
+        record_fields["money"] = _money(draft.money, doc.analysis.money_in(ctx_start, ctx_end), drop)
     if draft.mode is not None:
         if draft.mode in MODES_BY_TYPE.get(et, ()):
             record_fields["mode"] = draft.mode
@@ -218,9 +226,8 @@ def _location(
 # ---- values ---------------------------------------------------------------------------------
 
 
-def _money(surfaces: list[str], context: str, drop: Counter[str]) -> list[Money]:
+def _money(surfaces: list[str], in_text: list[MoneyMention], drop: Counter[str]) -> list[Money]:
     """Money written in the context that the draft points at, with values read from the text."""
-    in_text = find_money(context)
     out: list[Money] = []
     for surface in surfaces:
         wanted = parse_money(surface)
@@ -243,10 +250,8 @@ def _money(surfaces: list[str], context: str, drop: Counter[str]) -> list[Money]
     return out
 
 
-def _items(
-    surfaces: list[str], context: str, context_norm: str, gaz: Gazetteer, drop: Counter[str]
-) -> list[Item]:
-    in_text = find_items(context, gaz)
+def _items(surfaces: list[str], in_text: list[ItemMention], gaz: Gazetteer, drop: Counter[str]) -> list[Item]:
+    """Items written in the context that the draft points at, with their written quantities."""
     out: list[Item] = []
     for surface in surfaces:
         m = gaz.lookup(surface)

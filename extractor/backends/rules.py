@@ -17,10 +17,9 @@ from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.casualties import find_casualties
 from extractor.dates import find_dates
 from extractor.gazetteer import Gazetteer, Mention
-from extractor.items import find_items
-from extractor.money import find_money
+from extractor.analysis import TextAnalysis
 from extractor.sentences import Span, clauses, sentences
-from extractor.textnorm import NormalizedText, normalize_with_map
+from extractor.textnorm import NormalizedText
 from schemas import DraftEvent
 
 RULES_VERSION = "rules-1"
@@ -208,6 +207,7 @@ class _Clause:
     norm: NormalizedText
     mentions: list[Mention]  # mentions inside the clause
     sentence_mentions: list[Mention]
+    analysis: TextAnalysis
 
     @property
     def quote(self) -> str:
@@ -234,8 +234,9 @@ class RuleBackend:
     # ------------------------------------------------------------------------------------------
     def extract(self, text: str) -> list[DraftEvent]:
         """Draft events for one segment of text."""
-        norm = normalize_with_map(text)
-        mentions = self.gazetteer.find(text, norm)
+        analysis = TextAnalysis(text, self.gazetteer)
+        norm = analysis.norm
+        mentions = analysis.mentions
         starts = [m.start for m in mentions]
         drafts: list[DraftEvent] = []
 
@@ -245,7 +246,7 @@ class RuleBackend:
             nstart = bisect_left(norm.offsets, span.start)
             nend = bisect_left(norm.offsets, span.end)
             return _Clause(text, span, sentence, norm.text[nstart:nend], nstart, norm,
-                           mentions[lo:hi], mentions[s_lo:s_hi])
+                           mentions[lo:hi], mentions[s_lo:s_hi], analysis)
 
         for sentence in sentences(text):
             if _is_title(text, sentence):
@@ -366,9 +367,9 @@ class RuleBackend:
 
     # ---- aid ---------------------------------------------------------------------------------
     def _aid(self, c: _Clause) -> DraftEvent | None:
-        money = [m for m in find_money(c.quote) if not m.cumulative]
-        all_money = find_money(c.quote)
-        items = find_items(c.quote, self.gazetteer)
+        all_money = c.analysis.money_in(c.span.start, c.span.end)
+        money = [m for m in all_money if not m.cumulative]
+        items = c.analysis.items_in(c.span.start, c.span.end)
         aid_word = bool(AID_WORD.search(c.n))
         transfer = bool(TRANSFER.search(c.n))
         if all_money and not money:
