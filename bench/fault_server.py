@@ -79,6 +79,8 @@ class FaultServer:
         self.config = config or FaultConfig()
         self.answer = answer or default_answer
         self.counts: Counter[str] = Counter()
+        self.keep_requests = 0  # keep the first N request bodies (for token counting)
+        self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._rng = random.Random(self.config.seed)
         self._httpd: ThreadingHTTPServer | None = None
@@ -91,7 +93,10 @@ class FaultServer:
         class Handler(_Handler):
             owner = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # bursts of 32+ new connections must not be refused
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -138,7 +143,9 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
-        if self.path.rstrip("/").endswith("/models"):
+        if self.path.rstrip("/") == "/stats":
+            self._json(200, dict(self.owner.counts))
+        elif self.path.rstrip("/").endswith("/models"):
             self._json(200, {"object": "list", "data": [{"id": "mock-model", "object": "model"}]})
         else:
             self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
@@ -166,6 +173,15 @@ class _Handler(BaseHTTPRequestHandler):
         users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
         match = next((m for m in map(_SEGMENT.search, users) if m), None)
         segment = match.group(1) if match else (users[0] if users else "")
+        if owner.keep_requests and len(owner.requests) < owner.keep_requests:
+            owner.requests.append(body)
+        if (body.get("response_format") or {}).get("type") == "json_object" and "tools" not in body:
+            # LangExtract's JSON mode: the text follows its last "Q:" line.
+            question = segment.rsplit("Q: ", 1)[-1].rsplit("\nA:", 1)[0]
+            events = owner.answer(question)["events"]
+            extractions = [{e["event_type"]: e["quote"], f"{e['event_type']}_attributes": {"money": ", ".join(e.get("money") or [])}} for e in events]
+            self._json(200, completion(body, {"extractions": extractions}))
+            return
         if fault == "rate_limit":
             self._json(429, {"error": {"message": "rate limited", "type": "rate_limit_error"}},
                        {"retry-after": str(cfg.retry_after)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -16,6 +17,13 @@ import jinja2
 from extractor.errors import ConfigError
 
 _VERSION = re.compile(r"version:\s*([\w.\-]+)")
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+@lru_cache(maxsize=64)
+def _compiled(source: str) -> jinja2.Template:
+    """Templates are compiled once, not per request."""
+    return _ENV.from_string(source)
 
 
 def default_prompts_dir() -> Path:
@@ -56,10 +64,9 @@ class PromptTemplate:
         return f"{m.group(1) if m else self.name}+{self.hash[:8]}"
 
     def render(self, **values: object) -> list[dict[str, str]]:
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
         try:
-            system = env.from_string(self.system_source).render(**values).strip()
-            user = env.from_string(self.user_source).render(**values).strip()
+            system = _compiled(self.system_source).render(**values).strip()
+            user = _compiled(self.user_source).render(**values).strip()
         except jinja2.TemplateError as exc:
             raise ConfigError(f"prompt template {self.name} does not render: {exc}") from exc
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]

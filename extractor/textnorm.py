@@ -8,6 +8,7 @@ came from, so a span found in the normalized text maps back to an exact original
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Characters removed entirely: tashkeel (with the combining maddah/hamza of decomposed text and
@@ -119,9 +120,20 @@ def normalize_char(ch: str) -> str:
     return out.lower()
 
 
+def _space_class() -> str:
+    extra = "".join(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace())
+    return "[" + re.escape("".join(sorted(_WHITESPACE)) + extra) + "]+"
+
+
+_SPACES = re.compile(_space_class())
+
+
 def normalize(text: str) -> str:
-    """Normalized form of ``text`` for comparisons (no offset map)."""
-    return normalize_with_map(text).text
+    """Normalized form of ``text`` for comparisons, without the offset map.
+
+    Gives exactly ``normalize_with_map(text).text``, several times faster (no per-char loop).
+    """
+    return _SPACES.sub(" ", text.translate(_TABLE).lower()).strip(" ")
 
 
 def normalize_with_map(text: str) -> NormalizedText:

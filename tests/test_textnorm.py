@@ -247,3 +247,16 @@ def test_found_substring_maps_back_exactly(prefix: str, middle: str, suffix: str
     assert i >= 0
     start, end = nt.to_original(i, i + len(needle))
     assert normalize(text[start:end]) == needle
+
+
+_FAST_ALPHABET = st.sampled_from(
+    list("أإآاىيةهکیـًٌٍَُِّْ٠١٢٣٤٥٦٧٨٩۰۱ \t\n\u00a0\u2028\u3000\u200f\u202b“”«»abcABCİ.,،٫٬-–—")
+    + ["\u0653", "\u0670", "\ufeff"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_FAST_ALPHABET, max_size=60))
+def test_fast_normalize_equals_the_mapped_form(text: str) -> None:
+    # normalize() skips the offset map for speed; it must never disagree with it.
+    assert normalize(text) == normalize_with_map(text).text

@@ -51,6 +51,36 @@ NO_KEY = "sk-no-key-required"  # local servers need no key, but the SDK insists 
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
+def _memoize_async_validator_check() -> None:
+    """instructor walks the response model's whole class graph seven times per request to refuse
+    async validators (about 5 ms a request on this machine, the largest client-side cost). The
+    answer depends only on the model class, so a class that passed once is not walked again."""
+    try:
+        from instructor.v2.validation import async_validators
+    except ImportError:  # another instructor layout: keep its behaviour
+        return
+    original = async_validators.reject_async_validators
+    if getattr(original, "memoized", False):
+        return
+    passed: set[Any] = set()
+
+    def reject_async_validators(response_model: Any) -> None:
+        try:
+            if response_model in passed:
+                return
+        except TypeError:  # unhashable typing construct
+            original(response_model)
+            return
+        original(response_model)
+        passed.add(response_model)
+
+    reject_async_validators.memoized = True  # type: ignore[attr-defined]
+    async_validators.reject_async_validators = reject_async_validators
+
+
+_memoize_async_validator_check()
+
+
 class _Transient(Exception):
     """A fault worth retrying; carries how long the server asked us to wait."""
 
@@ -132,12 +162,18 @@ class OpenAIBackend:
     # ---- plumbing ----------------------------------------------------------------------------
     def _ensure_client(self) -> Any:
         if self._client is None:
+            # A pool sized to the concurrency: httpcore scans its pool on every request.
+            limit = max(1, self.config.concurrency)
+            http_client = self._http_client or httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+                timeout=self.config.timeout,
+            )
             raw = openai.AsyncOpenAI(
                 base_url=self.config.base_url,
                 api_key=self.config.api_key or NO_KEY,
                 max_retries=0,  # tenacity owns retries
                 timeout=self.config.timeout,
-                http_client=self._http_client,
+                http_client=http_client,
             )
             self._raw = raw
             client = instructor.from_openai(raw, mode=_MODES[self.config.mode])
@@ -189,6 +225,17 @@ class OpenAIBackend:
             self.cache.set(key, {"drafts": batch.model_dump(mode="json"), "usage": vars(usage)})
         return BackendAnswer(_drafts_of(batch), usage, **answer_meta)
 
+    @property
+    def response_model(self) -> type[BaseModel]:
+        return self._response_model
+
+    @response_model.setter
+    def response_model(self, model: type[BaseModel]) -> None:
+        # instructor wraps a plain model in a new schema class on every call, which defeats its
+        # own schema cache (JSON schema generation then costs milliseconds per request): wrap once.
+        self._response_model = model
+        self._wrapped_model = instructor.openai_schema(model)
+
     async def _call(self, text: str, usage: Usage) -> BaseModel:
         client = self._ensure_client()
         assert self._semaphore is not None
@@ -197,7 +244,7 @@ class OpenAIBackend:
         kwargs: dict[str, Any] = {
             "model": c.model,
             "messages": messages,
-            "response_model": self.response_model,
+            "response_model": self._wrapped_model,
             "max_retries": c.max_reasks,
             "temperature": c.temperature,
             "max_tokens": c.max_tokens,
