@@ -10,7 +10,14 @@ from pathlib import Path
 from extractor.backends.base import Backend
 from extractor.documents import SUFFIXES, iter_paths, load_documents
 from extractor.factory import make_pipeline
-from extractor.output import JsonlSink, default_failures_path, read_resume_state, rewrite_failures
+from extractor.output import (
+    JsonlSink,
+    default_failures_path,
+    done_ids,
+    export_records,
+    read_resume_state,
+    rewrite_failures,
+)
 from extractor.runner import RunSummary, run_documents
 from extractor.settings import Settings
 
@@ -23,6 +30,13 @@ class BulkJob:
     resume: bool = False
     retry_failed: bool = False
     published_at: str | None = None
+    output_format: str = "jsonl"  # jsonl | csv | parquet
+
+    @property
+    def journal(self) -> Path:
+        """Where records are appended as they come (crash-safe): OUT itself for JSONL, else a
+        JSONL beside it ("events.csv" → "events.jsonl") that is exported to OUT at the end."""
+        return self.out if self.output_format == "jsonl" else self.out.with_suffix(".jsonl")
 
     @property
     def failures_path(self) -> Path:
@@ -55,14 +69,16 @@ def run_bulk(
     pipeline = make_pipeline(settings, backend)
     skip: set[str] = set()
     if job.resume:
-        state = read_resume_state(job.out, job.failures_path)
+        state = read_resume_state(job.journal, job.failures_path)
         skip = state.done | (set() if job.retry_failed else state.failed)
     docs = load_documents(job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes)
-    with JsonlSink(job.out, job.failures_path, fresh=not job.resume) as sink:
+    with JsonlSink(job.journal, job.failures_path, fresh=not job.resume) as sink:
         summary = asyncio.run(
             run_documents(docs, pipeline, sink, concurrency=settings.concurrency, skip=skip, on_result=on_result)
         )
     if job.resume:
         # Keep one failure line per document still failing (a retry appends a new one).
-        rewrite_failures(job.failures_path, read_resume_state(job.out, Path("/nonexistent")).done)
+        rewrite_failures(job.failures_path, done_ids(job.journal))
+    if job.output_format != "jsonl":
+        export_records(job.journal, job.out, job.output_format)
     return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -77,8 +78,12 @@ def run(
     price_out: Annotated[float | None, typer.Option(help="USD per 1M completion tokens")] = None,
     replay: Annotated[Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")] = None,
     record: Annotated[bool, typer.Option(help="With --replay: record new interactions into the cassette")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="jsonl | csv | parquet (csv/parquet keep a JSONL journal beside OUT)")
+    ] = "jsonl",
     summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table")] = False,
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON line per document to stderr")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
     """Extract events from documents into OUT (JSONL); failures go beside it."""
@@ -106,22 +111,48 @@ def run(
         raise _fail(str(exc), debug) from None
     except ValueError as exc:  # pydantic validation of flags/env
         raise _fail(f"invalid settings: {exc}", debug) from None
-    if settings.backend is None and not quiet:
+    if settings.backend is None and not quiet and not log_json:
         chosen = settings.resolved_backend()
         reason = "a model is configured" if chosen == "openai" else "no model is configured"
         err.print(f"backend: [bold]{chosen}[/] ({reason}; choose with --backend)")
-    job = BulkJob(inputs, out, failures, resume, retry_failed, published_at)
+    if output_format not in ("jsonl", "csv", "parquet"):
+        raise _fail(f"unknown --format {output_format!r}: use jsonl, csv or parquet", debug)
+    _setup_logging(log_json, debug)
+    job = BulkJob(inputs, out, failures, resume, retry_failed, published_at, output_format)
     try:
-        summary = _run_with_progress(job, settings, quiet, replay, record)
+        summary = _run_with_progress(job, settings, quiet or log_json, replay, record)
     except ExtractorError as exc:
         raise _fail(str(exc), debug) from None
     except KeyboardInterrupt:
         raise _fail("interrupted; finished documents are saved — continue with --resume", debug, 130) from None
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    if not quiet:
+    if log_json:
+        logging.getLogger("extractor").info("summary", extra={"fields": summary.as_dict()})
+    elif not quiet:
         _print_summary(summary, settings, job)
     raise typer.Exit(0 if summary.failed == 0 else 1)
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {"level": record.levelname.lower(), "event": record.getMessage()}
+        payload.update(getattr(record, "fields", {}) or {})
+        return json.dumps(payload, ensure_ascii=False)
+
+
+def _setup_logging(log_json: bool, debug: bool) -> None:
+    logger = logging.getLogger("extractor")
+    logger.handlers.clear()
+    logger.propagate = False
+    handler = logging.StreamHandler(sys.stderr)
+    if log_json:
+        handler.setFormatter(_JsonFormatter())
+        logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.addHandler(handler)
 
 
 def _run_with_progress(job: BulkJob, settings: Settings, quiet: bool, replay: Path | None, record: bool) -> RunSummary:
@@ -193,6 +224,99 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
     table.add_row("elapsed", f"{s.elapsed:.2f} s")
     err.print(table)
     err.print(f"records: {job.out}" + (f"   failures: {job.failures_path}" if s.failed else ""))
+
+
+@app.command()
+def report(
+    events: Annotated[Path, typer.Argument(help="Records JSONL from extractor run")],
+    docs: Annotated[list[Path], typer.Option(help="The documents the records came from (files/folders)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write")] = Path("report.html"),
+    title: Annotated[str, typer.Option(help="Page title")] = "Event review",
+    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+) -> None:
+    """One self-contained, right-to-left HTML page to review events in their text."""
+    from extractor.report import write_report
+
+    try:
+        n = write_report(events, docs, out, title=title)
+    except ExtractorError as exc:
+        raise _fail(str(exc), debug) from None
+    err.print(f"{n} events → {out}")
+
+
+@app.command()
+def link(
+    events: Annotated[Path, typer.Argument(help="Records JSONL (from one or more runs)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Linked JSONL (records + cluster_id)")],
+    summary_json: Annotated[Path | None, typer.Option(help="Write the cluster summary as JSON")] = None,
+    top: Annotated[int, typer.Option(help="Clusters to show")] = 15,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+) -> None:
+    """Give one cluster_id to the same event reported by several articles; sum money once."""
+    from extractor.link import link_file
+
+    try:
+        summary = link_file(events, out)
+    except ExtractorError as exc:
+        raise _fail(str(exc), debug) from None
+    if summary_json:
+        summary_json.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    console = Console()
+    table = Table(title=f"{summary['records']} records in {summary['clusters']} clusters "
+                        f"({summary['multi_report_clusters']} reported more than once)")
+    for col in ("reports", "type", "actors", "targets", "amount", "first date"):
+        table.add_column(col)
+    for row in summary["cluster_rows"][:top]:
+        amount = "; ".join(f"{m['amount']:,.0f} {m['currency']}" for m in row.get("money") or [])
+        table.add_row(str(row["reports"]), row["event_type"], ", ".join(row["actors"]),
+                      ", ".join(row["targets"]), amount, row.get("first_date") or "")
+    console.print(table)
+    totals = Table(title="money per donor (each cluster counted once, running totals excluded)")
+    for col in ("donor", "currency", "amount", "clusters"):
+        totals.add_column(col)
+    for row in summary["money_totals"]:
+        totals.add_row(row["donor"], row["currency"], f"{row['amount']:,.0f}", str(row["clusters"]))
+    console.print(totals)
+    err.print(f"linked records → {out}")
+
+
+@app.command()
+def schema(
+    draft: Annotated[bool, typer.Option(help="The draft a backend returns instead of the record")] = False,
+) -> None:
+    """Print the JSON Schema of the event record (or of the backend draft)."""
+    from schemas import DraftBatch, EventRecord
+
+    model = DraftBatch if draft else EventRecord
+    print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+cache_app = typer.Typer(help="Inspect or clear the answer cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None) -> None:
+    """Entries and size of the cache."""
+    from extractor.cache import AnswerCache
+
+    settings = _settings(cache_dir=cache_dir)
+    cache = AnswerCache(settings.cache_dir)
+    stats = cache.stats()
+    cache.close()
+    print(json.dumps(stats, ensure_ascii=False))
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None) -> None:
+    """Remove every cached answer."""
+    from extractor.cache import AnswerCache
+
+    settings = _settings(cache_dir=cache_dir)
+    cache = AnswerCache(settings.cache_dir)
+    removed = cache.clear()
+    cache.close()
+    err.print(f"removed {removed} cached answers from {settings.cache_dir}")
 
 
 @app.command("eval")

@@ -1,4 +1,4 @@
-"""Cross-article linking: one ``cluster_id`` for the same aid package or attack told by many articles.
+"""Cross-article linking: one ``cluster_id`` for an aid package or attack told by many articles.
 
 Extraction works one document at a time, so a $125m package reported by five outlets becomes five
 records, and adding their money would count the package five times. Linking groups records that
@@ -45,6 +45,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 from rapidfuzz.utils import default_process
 
+from extractor.output import read_records
 from extractor.textnorm import normalize
 from schemas import EventRecord
 
@@ -187,13 +188,14 @@ def _money_sets_equal(a: _Feat, b: _Feat) -> bool:
 
 
 def _near_identical(a: _Feat, b: _Feat) -> bool:
-    """The same record told twice: same quote (≥ 97), parties, money, date, stage and mode."""
+    """The same record told twice: same quote (≥ 97), parties, money, date, place, stage, mode."""
     return (
         a.actors == b.actors
         and a.targets == b.targets
         and a.stage == b.stage
         and a.mode == b.mode
         and a.dates == b.dates
+        and a.location == b.location
         and _money_sets_equal(a, b)
         and fuzz.ratio(a.quote, b.quote) >= NEAR_IDENTICAL
     )
@@ -268,25 +270,40 @@ def _same_words(a: _Feat, b: _Feat, score: float) -> bool:
 def _candidates(feats: Sequence[_Feat]) -> dict[tuple[int, int], float]:
     """Pairs (i < j) worth testing, with their quote similarity.
 
-    Blocking keeps this sub-quadratic in Python: quote scores come from one rapidfuzz matrix per
-    event type, and structured candidates only pair records with the same type and initiators.
+    Blocking keeps the Python work small: quote scores come from one rapidfuzz matrix per event
+    type (quadratic, but in C++ on all cores), and structured candidates only pair records that
+    could pass :func:`_same_facts`: same type and initiators, and a shared currency or, without
+    money, the same targets (ceasefires aside).
     """
     pairs: dict[tuple[int, int], float] = {}
     by_type: dict[str, list[int]] = defaultdict(list)
-    by_actors: dict[tuple[str, frozenset[str]], list[int]] = defaultdict(list)
+    blocks: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
         by_type[f.event_type].append(i)
-        if f.actors:
-            by_actors[(f.event_type, f.actors)].append(i)
+        if not f.actors:
+            continue
+        if f.money:
+            for currency in sorted({c for _, c in f.money}):
+                blocks[(f.event_type, f.actors, "money", currency)].append(i)
+        else:
+            # A ceasefire's anchor (scope, duration) does not involve targets.
+            targets = None if f.event_type == "ceasefire" else f.targets
+            blocks[(f.event_type, f.actors, "none", targets)].append(i)
     for idx in by_type.values():
         if len(idx) < 2:
             continue
         quotes = [feats[i].quote for i in idx]
-        scores = cdist(quotes, quotes, scorer=fuzz.token_set_ratio, score_cutoff=QUOTE_SIMILARITY)
+        scores = cdist(
+            quotes,
+            quotes,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=QUOTE_SIMILARITY,
+            workers=-1,
+        )
         for x, y in zip(*np.nonzero(scores), strict=True):
             if x < y:
                 pairs[(idx[x], idx[y])] = float(scores[x, y])
-    for idx in by_actors.values():
+    for idx in blocks.values():
         for n, i in enumerate(idx):
             for j in idx[n + 1 :]:
                 if (i, j) not in pairs:
@@ -409,10 +426,13 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
         money = _distinct_money(
             (m.amount, m.currency) for r in group for m in r.money if not m.cumulative
         )
+        # The date that ends first, the narrowest on ties: "2025-03-18" rather than "2025-03".
         dated = [
-            (iv[0], r.date.value) for r in group if r.date and (iv := date_interval(r.date.value))
+            (iv[1], iv[1] - iv[0], r.date.value)
+            for r in group
+            if r.date and (iv := date_interval(r.date.value))
         ]
-        first = min(dated)[1] if dated else None
+        first = min(dated)[2] if dated else None
         clusters.append(
             {
                 "cluster_id": cid,
@@ -466,12 +486,6 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
 # ---- files -------------------------------------------------------------------------------------
 
 
-def read_records(path: Path) -> list[EventRecord]:
-    """Records of a JSONL file written by ``extractor run`` (blank lines skipped)."""
-    with path.open(encoding="utf-8") as fh:
-        return [EventRecord.model_validate_json(line) for line in fh if line.strip()]
-
-
 def link_file(events_path: Path, out: Path) -> dict[str, Any]:
     """Link the records of ``events_path``, write them with ``cluster_id`` to ``out`` (JSONL,
     input order) and return :func:`summarize` of the result."""
@@ -491,6 +505,5 @@ __all__ = [
     "link_file",
     "link_records",
     "money_equal",
-    "read_records",
     "summarize",
 ]

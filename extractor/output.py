@@ -13,8 +13,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.errors import OutputError
+from extractor.errors import ConfigError, OutputError
 from extractor.pipeline import DocumentResult
+from schemas import EventRecord
 
 
 def default_failures_path(out: Path) -> Path:
@@ -80,20 +81,54 @@ class ResumeState:
     failed: set[str] = field(default_factory=set)
 
 
+def _doc_ids(path: Path) -> set[str]:
+    ids: set[str] = set()
+    if not path.exists():
+        return ids
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                ids.add(str(json.loads(line)["doc_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return ids
+
+
+def done_ids(out: Path) -> set[str]:
+    """Documents finished in OUT: those with records, and those journalled with none."""
+    return _doc_ids(out) | _doc_ids(_done_path(out))
+
+
 def read_resume_state(out: Path, failures: Path) -> ResumeState:
-    state = ResumeState()
-    for path, target in ((out, state.done), (_done_path(out), state.done), (failures, state.failed)):
+    """What a previous run finished; torn last lines (a crash mid-write) are cut off first."""
+    for path in (out, _done_path(out), failures):
         repair_tail(path)
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    target.add(str(json.loads(line)["doc_id"]))
-                except (ValueError, KeyError, TypeError):
-                    continue
+    state = ResumeState(done=done_ids(out), failed=_doc_ids(failures))
     state.failed -= state.done
     return state
+
+
+def export_records(journal: Path, out: Path, output_format: str) -> None:
+    """Write the records of the JSONL journal as CSV (UTF-8 with BOM, for spreadsheets) or
+    Parquet (list columns kept as lists)."""
+    from extractor.frames import records_to_dataframe
+
+    records = read_records(journal) if journal.exists() else []
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        if output_format == "csv":
+            records_to_dataframe(records).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif output_format == "parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError as exc:
+                raise OutputError("--format parquet needs pyarrow: pip install 'arabic-event-extractor[parquet]'") from exc
+            records_to_dataframe(records, join_lists=False).to_parquet(tmp, index=False)
+        else:
+            raise OutputError(f"unknown output format {output_format!r}: use jsonl, csv or parquet")
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
 
 
 class JsonlSink:
@@ -161,3 +196,20 @@ def rewrite_failures(failures: Path, done: set[str]) -> None:
     tmp = failures.with_name(failures.name + ".tmp")
     tmp.write_text("".join(latest.values()), encoding="utf-8")
     os.replace(tmp, failures)
+
+
+def read_records(path: Path) -> list[EventRecord]:
+    """Records of a JSONL file written by ``extractor run``; a bad line is a clear ConfigError."""
+    records = []
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            for lineno, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    records.append(EventRecord.model_validate_json(line))
+                except ValueError as exc:
+                    raise ConfigError(f"{path}:{lineno}: not an event record: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    return records

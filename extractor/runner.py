@@ -7,6 +7,7 @@ Memory stays bounded whatever the corpus size: documents are read lazily and at 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -16,6 +17,19 @@ from extractor.backends.base import Usage
 from extractor.documents import Document, DocumentFailure
 from extractor.pipeline import DocumentResult, Pipeline
 from extractor.records import BuildStats
+
+
+log = logging.getLogger("extractor")
+
+
+def _log_result(result: DocumentResult) -> None:
+    fields = {"doc_id": result.doc_id, "events": len(result.events), "requests": result.usage.requests,
+              "cache_hits": result.usage.cache_hits, "retries": result.usage.retries,
+              "prompt_tokens": result.usage.prompt_tokens, "completion_tokens": result.usage.completion_tokens}
+    if result.ok:
+        log.info("document", extra={"fields": fields})
+    else:
+        log.warning("failed", extra={"fields": {**fields, "error": result.error, "message": result.message}})
 
 
 class ResultWriter:
@@ -101,6 +115,7 @@ async def run_documents(
             result = task.result()
             writer.write(result)
             summary.add(result)
+            _log_result(result)
             if on_result:
                 on_result(summary)
 
@@ -112,6 +127,7 @@ async def run_documents(
                     continue
                 writer.write_failure(item.id, item.source, item.error, item.message)
                 summary.add_failure(item)
+                log.warning("failed", extra={"fields": {"doc_id": item.id, "error": item.error, "message": item.message}})
                 if on_result:
                     on_result(summary)
                 continue
