@@ -12,6 +12,7 @@ Covered: "61 مليار", "2.4 مليار", "٢٫٥ مليار", "1,500", "مل�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 # --- scale words --------------------------------------------------------------------------
@@ -147,6 +148,19 @@ _CLITIC_RE = re.compile(r"^(?:[وف]?[بلك]|[وف])")
 
 
 def tokenize(norm: str) -> list[Token]:
+    """Split normalized text into digit runs and letter runs (so "ب2" gives "ب", "2").
+
+    Cached: money, items and casualties read the same text one after another.
+    """
+    return list(_tokenize(norm))
+
+
+@lru_cache(maxsize=64)
+def _tokenize(norm: str) -> tuple[Token, ...]:
+    return tuple(_split_tokens(norm))
+
+
+def _split_tokens(norm: str) -> list[Token]:
     """Split normalized text into digit runs and letter runs (so "ب2" gives "ب", "2").
 
     A clitic written onto a number word is split off too ("بمليار" → "ب", "مليار"), so that

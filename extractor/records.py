@@ -230,9 +230,10 @@ def _money(surfaces: list[str], in_text: list[MoneyMention], drop: Counter[str])
     """Money written in the context that the draft points at, with values read from the text."""
     out: list[Money] = []
     for surface in surfaces:
-        wanted = parse_money(surface)
-        match = None
-        for m in in_text:
+        # the common case (rule drafts, careful models): the surface is written as is
+        match = next((m for m in in_text if m.surface == surface.strip()), None)
+        wanted = parse_money(surface) if match is None else None
+        for m in in_text if match is None else ():
             same_value = wanted is not None and (
                 abs(m.amount - wanted.amount) <= 0.01 * wanted.amount
                 and m.currency == wanted.currency

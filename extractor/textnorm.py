@@ -120,9 +120,13 @@ def normalize_char(ch: str) -> str:
     return out.lower()
 
 
-def _space_class() -> str:
+def _space_chars() -> str:
     extra = "".join(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace())
-    return "[" + re.escape("".join(sorted(_WHITESPACE)) + extra) + "]+"
+    return re.escape("".join(sorted(_WHITESPACE)) + extra)
+
+
+def _space_class() -> str:
+    return "[" + _space_chars() + "]+"
 
 
 _SPACES = re.compile(_space_class())
@@ -136,6 +140,13 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_TABLE).lower()).strip(" ")
 
 
+# Runs of characters handled alike: whitespace, characters that are dropped (tashkeel, tatweel,
+# controls), and everything else (mapped one to one). Working per run, not per character,
+# keeps normalization fast: it runs over every document.
+_DROP_CHARS = re.escape("".join(sorted(_DROP)))
+_RUNS = re.compile(f"({_space_class()})|([{_DROP_CHARS}]+)|([^{_DROP_CHARS}{_space_chars()}]+)")
+
+
 def normalize_with_map(text: str) -> NormalizedText:
     """Normalize ``text`` for matching and keep a map back to original offsets.
 
@@ -146,26 +157,36 @@ def normalize_with_map(text: str) -> NormalizedText:
     ends: list[int] = []
     pending_space = -1
     table = _TABLE
-    for i, ch in enumerate(text):
-        if ch in _WHITESPACE or (ch > "\x7f" and ch.isspace()):  # also U+2028, U+3000 …
+    for m in _RUNS.finditer(text):
+        a, b = m.span()
+        if m.group(1) is not None:  # whitespace
             if chars and pending_space < 0:
-                pending_space = i
+                pending_space = a
             continue
-        out = ch.translate(table)
-        if not out:
-            # A mark right after the last kept letter (or after its other marks) belongs to it.
-            if ch in _MARKS and ends and pending_space < 0 and ends[-1] == i:
-                ends[-1] = i + 1
+        if m.group(2) is not None:  # dropped characters
+            # Marks right after the last kept letter belong to it (a span ending on the letter
+            # takes its tashkeel along).
+            if ends and pending_space < 0 and ends[-1] == a:
+                k = a
+                while k < b and text[k] in _MARKS:
+                    k += 1
+                ends[-1] = k
             continue
         if pending_space >= 0:
             chars.append(" ")
             offsets.append(pending_space)
             ends.append(pending_space + 1)
             pending_space = -1
-        out = out.lower()
-        # One source char may expand (rare lower-casing cases); each output char maps back to it.
-        for o in out:
-            chars.append(o)
-            offsets.append(i)
-            ends.append(i + 1)
+        run = text[a:b]
+        out = run.translate(table).lower()
+        if len(out) == b - a:
+            chars.append(out)
+            offsets.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+        else:  # a character that lower-cases to two (rare): map each output char back
+            for i, ch in enumerate(run, start=a):
+                for o in ch.translate(table).lower():
+                    chars.append(o)
+                    offsets.append(i)
+                    ends.append(i + 1)
     return NormalizedText("".join(chars), tuple(offsets), len(text), tuple(ends))
