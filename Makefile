@@ -30,7 +30,7 @@ record: $(BIN)/.installed
 	scripts/record.sh
 
 bench: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet langextract tiktoken
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py --quick --json perf.json
 
 clean:

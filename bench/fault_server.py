@@ -138,6 +138,9 @@ class FaultServer:
 class _Handler(BaseHTTPRequestHandler):
     owner: FaultServer
     protocol_version = "HTTP/1.1"
+    # Headers and body are written separately: without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK add ~40 ms to every answer, which would look like client slowness.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return

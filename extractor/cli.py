@@ -64,7 +64,8 @@ def run(
     seed: Annotated[int | None, typer.Option()] = None,
     max_tokens: Annotated[int | None, typer.Option()] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds per model request")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Documents in flight")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Documents in flight (in all workers)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (one core each)")] = None,
     rpm: Annotated[int | None, typer.Option(help="Requests per minute limit")] = None,
     tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit")] = None,
     chunk_chars: Annotated[int | None, typer.Option(help="Longer segments are split into chunks of this size")] = None,
@@ -101,7 +102,7 @@ def run(
         flags = {
             "backend": backend, "model": model, "base_url": base_url, "mode": mode,
             "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "timeout": timeout,
-            "concurrency": concurrency, "rpm": rpm, "tpm": tpm, "cache_dir": cache_dir,
+            "concurrency": concurrency, "workers": workers, "rpm": rpm, "tpm": tpm, "cache_dir": cache_dir,
             "chunk_chars": chunk_chars, "max_retries": max_retries, "max_reasks": max_reasks,
             "no_cache": True if no_cache else None, "gazetteer": gazetteer,
             "max_doc_bytes": max_doc_bytes, "price_in": price_in, "price_out": price_out,

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from extractor.backends.base import Usage
 from extractor.documents import Document, DocumentFailure
@@ -60,13 +61,27 @@ class RunSummary:
         self.documents += 1
         self.usage.add(result.usage)
         self.grounding.merge(result.stats)
-        if result.ok:
+        self._count(result.ok, [r.event_type for r in result.events], result.error)
+
+    def add_counts(
+        self, ok: bool, events: list[str], error: str | None, usage: dict[str, int], grounding: dict[str, Any]
+    ) -> None:
+        """The same as :meth:`add`, from the plain counts a worker process sends."""
+        self.documents += 1
+        self.usage.add(Usage(**usage))
+        self.grounding.merge(
+            BuildStats(grounding["accepted"], Counter(grounding["rejected"]), Counter(grounding["dropped_values"]))
+        )
+        self._count(ok, events, error)
+
+    def _count(self, ok: bool, event_types: list[str], error: str | None) -> None:
+        if ok:
             self.succeeded += 1
-            self.events += len(result.events)
-            self.events_by_type.update(r.event_type for r in result.events)
+            self.events += len(event_types)
+            self.events_by_type.update(event_types)
         else:
             self.failed += 1
-            self.failures_by_kind[result.error or "failed"] += 1
+            self.failures_by_kind[error or "failed"] += 1
 
     def add_failure(self, failure: DocumentFailure) -> None:
         self.documents += 1

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     backoff_max: float = Field(default=30.0, gt=0)
     # --- throughput ---
     concurrency: int = Field(default=8, ge=1)
+    workers: int = Field(default=1, ge=1, description="processes (one core each) for bulk runs")
     rpm: int | None = Field(default=None, ge=1, description="requests per minute limit")
     tpm: int | None = Field(default=None, ge=1, description="tokens per minute limit")
     chunk_chars: int = Field(default=6000, ge=500, description="long segments are chunked")
