@@ -145,6 +145,7 @@ class Token:
 
 # Clitics written onto a number word: "بمليار" (with a billion), "وثلاثة" (and three), "ولنصف".
 _CLITIC_RE = re.compile(r"^(?:[وف]?[بلك]|[وف])")
+_CLITIC_LETTERS = frozenset("وفبلك")
 
 
 def tokenize(norm: str) -> list[Token]:
@@ -169,7 +170,7 @@ def _split_tokens(norm: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN_RE.finditer(norm):
         word, start = m.group(), m.start()
-        clitic = _CLITIC_RE.match(word)
+        clitic = _CLITIC_RE.match(word) if word[0] in _CLITIC_LETTERS and len(word) > 3 else None
         if clitic and not starts_amount(word):
             # Longest clitic first; the rest must be a number word of 3+ letters ("لست" is
             # "I am not", not "ل" + "ست").

@@ -144,7 +144,10 @@ def normalize(text: str) -> str:
 # controls), and everything else (mapped one to one). Working per run, not per character,
 # keeps normalization fast: it runs over every document.
 _DROP_CHARS = re.escape("".join(sorted(_DROP)))
-_RUNS = re.compile(f"({_space_class()})|([{_DROP_CHARS}]+)|([^{_DROP_CHARS}{_space_chars()}]+)")
+_KEEP = f"[^{_DROP_CHARS}{_space_chars()}]+"
+# Group 3 takes whole phrases of kept characters joined by single spaces: in plain text a run
+# is a paragraph, so the loop below turns a few times per document, not once per character.
+_RUNS = re.compile(f"( (?! )|[{_space_chars()}]+)|([{_DROP_CHARS}]+)|({_KEEP}(?: {_KEEP})*)")
 
 
 def normalize_with_map(text: str) -> NormalizedText:
