@@ -129,7 +129,7 @@ def run(
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     if log_json:
-        logging.getLogger("extractor").info("summary", extra={"fields": summary.as_dict()})
+        logging.getLogger("extractor").info("summary", extra={"event_name": "summary", "fields": summary.as_dict()})
     elif not quiet:
         _print_summary(summary, settings, job)
     raise typer.Exit(0 if summary.failed == 0 else 1)
@@ -137,7 +137,7 @@ def run(
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        payload = {"level": record.levelname.lower(), "event": record.getMessage()}
+        payload = {"level": record.levelname.lower(), "event": getattr(record, "event_name", record.getMessage())}
         payload.update(getattr(record, "fields", {}) or {})
         return json.dumps(payload, ensure_ascii=False)
 

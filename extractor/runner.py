@@ -28,9 +28,12 @@ def _log_result(result: DocumentResult) -> None:
               "cache_hits": result.usage.cache_hits, "retries": result.usage.retries,
               "prompt_tokens": result.usage.prompt_tokens, "completion_tokens": result.usage.completion_tokens}
     if result.ok:
-        log.info("document", extra={"fields": fields})
+        log.info("document %s: %d events", result.doc_id, len(result.events),
+                 extra={"event_name": "document", "fields": fields})
     else:
-        log.warning("failed", extra={"fields": {**fields, "error": result.error, "message": result.message}})
+        log.warning("document %s failed (%s): %s", result.doc_id, result.error, (result.message or "")[:300],
+                    extra={"event_name": "failed",
+                           "fields": {**fields, "error": result.error, "message": result.message}})
 
 
 class ResultWriter:
@@ -142,7 +145,9 @@ async def run_documents(
                     continue
                 writer.write_failure(item.id, item.source, item.error, item.message)
                 summary.add_failure(item)
-                log.warning("failed", extra={"fields": {"doc_id": item.id, "error": item.error, "message": item.message}})
+                log.warning("document %s failed (%s): %s", item.id, item.error, item.message,
+                            extra={"event_name": "failed",
+                                   "fields": {"doc_id": item.id, "error": item.error, "message": item.message}})
                 if on_result:
                     on_result(summary)
                 continue
