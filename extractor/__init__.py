@@ -1,5 +1,7 @@
 """Grounded event extraction from Arabic news about the Russia–Ukraine war and aid to Ukraine."""
 
+import logging
+
 from extractor.api import Extractor, ResultSet
 from extractor.documents import Document, DocumentFailure, load_documents
 from extractor.pipeline import DocumentResult
@@ -17,3 +19,6 @@ __all__ = [
     "__version__",
     "load_documents",
 ]
+
+# A library logs only when the application asks for it (the CLI configures its own handlers).
+logging.getLogger("extractor").addHandler(logging.NullHandler())

@@ -1,0 +1,26 @@
+"""docs/quickstart.ipynb runs top to bottom (so the documented API cannot rot)."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.conftest import ROOT
+from tests.llm import local_network
+
+
+@local_network  # the kernel talks to this process over 127.0.0.1
+@pytest.mark.timeout(300)
+def test_quickstart_notebook_executes():
+    nb = nbformat.read(ROOT / "docs" / "quickstart.ipynb", as_version=4)
+    client = NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}})
+    client.execute()
+    outputs = "\n".join(
+        str(o.get("text") or o.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+    )
+    assert "5 documents" in outputs and "0 failures" in outputs
+    assert "61,000,000,000 USD" in outputs
+    assert "refused by grounding" in outputs
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
