@@ -19,7 +19,7 @@ from extractor.dates import find_dates
 from extractor.gazetteer import Gazetteer, Mention
 from extractor.analysis import TextAnalysis
 from extractor.sentences import Span, clauses, sentences
-from extractor.textnorm import NormalizedText
+from extractor.textnorm import NormalizedText, normalize
 from schemas import DraftEvent
 
 RULES_VERSION = "rules-1"
@@ -91,7 +91,10 @@ MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
 
 AGREEMENT = _words(r"اتفاق|اتفاقا|الاتفاق|اتفاقيه|الاتفاقيه|اتفاقيات|الاتفاقيات|معاهده|المعاهده|مذكره\s+تفاهم")
 SIGNED = _words(r"وقع|وقعت|وقعا|توقيع|بتوقيع|ابرم|ابرمت|ابرما|يوقع|توقع|سيوقع|ستوقع|وقعوا")
-NEGOTIATING = re.compile(r"مفاوضات|التفاوض|بدا(?:ا|ت)?\s+العمل|العمل\s+علي|التوصل|مسوده|محادثات|يسعي|تسعي")
+NEGOTIATING = re.compile(
+    r"مفاوضات|التفاوض|بدا(?:ا|ت)?\s+العمل|العمل\s+علي|التوصل|مسوده|محادثات|يسعي|تسعي"
+    r"|(?:نحو|الي|لاجل|بهدف|من\s+اجل)\s+توقيع|لتوقيع|تتفاوض|يتفاوض|التفاوض"
+)
 AID_AGREEMENT = re.compile(r"تمويل|مساعدات|حزمه|قرض|قروض|مليار|مليون")
 RATIFIED = _words(r"صادق|صادقت|المصادقه|صدق|اقر|اقرت|ratif")
 
@@ -144,7 +147,8 @@ PLANNED = _words(
     r"سوف|من\s+المقرر|المقرر|مرتقب|المرتقب|مرتقبه|المرتقبه|يعتزم|تعتزم|ينوي|تنوي|المقبل|المقبله|"
     r"القادم|القادمه|غدا|سيتحدث|سيجري|ستجري|سيقوم|ستقوم|سيعقد|ستعقد|سيعقدون|سيلتقي|ستلتقي|سيزور|"
     r"ستزور|سيصل|ستصل|سيتوجه|ستتوجه|سيبحث|ستبحث|سيناقش|ستناقش|سيشارك|ستشارك|سيقود|سيحضر|"
-    r"ستستضيف|سيستضيف|سيجتمع|ستجتمع|سيوقع|ستوقع|سيتم|ستعقد|سيلتقيان|يلتقي|تجري|يجري|ستتجه"
+    r"ستستضيف|سيستضيف|سيجتمع|ستجتمع|سيوقع|ستوقع|سيتم|ستعقد|سيلتقيان|يلتقي|تجري|يجري|ستتجه|"
+    r"سيؤكد|ستؤكد|سيعلن|ستعلن|سيصوت|ستصوت|سيبدا|ستبدا|سيسافر|سيتوجه|سيحضر|ستحضر|سيشارك"
 )
 
 # Words that make a following adjective ("الأميركي") name a party, not a quality of a thing.
@@ -164,8 +168,10 @@ AID_NOUNS = frozenset(
 # "الأمين العام للناتو": ل after a title is "of", not "to".
 TITLE_WORDS = frozenset(
     "العام الامين وزير وزيره رئيس رئيسه المتحدث باسم سفير مندوب ممثل قائد مدير الناطق المتحدثه "
-    "مستشار امين نائب زعيم حلفاء شركاء معايير".split()
+    "مستشار امين نائب زعيم".split()
 )
+# "معايير الناتو", "حلفاء أوكرانيا": the party is a complement of a thing, not an actor.
+GENITIVE_NOUNS = frozenset("معايير حلفاء شركاء حدود اراضي اجواء عضويه مستقبل تاريخ".split())
 # "لدعم أوكرانيا" in a call or meeting is its topic, not a participant.
 TOPIC_WORDS = frozenset(
     "لدعم دعم لمساعده مساعده بشان حول ضد لتزويد تزويد بتزويد ازاء تجاه لصالح في لاستعاده".split()
@@ -310,6 +316,8 @@ class RuleBackend:
                 continue
             hint = ""
             gov = prev
+            if prev in GENITIVE_NOUNS or prev[1:] in GENITIVE_NOUNS:
+                continue
             if prev in TITLE_WORDS or prev[1:] in TITLE_WORDS:
                 hint = "of"
             elif gov in TO_PREPS or gov in VISIT_VERBS or (m.clitic.endswith("ل") and m.via != "adjective"):
@@ -343,17 +351,23 @@ class RuleBackend:
                 # the most specific expression names the event's day ("أمس الثلاثاء" over "هذا الأسبوع")
                 d = next((x for x in found if x.kind in ("rel_day", "weekday", "dmy", "dmy_num", "iso")), found[0])
                 start, end = c.norm.to_original(base + d.nstart, base + d.nend)
-                return c.text[start:end]
+                surface = c.text[start:end]
+                if surface[:1] in "وف" and find_dates(normalize(surface[1:])):
+                    surface = surface[1:]  # "والأسبوع الماضي" → "الأسبوع الماضي"
+                return surface
         return None
 
     def _location(self, c: _Clause, parts: list[_Part] | None = None, include_in_countries: bool = True) -> str | None:
+        """Where: the first place or state written after في/داخل/بـ, else the first place named."""
+        for m in c.mentions:
+            prev = c.prev_word(m)
+            prev = prev[1:] if prev[:1] in "وف" and prev[1:] in PREPOSITIONS else prev
+            located = prev in LOCATION_PREPS or (m.clitic.endswith("ب") and m.entry.kind != "person")
+            if located and (m.entry.kind == "place" or (include_in_countries and m.entry.kind == "country")):
+                return m.surface
         for m in c.mentions:
             if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX:
                 return m.surface
-        if include_in_countries and parts:
-            for p in parts:
-                if p.hint == "in":
-                    return p.mention.surface
         return None
 
     def _modality(self, c: _Clause, allow_planned: bool = True) -> str:
@@ -605,7 +619,11 @@ class RuleBackend:
             return None  # "وافقت على وقف الضربات" is a ceasefire, not an attack
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
-        places = [m for m in c.mentions if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX]
+        places = [
+            m for m in c.mentions
+            if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX
+            and (m.entry.place_type in ("city", "site", None) or m.entry.country in ("UKR", "RUS"))
+        ]  # "في أوروبا" is not where a strike hit
         parts = self._parts(c, "attack")
         struck_state = any(p.hint == "on" for p in parts) and ATTACK_VERB.search(c.n)
         if not has_casualties and not places and not struck_state:
