@@ -162,21 +162,29 @@ async def _work(settings: Settings, journal: Path, failures: Path, concurrency: 
     threading.Thread(target=feed, daemon=True).start()
     sink = JsonlSink(journal, failures, fresh=False)
     running: set[asyncio.Task[DocumentResult]] = set()
+    getter: asyncio.Task[Document | None] | None = None
     stopped = False
     try:
-        while not stopped or running:
-            while not stopped and len(running) < concurrency:
-                if running and inbox.empty():
-                    break
-                doc = await inbox.get()
+        while True:
+            # Wait for whichever comes first: a finished document or a new one to start (a
+            # free slot is refilled at once, never after a polling delay).
+            if not stopped and getter is None and len(running) < concurrency:
+                getter = asyncio.create_task(inbox.get())
+            waiting: set[asyncio.Task[Any]] = set(running)
+            if getter is not None:
+                waiting.add(getter)
+            if not waiting:
+                break
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if getter is not None and getter in done:
+                doc = getter.result()
+                getter = None
                 if doc is _STOP:
                     stopped = True
-                    break
-                running.add(asyncio.create_task(pipeline.process(doc)))
-            if not running:
-                continue
-            done, running = await asyncio.wait(running, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
+                else:
+                    running.add(asyncio.create_task(pipeline.process(doc)))
+            for task in done & running:
+                running.discard(task)
                 result = task.result()
                 sink.write(result)
                 _log_result(result)
@@ -186,6 +194,8 @@ async def _work(settings: Settings, journal: Path, failures: Path, concurrency: 
     finally:
         for task in running:
             task.cancel()
+        if getter is not None:
+            getter.cancel()
         sink.close()
         await pipeline.aclose()
 

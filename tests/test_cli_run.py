@@ -138,3 +138,25 @@ def test_unwritable_output_is_one_clear_line(tmp_path: Path):
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("extractor ")
+
+
+def test_worker_processes_give_the_same_records(tmp_path: Path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert runner.invoke(app, ["run", str(SEEDS), "-o", str(one), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["run", str(SEEDS), "-o", str(two), "--workers", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(read_jsonl(one), key=lambda r: r["event_id"]) == sorted(read_jsonl(two), key=lambda r: r["event_id"])
+
+
+def test_worker_processes_report_failures_and_resume(tmp_path: Path):
+    inputs = tmp_path / "in"
+    shutil.copytree(SEEDS, inputs)
+    (inputs / "empty.txt").write_bytes(b"")
+    out = tmp_path / "events.jsonl"
+    first = runner.invoke(app, ["run", str(inputs), "-o", str(out), "--workers", "2", "-q"])
+    assert first.exit_code == 1
+    assert [f["doc_id"] for f in read_jsonl(tmp_path / "events.failures.jsonl")] == ["empty"]
+    again = runner.invoke(app, ["run", str(inputs), "-o", str(out), "--workers", "2", "--resume", "-q"])
+    assert again.exit_code == 0
+    ids = [r["event_id"] for r in read_jsonl(out)]
+    assert len(ids) == len(set(ids))
