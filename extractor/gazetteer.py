@@ -87,9 +87,13 @@ class Gazetteer:
     max_words: int = 1
     first_words: dict[str, int] = field(default_factory=dict)  # first word → longest alias
     _lookups: dict[str, Mention | None] = field(default_factory=dict, repr=False)
+    # word → its clitic variants that start some alias (most words start none)
+    _starts: dict[str, tuple[tuple[str, str, int], ...]] = field(default_factory=dict, repr=False)
 
     # ---- building -------------------------------------------------------------------------
     def add(self, entry: Entry, alias: str, via: Via = "name") -> None:
+        self._lookups.clear()  # answers computed before this alias existed may change
+        self._starts.clear()
         words = tuple(_WORD_RE.findall(normalize(alias)))
         if not words or (len(words) == 1 and len(words[0]) < 2):
             return
@@ -168,7 +172,13 @@ class Gazetteer:
     ) -> tuple[int, str, int, tuple[tuple[Entry, Via], ...]] | None:
         """(word count, clitic letters, letters to skip in the surface, entries) of the longest
         alias starting at word i."""
-        variants = [v for v in clitic_variants(words[i][0]) if v[0] in self.first_words]
+        word = words[i][0]
+        variants = self._starts.get(word)
+        if variants is None:
+            variants = tuple(v for v in clitic_variants(word) if v[0] in self.first_words)
+            if len(self._starts) > 200_000:
+                self._starts.clear()
+            self._starts[word] = variants
         if not variants:
             return None
         longest = min(max(self.first_words[v[0]] for v in variants), len(words) - i)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # --- scale words --------------------------------------------------------------------------
 # normalized form -> (scale, count implied when no number precedes it)
@@ -136,8 +137,9 @@ _QUALIFIERS: tuple[tuple[re.Pattern[str], str], ...] = (
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word or digit run of normalized text (a tuple: made by the thousand per document)."""
+
     text: str
     start: int
     end: int
