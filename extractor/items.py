@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from extractor.gazetteer import Gazetteer, Mention
 from extractor.money import MoneyMention, find_money
-from extractor.numbers import is_vague, read_amount, starts_amount, tokenize
+from extractor.numbers import amount_candidates, is_vague, read_amount, tokenize
 from extractor.textnorm import NormalizedText, normalize_with_map
 
 _MAX_GAP_WORDS = 3  # words allowed between a number and its item: "85 ألف طائرة عسكرية مسيرة"
@@ -71,15 +71,14 @@ def find_items(
     token_ends = [t.end for t in tokens]
     token_starts = [t.start for t in tokens]
     amounts = []
-    i = 0
-    while i < len(tokens):
-        if starts_amount(tokens[i].text):
-            amount = read_amount(n, tokens, i)
-            if amount is not None:
-                amounts.append((amount, is_vague(tokens[i].text)))
-                i = amount.end_token
-                continue
-        i += 1
+    consumed = 0
+    for i in amount_candidates(n, tokens):
+        if i < consumed:
+            continue
+        amount = read_amount(n, tokens, i)
+        if amount is not None:
+            amounts.append((amount, is_vague(tokens[i].text)))
+            consumed = amount.end_token
     # "دبابة أبرامز": a class word right before a named system of the same category is one item
     # (Abrams), not two (Tanks and Abrams) that would count the same tanks twice.
     merged: list[tuple[Mention, int]] = []

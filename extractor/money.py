@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.numbers import Token, read_amount, starts_amount, tokenize
+from extractor.numbers import Token, amount_candidates, read_amount, starts_amount, tokenize
 from extractor.textnorm import NormalizedText, normalize_with_map
 
 # normalized currency word → (ISO code, qualifying next words that may follow it)
@@ -110,20 +110,16 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
     n = norm.text
     tokens = tokenize(n)
     raw: list[tuple[int, int, float, str, str]] = []  # normalized span, amount, currency, qualifier
-    i = 0
-    while i < len(tokens):
-        word = tokens[i].text
-        if not starts_amount(word):
-            i += 1
+    consumed = 0
+    for i in amount_candidates(n, tokens):
+        if i < consumed:
             continue
         amount = read_amount(n, tokens, i)
         if amount is None:
-            i += 1
             continue
         currency = _currency_after(tokens, amount.end_token)
         symbol = _symbol_near(n, amount.start, tokens[amount.end_token - 1].end)
         if currency is None and symbol is None:
-            i += 1
             continue
         if currency is not None:
             code, next_token = currency
@@ -143,7 +139,7 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
         ):
             qualifier = "approx"  # "61 مليار دولار تقريبا"
         raw.append((start_norm, end_norm, amount.value, code, qualifier))
-        i = next_token
+        consumed = next_token
     return [
         MoneyMention(
             surface=text[start:end],

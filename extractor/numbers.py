@@ -12,6 +12,7 @@ Covered: "61 مليار", "2.4 مليار", "٢٫٥ مليار", "1,500", "مل�
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -407,3 +408,32 @@ def starts_amount(word: str) -> bool:
 def is_vague(word: str) -> bool:
     """ "عشرات", "مئات", "آلاف", "ملايين": a word that gives an order of magnitude, not a count."""
     return word in _VAGUE_COUNTS or word in _PLURAL_SCALES
+
+
+def _vocabulary_pattern() -> re.Pattern[str]:
+    words = sorted({*_SMALL_WORDS, *_SCALES, *_FRACTIONS, *_VAGUE_COUNTS, *_TEEN_ONLY}, key=len, reverse=True)
+    return re.compile(
+        r"(?<![\d.,])\d"  # the start of a digit run
+        r"|(?<![^\W\d_])(?:[وف]?[بلك]|[وف])?(" + "|".join(map(re.escape, words)) + r")(?![^\W\d_])"
+    )
+
+
+_AMOUNT_WORD = _vocabulary_pattern()
+
+
+@lru_cache(maxsize=64)
+def _candidates(norm: str) -> tuple[int, ...]:
+    starts = [t.start for t in _tokenize(norm)]
+    out = []
+    for m in _AMOUNT_WORD.finditer(norm):
+        pos = m.start(1) if m.group(1) is not None else m.start()
+        i = bisect_left(starts, pos)
+        if i < len(starts) and starts[i] == pos:
+            out.append(i)
+    return tuple(out)
+
+
+def amount_candidates(norm: str, tokens: list[Token]) -> tuple[int, ...]:
+    """Indices of the tokens of ``norm`` (as made by :func:`tokenize`) where an amount may start:
+    found by one regex pass instead of a test per word."""
+    return _candidates(norm)
