@@ -151,8 +151,12 @@ class Gazetteer:
         norm = norm or normalize_with_map(text)
         words = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(norm.text)]
         found: list[Mention] = []
+        starts = self._starts
         i = 0
         while i < len(words):
+            if starts.get(words[i][0], True) == ():  # known to start no alias: the common case
+                i += 1
+                continue
             hit = self._match_at(words, i)
             if hit is None:
                 i += 1

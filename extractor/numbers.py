@@ -171,22 +171,31 @@ def _split_tokens(norm: str) -> list[Token]:
     "تعهدت بمليار دولار" and "قتيلان وثلاثة جرحى" read like their spaced forms.
     """
     out: list[Token] = []
+    splits = _CLITIC_SPLITS
     for m in _TOKEN_RE.finditer(norm):
-        word, start = m.group(), m.start()
-        clitic = _CLITIC_RE.match(word) if word[0] in _CLITIC_LETTERS and len(word) > 3 else None
-        if clitic and not starts_amount(word):
-            # Longest clitic first; the rest must be a number word of 3+ letters ("لست" is
-            # "I am not", not "ل" + "ست").
-            for cut in range(clitic.end(), 0, -1):
-                rest = word[cut:]
-                if len(rest) >= 3 and starts_amount(rest):
-                    out.append(Token(word[:cut], start, start + cut))
-                    out.append(Token(rest, start + cut, m.end()))
-                    break
-            else:
-                out.append(Token(word, start, m.end()))
-            continue
-        out.append(Token(word, start, m.end()))
+        word, start, end = m.group(), m.start(), m.end()
+        cut = splits.get(word)
+        if cut:
+            out.append(Token(word[:cut], start, start + cut))
+            out.append(Token(word[cut:], start + cut, end))
+        else:
+            out.append(Token(word, start, end))
+    return out
+
+
+def _clitic_splits() -> dict[str, int]:
+    """Every clitic + number word form ("بمليار", "وثلاثه", "وبنصف") → length of the clitic.
+
+    The longest clitic wins; the rest must be a number word of 3+ letters ("لست" is "I am not",
+    not "ل" + "ست"); a form that is itself a number word is not split ("بليون")."""
+    clitics = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+    words = [w for w in (*_SMALL_WORDS, *_SCALES, *_FRACTIONS, *_VAGUE_COUNTS, *_TEEN_ONLY) if len(w) >= 3]
+    out: dict[str, int] = {}
+    for clitic in clitics:  # longest first
+        for word in words:
+            form = clitic + word
+            if form not in out and not starts_amount(form):
+                out[form] = len(clitic)
     return out
 
 
@@ -437,3 +446,6 @@ def amount_candidates(norm: str, tokens: list[Token]) -> tuple[int, ...]:
     """Indices of the tokens of ``norm`` (as made by :func:`tokenize`) where an amount may start:
     found by one regex pass instead of a test per word."""
     return _candidates(norm)
+
+
+_CLITIC_SPLITS = _clitic_splits()

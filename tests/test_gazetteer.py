@@ -1,0 +1,106 @@
+"""The gazetteer: Arabic name variants, clitics, adjectives, capitals and user extensions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.errors import ConfigError
+from extractor.gazetteer import adjective_forms, clitic_variants, load_gazetteer
+
+
+def names(gazetteer, text: str) -> list[tuple[str, str, str | None]]:
+    return [(m.surface, m.entry.name, m.entry.code or m.entry.country) for m in gazetteer.find(text)]
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("ترمب", "Donald Trump"),
+        ("ترامب", "Donald Trump"),
+        ("الرئيس الأمريكي دونالد ترمب", "Donald Trump"),
+        ("بلينكن", "Antony Blinken"),
+        ("بلينكين", "Antony Blinken"),
+        ("البنتاغون", "Pentagon"),
+        ("البنتاجون", "Pentagon"),
+        ("زيلينسكي", "Volodymyr Zelensky"),
+        ("زيلنسكي", "Volodymyr Zelensky"),
+        ("ستولتنبرغ", "Jens Stoltenberg"),
+        ("الأمین العام", None),  # Persian yeh inside an Arabic word is normalized, and matches nothing wrong
+    ],
+)
+def test_name_variants(gazetteer, text, name):
+    found = names(gazetteer, text)
+    if name is None:
+        assert all(n != "Donald Trump" for _, n, _ in found)
+    else:
+        assert [n for _, n, _ in found][-1] == name
+
+
+def test_clitics_are_stripped_from_the_surface(gazetteer):
+    found = names(gazetteer, "تسليم صواريخ لأوكرانيا وبريطانيا وللناتو")
+    assert ("أوكرانيا", "Ukraine", "UKR") in found
+    assert ("بريطانيا", "United Kingdom", "GBR") in found
+    assert ("للناتو", "NATO", "NATO") in found  # "لل" + noun keeps its written form
+    clitic = {m.surface: m.clitic for m in gazetteer.find("تسليم صواريخ لأوكرانيا وبريطانيا")}
+    assert clitic == {"أوكرانيا": "ل", "بريطانيا": "و"}
+
+
+def test_adjectives_and_capitals_name_their_state(gazetteer):
+    found = {m.surface: (m.via, m.as_country().code if m.as_country() else None)
+             for m in gazetteer.find("قال الجانب الأميركي إن واشنطن وكييف والمسؤولين الأوكرانيين")}
+    assert found["الأميركي"] == ("adjective", "USA")
+    assert found["الأوكرانيين"] == ("adjective", "UKR")
+    assert found["واشنطن"][1] == "USA" and found["كييف"][1] == "UKR"
+
+
+def test_longest_alias_wins(gazetteer):
+    found = names(gazetteer, "وافق مجلس النواب الأميركي على الحزمة")
+    assert found == [("مجلس النواب الأميركي", "US House of Representatives", "USA")]
+    # an institution named with its adjective is the institution, not the bare state
+    assert names(gazetteer, "والقوات الأوكرانية")[0][1] == "Armed Forces of Ukraine"
+
+
+def test_common_words_are_not_names(gazetteer):
+    # "كيف" (how), "مانيا" inside ألمانيا, "ماني" — no false states
+    assert names(gazetteer, "كيف ستتعامل الحكومة مع الأزمة؟") == []
+    assert [n for _, n, _ in names(gazetteer, "زار ألمانيا")] == ["Germany"]
+
+
+def test_weapons_with_arabic_and_latin_spellings(gazetteer):
+    found = [n for _, n, _ in names(gazetteer, "منظومة باتريوت وصواريخ هيمارس وطائرات إف-16 وATACMS")]
+    assert found == ["Patriot", "HIMARS", "F-16", "ATACMS"]
+
+
+def test_helpers():
+    assert ("اوكرانيا", "ل", 1) in clitic_variants("لاوكرانيا")
+    assert ("الناتو", "ول", 1) in clitic_variants("وللناتو")
+    forms = adjective_forms("أمريكي")
+    assert {"امريكي", "الامريكيه", "الامريكيين", "الامريكيون"} <= set(forms)
+
+
+def test_users_extend_the_gazetteer(tmp_path: Path):
+    extra = tmp_path / "mine.yaml"
+    extra.write_text(
+        "people:\n  - name: Kaja Example\n    country: EST\n    role: test\n    aliases: [كايا إكزامبل]\n"
+        "places:\n  - name: Testograd\n    country: UKR\n    type: city\n    aliases: [تستوغراد]\n",
+        encoding="utf-8",
+    )
+    gaz = load_gazetteer([extra])
+    assert names(gaz, "التقى كايا إكزامبل في تستوغراد") == [
+        ("كايا إكزامبل", "Kaja Example", "EST"),
+        ("تستوغراد", "Testograd", "UKR"),
+    ]
+    assert names(load_gazetteer(), "كايا إكزامبل") == []  # the shipped one is untouched
+
+
+def test_bad_user_file_is_a_clear_error(tmp_path: Path):
+    bad = tmp_path / "stuff.yaml"
+    bad.write_text("- name: x\n  aliases: [y]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="named after its kind"):
+        load_gazetteer([bad])
+    bad2 = tmp_path / "more.yaml"
+    bad2.write_text("cities: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown section"):
+        load_gazetteer([bad2])
