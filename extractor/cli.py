@@ -223,6 +223,8 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
         if cost is not None:
             table.add_row("estimated cost (USD)", f"{cost:.4f}")
     table.add_row("elapsed", f"{s.elapsed:.2f} s")
+    if s.peak_rss_mb:
+        table.add_row("peak memory", f"{s.peak_rss_mb:.0f} MB")
     err.print(table)
     err.print(f"records: {job.out}" + (f"   failures: {job.failures_path}" if s.failed else ""))
 

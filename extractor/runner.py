@@ -23,6 +23,24 @@ from extractor.records import BuildStats
 log = logging.getLogger("extractor")
 
 
+def peak_rss_mb() -> float | None:
+    """Peak resident memory of this process image in MB (VmHWM: unlike ru_maxrss it does not
+    count the parent's pages a child held between fork and exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    try:
+        import resource
+
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    except (ImportError, OSError):
+        return None
+
+
 def _log_result(result: DocumentResult) -> None:
     fields = {"doc_id": result.doc_id, "events": len(result.events), "requests": result.usage.requests,
               "cache_hits": result.usage.cache_hits, "retries": result.usage.retries,
@@ -91,8 +109,11 @@ class RunSummary:
         self.failed += 1
         self.failures_by_kind[failure.error] += 1
 
+    peak_rss_mb: float | None = None
+
     def finish(self) -> RunSummary:
         self.elapsed = time.monotonic() - self.started
+        self.peak_rss_mb = peak_rss_mb()
         return self
 
     def cost(self, price_in: float | None, price_out: float | None) -> float | None:
@@ -112,6 +133,7 @@ class RunSummary:
             "usage": vars(self.usage),
             "grounding": self.grounding.as_dict(),
             "elapsed_s": round(self.elapsed, 3),
+            "peak_rss_mb": self.peak_rss_mb,
         }
 
 
