@@ -33,7 +33,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("rate_limit", "server_error", "hang", "reset", "non_json", "bad_schema", "truncated", "empty")
+FAULTS = (
+    "rate_limit",
+    "server_error",
+    "hang",
+    "reset",
+    "non_json",
+    "bad_schema",
+    "truncated",
+    "empty",
+)
 _SEGMENT = re.compile(r"<<<\n(.*)\n>>>", re.DOTALL)
 _SENTENCE = re.compile(r"[^.!؟\n]+[.!؟]?")
 _MONEY = re.compile(
@@ -50,8 +59,15 @@ def default_answer(segment: str) -> dict[str, Any]:
         money = _MONEY.findall(sentence)
         if money and len(sentence) > 20:
             events.append(
-                {"event_type": "aid", "quote": sentence, "money": money[:2], "stage": "announced",
-                 "category": "military", "actors": [], "targets": []}
+                {
+                    "event_type": "aid",
+                    "quote": sentence,
+                    "money": money[:2],
+                    "stage": "announced",
+                    "category": "military",
+                    "actors": [],
+                    "targets": [],
+                }
             )
         if len(events) == 3:
             break
@@ -75,7 +91,11 @@ class FaultConfig:
 class FaultServer:
     """Start with ``with FaultServer(config) as server:``; ``server.base_url`` ends in /v1."""
 
-    def __init__(self, config: FaultConfig | None = None, answer: Callable[[str], dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        config: FaultConfig | None = None,
+        answer: Callable[[str], dict[str, Any]] | None = None,
+    ):
         self.config = config or FaultConfig()
         self.answer = answer or default_answer
         self.counts: Counter[str] = Counter()
@@ -159,13 +179,19 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         owner.count("requests")
         if not self.path.endswith("/chat/completions"):
-            self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+            self._json(
+                404,
+                {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}},
+            )
             return
         cfg = owner.config
         if cfg.force_status is not None:
             owner.count(str(cfg.force_status))
             kind = {401: "invalid_api_key", 404: "model_not_found"}.get(cfg.force_status, "error")
-            self._json(cfg.force_status, {"error": {"message": f"forced {cfg.force_status}", "type": kind, "code": kind}})
+            self._json(
+                cfg.force_status,
+                {"error": {"message": f"forced {cfg.force_status}", "type": kind, "code": kind}},
+            )
             return
         if cfg.latency or cfg.jitter:
             time.sleep(max(0.0, cfg.latency + random.uniform(-cfg.jitter, cfg.jitter)))
@@ -182,12 +208,21 @@ class _Handler(BaseHTTPRequestHandler):
             # LangExtract's JSON mode: the text follows its last "Q:" line.
             question = segment.rsplit("Q: ", 1)[-1].rsplit("\nA:", 1)[0]
             events = owner.answer(question)["events"]
-            extractions = [{e["event_type"]: e["quote"], f"{e['event_type']}_attributes": {"money": ", ".join(e.get("money") or [])}} for e in events]
+            extractions = [
+                {
+                    e["event_type"]: e["quote"],
+                    f"{e['event_type']}_attributes": {"money": ", ".join(e.get("money") or [])},
+                }
+                for e in events
+            ]
             self._json(200, completion(body, {"extractions": extractions}))
             return
         if fault == "rate_limit":
-            self._json(429, {"error": {"message": "rate limited", "type": "rate_limit_error"}},
-                       {"retry-after": str(cfg.retry_after)})
+            self._json(
+                429,
+                {"error": {"message": "rate limited", "type": "rate_limit_error"}},
+                {"retry-after": str(cfg.retry_after)},
+            )
         elif fault == "server_error":
             code = owner._rng.choice((500, 503))
             self._json(code, {"error": {"message": "server error", "type": "server_error"}})
@@ -203,17 +238,29 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "truncated":
             self._json(200, completion(body, owner.answer(segment), truncate=True))
         elif fault == "empty":
-            self._json(200, {"id": "x", "object": "chat.completion", "created": 0,
-                             "model": body.get("model"), "choices": [],
-                             "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}})
+            self._json(
+                200,
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body.get("model"),
+                    "choices": [],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
+                },
+            )
         else:
             self._json(200, completion(body, owner.answer(segment)))
 
     # ---- writing ------------------------------------------------------------------------------
     def _json(self, code: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        self._raw(code, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json", headers)
+        self._raw(
+            code, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json", headers
+        )
 
-    def _raw(self, code: int, payload: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+    def _raw(
+        self, code: int, payload: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(code)
         self.send_header("content-type", ctype)
         self.send_header("content-length", str(len(payload)))
@@ -235,25 +282,44 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def completion(request: dict[str, Any], answer: dict[str, Any], *, truncate: bool = False) -> dict[str, Any]:
+def completion(
+    request: dict[str, Any], answer: dict[str, Any], *, truncate: bool = False
+) -> dict[str, Any]:
     """An OpenAI chat completion carrying ``answer`` the way the request's mode expects it."""
     arguments = json.dumps(answer, ensure_ascii=False)
     finish = "stop"
     if truncate:
         arguments, finish = arguments[: max(1, len(arguments) // 2)], "length"
-    prompt_tokens = sum(len(str(m.get("content") or "")) for m in request.get("messages") or []) // 3
+    prompt_tokens = (
+        sum(len(str(m.get("content") or "")) for m in request.get("messages") or []) // 3
+    )
     if "tools" in request:
         name = request["tools"][0]["function"]["name"]
-        message = {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_0", "type": "function", "function": {"name": name, "arguments": arguments}}]}
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_0",
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments},
+                }
+            ],
+        }
         finish = "tool_calls" if finish == "stop" else finish
     else:
         message = {"role": "assistant", "content": arguments}
     return {
-        "id": "chatcmpl-mock", "object": "chat.completion", "created": 0, "model": request.get("model"),
+        "id": "chatcmpl-mock",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model"),
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(arguments) // 3,
-                  "total_tokens": prompt_tokens + len(arguments) // 3},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(arguments) // 3,
+            "total_tokens": prompt_tokens + len(arguments) // 3,
+        },
     }
 
 

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,9 @@ class MockProcess:
     def __init__(self, latency: float) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.fault_server", "--latency", str(latency)],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
@@ -57,23 +59,39 @@ class MockProcess:
         """Chat requests served so far (the server's own counter)."""
         import httpx
 
-        return int(httpx.get(self.base_url.replace("/v1", "/stats"), timeout=5).json().get("requests", 0))
+        return int(
+            httpx.get(self.base_url.replace("/v1", "/stats"), timeout=5).json().get("requests", 0)
+        )
 
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
 
-def _settings(base_url: str, concurrency: int, cache_dir: Path | None = None, workers: int = 1) -> Settings:
+def _settings(
+    base_url: str, concurrency: int, cache_dir: Path | None = None, workers: int = 1
+) -> Settings:
     return Settings(
-        backend="openai", base_url=base_url, model=MODEL, api_key="sk-bench", concurrency=concurrency,
-        workers=workers, max_retries=0, timeout=30, no_cache=cache_dir is None,
+        backend="openai",
+        base_url=base_url,
+        model=MODEL,
+        api_key="sk-bench",
+        concurrency=concurrency,
+        workers=workers,
+        max_retries=0,
+        timeout=30,
+        no_cache=cache_dir is None,
         cache_dir=cache_dir or Path("/nonexistent"),
     )
 
 
 def ours(
-    base_url: str, docs: Path, out: Path, concurrency: int, cache_dir: Path | None = None, workers: int = 1
+    base_url: str,
+    docs: Path,
+    out: Path,
+    concurrency: int,
+    cache_dir: Path | None = None,
+    workers: int = 1,
 ) -> float:
     """documents/s of the bulk job (`extractor run` without the CLI's interpreter start-up)."""
     started = time.perf_counter()
@@ -88,12 +106,17 @@ def naive(base_url: str, texts: list[str], threads: int) -> float:
     import instructor
     import openai
 
-    client = instructor.from_openai(openai.OpenAI(base_url=base_url, api_key="sk-bench", max_retries=0))
+    client = instructor.from_openai(
+        openai.OpenAI(base_url=base_url, api_key="sk-bench", max_retries=0)
+    )
     template = PromptTemplate.load()
 
     def one(text: str) -> Any:
         return client.chat.completions.create(
-            model=MODEL, response_model=DraftBatch, messages=template.render(text=text), temperature=0
+            model=MODEL,
+            response_model=DraftBatch,
+            messages=template.render(text=text),
+            temperature=0,
         )
 
     started = time.perf_counter()
@@ -114,23 +137,33 @@ def langextract_rate(base_url: str, texts: list[str], workers: int) -> float | s
     examples = [
         lx.data.ExampleData(
             text="أعلنت ألمانيا تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون يورو.",
-            extractions=[lx.data.Extraction(
-                extraction_class="aid",
-                extraction_text="أعلنت ألمانيا تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون يورو.",
-                attributes={"money": "500 مليون يورو"},
-            )],
+            extractions=[
+                lx.data.Extraction(
+                    extraction_class="aid",
+                    extraction_text="أعلنت ألمانيا تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون يورو.",
+                    attributes={"money": "500 مليون يورو"},
+                )
+            ],
         )
     ]
     config = lx.factory.ModelConfig(
-        model_id="gpt-4o-mini", provider="OpenAILanguageModel",
+        model_id="gpt-4o-mini",
+        provider="OpenAILanguageModel",
         provider_kwargs={"api_key": "sk-bench", "base_url": base_url, "max_workers": workers},
     )
     documents = [lx.data.Document(text=t, document_id=f"d{i}") for i, t in enumerate(texts)]
     started = time.perf_counter()
     results = lx.extract(
-        text_or_documents=documents, prompt_description="Extract aid events with their amounts.",
-        examples=examples, config=config, max_char_buffer=8000, batch_length=workers,
-        max_workers=workers, fence_output=False, use_schema_constraints=False, show_progress=False,
+        text_or_documents=documents,
+        prompt_description="Extract aid events with their amounts.",
+        examples=examples,
+        config=config,
+        max_char_buffer=8000,
+        batch_length=workers,
+        max_workers=workers,
+        fence_output=False,
+        use_schema_constraints=False,
+        show_progress=False,
         prompt_validation_level=lx.prompt_validation.PromptValidationLevel.OFF,
     )
     elapsed = time.perf_counter() - started
@@ -149,10 +182,32 @@ def peak_rss_mb(base_url: str, docs: Path, out: Path) -> float:
     process image; ru_maxrss would also count this benchmark's pages held between fork and exec)."""
     summary = out.with_suffix(".summary.json")
     subprocess.run(
-        [sys.executable, "-m", "extractor.cli", "run", str(docs), "-o", str(out), "--backend",
-         "openai", "--model", MODEL, "--base-url", base_url, "--no-cache", "--concurrency", "32",
-         "--max-retries", "0", "-q", "--summary-json", str(summary)],
-        cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": "sk-bench"}, check=True,
+        [
+            sys.executable,
+            "-m",
+            "extractor.cli",
+            "run",
+            str(docs),
+            "-o",
+            str(out),
+            "--backend",
+            "openai",
+            "--model",
+            MODEL,
+            "--base-url",
+            base_url,
+            "--no-cache",
+            "--concurrency",
+            "32",
+            "--max-retries",
+            "0",
+            "-q",
+            "--summary-json",
+            str(summary),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "OPENAI_API_KEY": "sk-bench"},
+        check=True,
     )
     return float(json.loads(summary.read_text(encoding="utf-8"))["peak_rss_mb"])
 
@@ -168,7 +223,11 @@ def o200k_encoding() -> Any:
     import tiktoken
 
     url = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
-    cache = Path(os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(Path.home() / ".cache" / "extractor-tiktoken")))
+    cache = Path(
+        os.environ.setdefault(
+            "TIKTOKEN_CACHE_DIR", str(Path.home() / ".cache" / "extractor-tiktoken")
+        )
+    )
     target = cache / hashlib.sha1(url.encode()).hexdigest()
     if not target.exists():
         try:
@@ -201,7 +260,9 @@ def prompt_tokens(texts: list[str]) -> dict[str, float]:
     sample = texts[:20]
     with FaultServer() as server:
         server.keep_requests = 2 * len(sample)
-        backend = OpenAIBackend(OpenAIConfig(base_url=server.base_url, api_key="x", model=MODEL, max_retries=0))
+        backend = OpenAIBackend(
+            OpenAIConfig(base_url=server.base_url, api_key="x", model=MODEL, max_retries=0)
+        )
 
         async def ours_requests() -> None:
             from extractor.backends.base import SegmentRequest
@@ -214,13 +275,18 @@ def prompt_tokens(texts: list[str]) -> dict[str, float]:
         ours_bodies = list(server.requests)
         server.requests.clear()
         client = instructor.from_openai(
-            openai.OpenAI(base_url=server.base_url, api_key="x", max_retries=0), mode=instructor.Mode.MD_JSON
+            openai.OpenAI(base_url=server.base_url, api_key="x", max_retries=0),
+            mode=instructor.Mode.MD_JSON,
         )
         for t in sample:
             try:
                 client.chat.completions.create(
-                    model=MODEL, response_model=DraftBatch, max_retries=0,
-                    messages=[{"role": "user", "content": f"Extract the events of this article:\n{t}"}],
+                    model=MODEL,
+                    response_model=DraftBatch,
+                    max_retries=0,
+                    messages=[
+                        {"role": "user", "content": f"Extract the events of this article:\n{t}"}
+                    ],
                 )
             except Exception:  # the mock answers in tools format; only the request matters here
                 pass
@@ -239,7 +305,7 @@ def main() -> None:
     latency = args.latency
     seconds = 4 if args.quick else 12  # target duration of each throughput measurement
     results: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "latency_s": latency,
         "quick": args.quick,
@@ -249,17 +315,26 @@ def main() -> None:
     try:
         rows = []
         warm = corpus.write(work / "warm-up.jsonl", 40, seed=99)
-        ours(mock.base_url, warm, work / "warm-up-out.jsonl", 8)  # imports and gazetteer loaded once
+        ours(
+            mock.base_url, warm, work / "warm-up-out.jsonl", 8
+        )  # imports and gazetteer loaded once
         for c, workers in ((1, 1), (8, 1), (32, 1), (32, 2)):
             n = max(10, int(seconds * c / latency))
             docs = corpus.write(work / f"c{c}.jsonl", n, seed=c)
-            rate = ours(mock.base_url, docs, work / f"out-c{c}-w{workers}.jsonl", c, workers=workers)
+            rate = ours(
+                mock.base_url, docs, work / f"out-c{c}-w{workers}.jsonl", c, workers=workers
+            )
             ideal = c / latency
             suffix = "" if workers == 1 else f"_workers{workers}"
             results[f"ours_docs_per_s_c{c}{suffix}"] = round(rate, 2)
             results[f"throughput_ratio_c{c}{suffix}"] = round(rate / ideal, 3)
-            rows.append((f"(a) extractor, concurrency {c}, {workers} process(es)", rate,
-                         f"{rate / ideal:.2f} × ideal ({ideal:.0f}/s)"))
+            rows.append(
+                (
+                    f"(a) extractor, concurrency {c}, {workers} process(es)",
+                    rate,
+                    f"{rate / ideal:.2f} × ideal ({ideal:.0f}/s)",
+                )
+            )
         best32 = max(results["ours_docs_per_s_c32"], results["ours_docs_per_s_c32_workers2"])
         results["throughput_ratio_c32_best"] = round(best32 / (32 / latency), 3)
         texts1 = [d["text"] for d in corpus.documents(max(5, int(seconds / latency)), seed=11)]
@@ -269,14 +344,36 @@ def main() -> None:
         results["naive_docs_per_s_c1"] = round(naive1, 2)
         results["naive_docs_per_s_c32"] = round(naive32, 2)
         results["speedup_vs_naive_c32"] = round(results["ours_docs_per_s_c32"] / naive32, 3)
-        results["speedup_vs_naive_c32_workers2"] = round(results["ours_docs_per_s_c32_workers2"] / naive32, 3)
-        rows.append(("(b) naive instructor loop, sequential", naive1, f"{naive1 / (1 / latency):.2f} × ideal"))
-        rows.append(("(b) naive instructor loop, 32 threads", naive32, f"ours is {results['speedup_vs_naive_c32']:.2f}×"))
+        results["speedup_vs_naive_c32_workers2"] = round(
+            results["ours_docs_per_s_c32_workers2"] / naive32, 3
+        )
+        rows.append(
+            (
+                "(b) naive instructor loop, sequential",
+                naive1,
+                f"{naive1 / (1 / latency):.2f} × ideal",
+            )
+        )
+        rows.append(
+            (
+                "(b) naive instructor loop, 32 threads",
+                naive32,
+                f"ours is {results['speedup_vs_naive_c32']:.2f}×",
+            )
+        )
         lx_rate = langextract_rate(mock.base_url, texts32, 32)
         if isinstance(lx_rate, float):
             results["langextract_docs_per_s_c32"] = round(lx_rate, 2)
-            results["speedup_vs_langextract_c32"] = round(results["ours_docs_per_s_c32"] / lx_rate, 3)
-            rows.append(("(c) LangExtract, 32 workers", lx_rate, f"ours is {results['speedup_vs_langextract_c32']:.2f}×"))
+            results["speedup_vs_langextract_c32"] = round(
+                results["ours_docs_per_s_c32"] / lx_rate, 3
+            )
+            rows.append(
+                (
+                    "(c) LangExtract, 32 workers",
+                    lx_rate,
+                    f"ours is {results['speedup_vs_langextract_c32']:.2f}×",
+                )
+            )
         else:
             results["langextract"] = lx_rate
             rows.append(("(c) LangExtract", float("nan"), lx_rate))
@@ -293,7 +390,13 @@ def main() -> None:
             results["warm_cache_docs_per_s"] = round(warm2, 1)
             results["warm_cache_docs_per_s_1worker"] = round(warm1, 1)
             results["warm_cache_http_requests"] = warm_requests
-            rows.append(("(d) warm-cache re-run, 1 process", warm1, f"{warm_requests} HTTP requests in both"))
+            rows.append(
+                (
+                    "(d) warm-cache re-run, 1 process",
+                    warm1,
+                    f"{warm_requests} HTTP requests in both",
+                )
+            )
             rows.append(("(d) warm-cache re-run, 2 processes", warm2, ""))
             # (f) 10,000 documents, streamed
             big = corpus.write(work / "10k.jsonl", 10_000, seed=10)
@@ -309,8 +412,13 @@ def main() -> None:
         tokens = prompt_tokens(texts32)
         results["prompt_tokens_per_doc"] = tokens["ours"]
         results["instructor_default_prompt_tokens_per_doc"] = tokens["instructor_default"]
-        rows.append(("(g) prompt tokens / document", float("nan"),
-                     f"ours {tokens['ours']:.0f} vs instructor default {tokens['instructor_default']:.0f}"))
+        rows.append(
+            (
+                "(g) prompt tokens / document",
+                float("nan"),
+                f"ours {tokens['ours']:.0f} vs instructor default {tokens['instructor_default']:.0f}",
+            )
+        )
     finally:
         mock.close()
     print(f"\n{results['date']} — {results['machine']} — mock latency {latency * 1000:.0f} ms")
@@ -319,7 +427,9 @@ def main() -> None:
         shown = "" if rate != rate else f"{rate:10.1f}"  # NaN: not a rate
         print(f"{name:45} {shown:>10}  {note}")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"\nwrote {args.json}")
 
 

@@ -28,7 +28,9 @@ from extractor.settings import Settings
 from schemas import EventRecord
 
 T = TypeVar("T")
-_INPUT_ERRORS = frozenset({"empty", "binary", "decode", "too_large", "invalid_json", "invalid_date", "no_text"})
+_INPUT_ERRORS = frozenset(
+    {"empty", "binary", "decode", "too_large", "invalid_json", "invalid_date", "no_text"}
+)
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -79,18 +81,28 @@ class Extractor:
     settings (``model=``, ``base_url=``, ``cache_dir=`` …) and override the environment.
     """
 
-    def __init__(self, backend: str | Backend | None = None, *, settings: Settings | None = None, **overrides: Any):
+    def __init__(
+        self,
+        backend: str | Backend | None = None,
+        *,
+        settings: Settings | None = None,
+        **overrides: Any,
+    ):
         if isinstance(backend, str):
             overrides["backend"] = backend
         base = settings.model_dump() if settings else {}
         self.settings = Settings(**{**base, **overrides}) if (overrides or settings) else Settings()
-        self.pipeline = make_pipeline(self.settings, None if isinstance(backend, str) or backend is None else backend)
+        self.pipeline = make_pipeline(
+            self.settings, None if isinstance(backend, str) or backend is None else backend
+        )
 
     @property
     def backend(self) -> Backend:
         return self.pipeline.backend
 
-    async def aextract(self, text: str, published_at: date | str | None = None, doc_id: str = "doc") -> DocumentResult:
+    async def aextract(
+        self, text: str, published_at: date | str | None = None, doc_id: str = "doc"
+    ) -> DocumentResult:
         doc = as_document({"id": doc_id, "text": text, "published_at": published_at})
         if isinstance(doc, DocumentFailure):
             return DocumentResult(doc.id, error=doc.error, message=doc.message, source=doc.source)
@@ -99,34 +111,54 @@ class Extractor:
         finally:
             await self.pipeline.aclose()
 
-    def extract(self, text: str, published_at: date | str | None = None, doc_id: str = "doc") -> DocumentResult:
+    def extract(
+        self, text: str, published_at: date | str | None = None, doc_id: str = "doc"
+    ) -> DocumentResult:
         """Events of one article; ``published_at`` (YYYY-MM-DD) resolves relative dates.
 
         Raises :class:`~extractor.errors.DocumentError` when the text cannot be used.
         """
         result = _run_sync(self.aextract(text, published_at, doc_id))
         if result.error in _INPUT_ERRORS:
-            raise DocumentError(result.message or result.error or "unusable document", doc_id=doc_id)
+            raise DocumentError(
+                result.message or result.error or "unusable document", doc_id=doc_id
+            )
         return result
 
-    async def aextract_many(self, docs: Iterable[Document | DocumentFailure | dict | str], *, concurrency: int | None = None) -> ResultSet:
+    async def aextract_many(
+        self,
+        docs: Iterable[Document | DocumentFailure | dict | str],
+        *,
+        concurrency: int | None = None,
+    ) -> ResultSet:
         collector = _Collector()
         items: list[Document | DocumentFailure] = []
         seen: set[str] = set()
         for i, d in enumerate(docs):
             item = as_document(d, i)
             if item.id in seen:
-                item = DocumentFailure(item.id, "<input>", "duplicate_id",
-                                       f"document id {item.id!r} given twice; ids must be unique")
+                item = DocumentFailure(
+                    item.id,
+                    "<input>",
+                    "duplicate_id",
+                    f"document id {item.id!r} given twice; ids must be unique",
+                )
                 item = DocumentFailure(f"{item.id}#{i}", item.source, item.error, item.message)
             seen.add(item.id)
             items.append(item)
-        summary = await run_documents(items, self.pipeline, collector, concurrency=concurrency or self.settings.concurrency)
+        summary = await run_documents(
+            items, self.pipeline, collector, concurrency=concurrency or self.settings.concurrency
+        )
         results = ResultSet(collector.results[i.id] for i in items if i.id in collector.results)
         results.summary = summary
         return results
 
-    def extract_many(self, docs: Iterable[Document | DocumentFailure | dict | str], *, concurrency: int | None = None) -> ResultSet:
+    def extract_many(
+        self,
+        docs: Iterable[Document | DocumentFailure | dict | str],
+        *,
+        concurrency: int | None = None,
+    ) -> ResultSet:
         """Events of many documents (texts, dicts like JSONL lines, or :func:`load_documents`)."""
         return _run_sync(self.aextract_many(docs, concurrency=concurrency))
 

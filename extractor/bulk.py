@@ -70,18 +70,32 @@ def run_bulk(
     if job.resume:
         state = read_resume_state(job.journal, job.failures_path)
         skip = state.done | (set() if job.retry_failed else state.failed)
-    docs = load_documents(job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes)
+    docs = load_documents(
+        job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes
+    )
     with JsonlSink(job.journal, job.failures_path, fresh=not job.resume) as sink:
         if settings.workers > 1 and backend is None:
             from extractor.workers import run_in_workers
 
             summary = run_in_workers(
-                docs, settings, job.journal, job.failures_path, settings.workers, skip=skip, on_result=on_result
+                docs,
+                settings,
+                job.journal,
+                job.failures_path,
+                settings.workers,
+                skip=skip,
+                on_result=on_result,
             )
         else:
             summary = asyncio.run(
-                run_documents(docs, make_pipeline(settings, backend), sink, concurrency=settings.concurrency,
-                              skip=skip, on_result=on_result)
+                run_documents(
+                    docs,
+                    make_pipeline(settings, backend),
+                    sink,
+                    concurrency=settings.concurrency,
+                    skip=skip,
+                    on_result=on_result,
+                )
             )
     if job.resume:
         # Keep one failure line per document still failing (a retry appends a new one).

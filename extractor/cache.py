@@ -29,9 +29,13 @@ class AnswerCache:
 
     def __init__(self, folder: Path) -> None:
         try:
-            self._cache = diskcache.Cache(str(folder), size_limit=2**32, eviction_policy="least-recently-stored")
+            self._cache = diskcache.Cache(
+                str(folder), size_limit=2**32, eviction_policy="least-recently-stored"
+            )
         except Exception as exc:  # diskcache raises sqlite/OS errors of several kinds
-            raise ConfigError(f"cannot open the cache at {folder}: {exc}; use --cache-dir or --no-cache") from exc
+            raise ConfigError(
+                f"cannot open the cache at {folder}: {exc}; use --cache-dir or --no-cache"
+            ) from exc
         self.folder = folder
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -42,7 +46,11 @@ class AnswerCache:
         self._cache.set(key, value)
 
     def stats(self) -> dict[str, Any]:
-        return {"folder": str(self.folder), "entries": len(self._cache), "bytes": self._cache.volume()}
+        return {
+            "folder": str(self.folder),
+            "entries": len(self._cache),
+            "bytes": self._cache.volume(),
+        }
 
     def clear(self) -> int:
         return int(self._cache.clear())

@@ -10,7 +10,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from extractor import __version__
@@ -19,7 +26,9 @@ from extractor.errors import ExtractorError
 from extractor.runner import RunSummary
 from extractor.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded event extraction from Arabic news.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Grounded event extraction from Arabic news."
+)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -31,7 +40,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Grounded event extraction from Arabic news about the Russia–Ukraine war."""
 
@@ -52,39 +63,82 @@ def _fail(message: str, debug: bool, code: int = 2) -> typer.Exit:
 def run(
     inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per event")],
-    failures: Annotated[Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")] = None,
-    backend: Annotated[str | None, typer.Option(help="rules | openai [default: openai if a model is set]")] = None,
-    published_at: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")] = None,
+    failures: Annotated[
+        Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")
+    ] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="rules | openai [default: openai if a model is set]")
+    ] = None,
+    published_at: Annotated[
+        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Skip documents already done in OUT")] = False,
-    retry_failed: Annotated[bool, typer.Option(help="With --resume: run failed documents again")] = False,
+    retry_failed: Annotated[
+        bool, typer.Option(help="With --resume: run failed documents again")
+    ] = False,
     model: Annotated[str | None, typer.Option(help="Model name (env EXTRACTOR_MODEL)")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL (env OPENAI_BASE_URL)")] = None,
-    mode: Annotated[str | None, typer.Option(help="instructor mode: tools | json_schema | md_json")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL (env OPENAI_BASE_URL)")
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="instructor mode: tools | json_schema | md_json")
+    ] = None,
     temperature: Annotated[float | None, typer.Option()] = None,
     seed: Annotated[int | None, typer.Option()] = None,
     max_tokens: Annotated[int | None, typer.Option()] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds per model request")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Documents in flight (in all workers)")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Documents in flight (in all workers)")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (one core each)")] = None,
     rpm: Annotated[int | None, typer.Option(help="Requests per minute limit")] = None,
     tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit")] = None,
-    chunk_chars: Annotated[int | None, typer.Option(help="Longer segments are split into chunks of this size")] = None,
-    max_retries: Annotated[int | None, typer.Option(help="Transport retries per request (429/5xx/timeouts)")] = None,
-    max_reasks: Annotated[int | None, typer.Option(help="Re-asks when the model's answer fails validation")] = None,
-    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (env EXTRACTOR_CACHE_DIR)")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache")] = False,
-    gazetteer: Annotated[list[Path] | None, typer.Option(help="Extra gazetteer YAML file (repeatable)")] = None,
-    max_doc_bytes: Annotated[int | None, typer.Option(help="Larger documents fail with a clear reason")] = None,
-    price_in: Annotated[float | None, typer.Option(help="USD per 1M prompt tokens, for a cost estimate")] = None,
+    chunk_chars: Annotated[
+        int | None, typer.Option(help="Longer segments are split into chunks of this size")
+    ] = None,
+    max_retries: Annotated[
+        int | None, typer.Option(help="Transport retries per request (429/5xx/timeouts)")
+    ] = None,
+    max_reasks: Annotated[
+        int | None, typer.Option(help="Re-asks when the model's answer fails validation")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Cache folder (env EXTRACTOR_CACHE_DIR)")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the cache")
+    ] = False,
+    gazetteer: Annotated[
+        list[Path] | None, typer.Option(help="Extra gazetteer YAML file (repeatable)")
+    ] = None,
+    max_doc_bytes: Annotated[
+        int | None, typer.Option(help="Larger documents fail with a clear reason")
+    ] = None,
+    price_in: Annotated[
+        float | None, typer.Option(help="USD per 1M prompt tokens, for a cost estimate")
+    ] = None,
     price_out: Annotated[float | None, typer.Option(help="USD per 1M completion tokens")] = None,
-    replay: Annotated[Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")] = None,
-    record: Annotated[bool, typer.Option(help="With --replay: record new interactions into the cassette")] = False,
+    replay: Annotated[
+        Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")
+    ] = None,
+    record: Annotated[
+        bool, typer.Option(help="With --replay: record new interactions into the cassette")
+    ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="jsonl | csv | parquet (csv/parquet keep a JSONL journal beside OUT)")
+        str,
+        typer.Option(
+            "--format", help="jsonl | csv | parquet (csv/parquet keep a JSONL journal beside OUT)"
+        ),
     ] = "jsonl",
-    summary_json: Annotated[Path | None, typer.Option(help="Also write the run summary as JSON")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table")] = False,
-    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON line per document to stderr")] = False,
+    summary_json: Annotated[
+        Path | None, typer.Option(help="Also write the run summary as JSON")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary table")
+    ] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log one JSON line per document to stderr")
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
     """Extract events from documents into OUT (JSONL); failures go beside it."""
@@ -100,14 +154,31 @@ def run(
             if cache_dir is None:
                 no_cache = True
         flags = {
-            "backend": backend, "model": model, "base_url": base_url, "mode": mode,
-            "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "timeout": timeout,
-            "concurrency": concurrency, "workers": workers, "rpm": rpm, "tpm": tpm, "cache_dir": cache_dir,
-            "chunk_chars": chunk_chars, "max_retries": max_retries, "max_reasks": max_reasks,
-            "no_cache": True if no_cache else None, "gazetteer": gazetteer,
-            "max_doc_bytes": max_doc_bytes, "price_in": price_in, "price_out": price_out,
+            "backend": backend,
+            "model": model,
+            "base_url": base_url,
+            "mode": mode,
+            "temperature": temperature,
+            "seed": seed,
+            "max_tokens": max_tokens,
+            "timeout": timeout,
+            "concurrency": concurrency,
+            "workers": workers,
+            "rpm": rpm,
+            "tpm": tpm,
+            "cache_dir": cache_dir,
+            "chunk_chars": chunk_chars,
+            "max_retries": max_retries,
+            "max_reasks": max_reasks,
+            "no_cache": True if no_cache else None,
+            "gazetteer": gazetteer,
+            "max_doc_bytes": max_doc_bytes,
+            "price_in": price_in,
+            "price_out": price_out,
         }
-        settings = _settings(**{**replay_defaults, **{k: v for k, v in flags.items() if v is not None}})
+        settings = _settings(
+            **{**replay_defaults, **{k: v for k, v in flags.items() if v is not None}}
+        )
     except ExtractorError as exc:
         raise _fail(str(exc), debug) from None
     except ValueError as exc:  # pydantic validation of flags/env
@@ -125,11 +196,17 @@ def run(
     except ExtractorError as exc:
         raise _fail(str(exc), debug) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted; finished documents are saved — continue with --resume", debug, 130) from None
+        raise _fail(
+            "interrupted; finished documents are saved — continue with --resume", debug, 130
+        ) from None
     if summary_json:
-        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        summary_json.write_text(
+            json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     if log_json:
-        logging.getLogger("extractor").info("summary", extra={"event_name": "summary", "fields": summary.as_dict()})
+        logging.getLogger("extractor").info(
+            "summary", extra={"event_name": "summary", "fields": summary.as_dict()}
+        )
     elif not quiet:
         _print_summary(summary, settings, job)
     raise typer.Exit(0 if summary.failed == 0 else 1)
@@ -137,7 +214,10 @@ def run(
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        payload = {"level": record.levelname.lower(), "event": getattr(record, "event_name", record.getMessage())}
+        payload = {
+            "level": record.levelname.lower(),
+            "event": getattr(record, "event_name", record.getMessage()),
+        }
         payload.update(getattr(record, "fields", {}) or {})
         return json.dumps(payload, ensure_ascii=False)
 
@@ -156,7 +236,9 @@ def _setup_logging(log_json: bool, debug: bool) -> None:
     logger.addHandler(handler)
 
 
-def _run_with_progress(job: BulkJob, settings: Settings, quiet: bool, replay: Path | None, record: bool) -> RunSummary:
+def _run_with_progress(
+    job: BulkJob, settings: Settings, quiet: bool, replay: Path | None, record: bool
+) -> RunSummary:
     from contextlib import nullcontext
 
     if replay is not None:
@@ -174,8 +256,12 @@ def _run_with_progress(job: BulkJob, settings: Settings, quiet: bool, replay: Pa
             return run_bulk(job, settings)
         total = count_documents(job.inputs)
         columns = [
-            TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TimeRemainingColumn(), TextColumn("{task.fields[status]}"),
+            TextColumn("[bold]extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[status]}"),
         ]
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("run", total=total, status="")
@@ -218,7 +304,9 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
         table.add_row("model requests", str(u.requests))
         table.add_row("retries / re-asks", f"{u.retries} / {u.reasks}")
         table.add_row("cache hits", str(u.cache_hits))
-        table.add_row("tokens (prompt / completion)", f"{u.prompt_tokens:,} / {u.completion_tokens:,}")
+        table.add_row(
+            "tokens (prompt / completion)", f"{u.prompt_tokens:,} / {u.completion_tokens:,}"
+        )
         cost = s.cost(settings.price_in, settings.price_out)
         if cost is not None:
             table.add_row("estimated cost (USD)", f"{cost:.4f}")
@@ -232,8 +320,12 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
 @app.command()
 def report(
     events: Annotated[Path, typer.Argument(help="Records JSONL from extractor run")],
-    docs: Annotated[list[Path], typer.Option(help="The documents the records came from (files/folders)")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write")] = Path("report.html"),
+    docs: Annotated[
+        list[Path], typer.Option(help="The documents the records came from (files/folders)")
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write")] = Path(
+        "report.html"
+    ),
     title: Annotated[str, typer.Option(help="Page title")] = "Event review",
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
@@ -251,7 +343,9 @@ def report(
 def link(
     events: Annotated[Path, typer.Argument(help="Records JSONL (from one or more runs)")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Linked JSONL (records + cluster_id)")],
-    summary_json: Annotated[Path | None, typer.Option(help="Write the cluster summary as JSON")] = None,
+    summary_json: Annotated[
+        Path | None, typer.Option(help="Write the cluster summary as JSON")
+    ] = None,
     top: Annotated[int, typer.Option(help="Clusters to show")] = 15,
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
@@ -265,14 +359,22 @@ def link(
     if summary_json:
         summary_json.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     console = Console()
-    table = Table(title=f"{summary['records']} records in {summary['clusters']} clusters "
-                        f"({summary['multi_report_clusters']} reported more than once)")
+    table = Table(
+        title=f"{summary['records']} records in {summary['clusters']} clusters "
+        f"({summary['multi_report_clusters']} reported more than once)"
+    )
     for col in ("reports", "type", "actors", "targets", "amount", "first date"):
         table.add_column(col)
     for row in summary["cluster_rows"][:top]:
         amount = "; ".join(f"{m['amount']:,.0f} {m['currency']}" for m in row.get("money") or [])
-        table.add_row(str(row["reports"]), row["event_type"], ", ".join(row["actors"]),
-                      ", ".join(row["targets"]), amount, row.get("first_date") or "")
+        table.add_row(
+            str(row["reports"]),
+            row["event_type"],
+            ", ".join(row["actors"]),
+            ", ".join(row["targets"]),
+            amount,
+            row.get("first_date") or "",
+        )
     console.print(table)
     totals = Table(title="money per donor (each cluster counted once, running totals excluded)")
     for col in ("donor", "currency", "amount", "clusters"):
@@ -285,7 +387,9 @@ def link(
 
 @app.command()
 def schema(
-    draft: Annotated[bool, typer.Option(help="The draft a backend returns instead of the record")] = False,
+    draft: Annotated[
+        bool, typer.Option(help="The draft a backend returns instead of the record")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of the event record (or of the backend draft)."""
     from schemas import DraftBatch, EventRecord
@@ -299,7 +403,9 @@ app.add_typer(cache_app, name="cache")
 
 
 @cache_app.command("stats")
-def cache_stats(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None) -> None:
+def cache_stats(
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None,
+) -> None:
     """Entries and size of the cache."""
     from extractor.cache import AnswerCache
 
@@ -311,7 +417,9 @@ def cache_stats(cache_dir: Annotated[Path | None, typer.Option(help="Cache folde
 
 
 @cache_app.command("clear")
-def cache_clear(cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None) -> None:
+def cache_clear(
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None,
+) -> None:
     """Remove every cached answer."""
     from extractor.cache import AnswerCache
 
@@ -326,8 +434,12 @@ def cache_clear(cache_dir: Annotated[Path | None, typer.Option(help="Cache folde
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Gold JSONL (one document per line)")],
     pred: Annotated[Path, typer.Option(help="Predicted records JSONL (from extractor run)")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON")] = None,
-    docs: Annotated[list[Path] | None, typer.Option(help="Source documents, to check quotes are verbatim")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the report as JSON")
+    ] = None,
+    docs: Annotated[
+        list[Path] | None, typer.Option(help="Source documents, to check quotes are verbatim")
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
     """Score predictions against gold: event P/R/F1, per type, per field, grounding."""
@@ -347,8 +459,15 @@ def _print_report(report: dict[str, Any]) -> None:
     events = Table(title=f"events ({report['documents']} documents)")
     for col in ("", "P", "R", "F1", "TP", "pred", "gold"):
         events.add_column(col, justify="right" if col else "left")
-    for name, row in [*report["events"].items(), *(("  " + t, r) for t, r in report["per_type"].items())]:
-        events.add_row(name, *(f"{row[k]:.3f}" for k in ("p", "r", "f1")), *(str(row[k]) for k in ("tp", "n_pred", "n_gold")))
+    for name, row in [
+        *report["events"].items(),
+        *(("  " + t, r) for t, r in report["per_type"].items()),
+    ]:
+        events.add_row(
+            name,
+            *(f"{row[k]:.3f}" for k in ("p", "r", "f1")),
+            *(str(row[k]) for k in ("tp", "n_pred", "n_gold")),
+        )
     out.print(events)
     fields = Table(title="fields on matched pairs")
     fields.add_column("field")
@@ -357,9 +476,15 @@ def _print_report(report: dict[str, Any]) -> None:
     for name, row in report["fields"].items():
         value = row.get("accuracy", row.get("f1"))
         metric = "F1" if "f1" in row else "acc"
-        fields.add_row(f"{name} ({metric})", "-" if value is None else f"{value:.3f}", str(row["n"]))
+        fields.add_row(
+            f"{name} ({metric})", "-" if value is None else f"{value:.3f}", str(row["n"])
+        )
     rate = report["grounding"]["verbatim_rate"]
-    fields.add_row("quotes verbatim in source", "-" if rate is None else f"{rate:.3f}", str(report["grounding"]["n"]))
+    fields.add_row(
+        "quotes verbatim in source",
+        "-" if rate is None else f"{rate:.3f}",
+        str(report["grounding"]["n"]),
+    )
     out.print(fields)
 
 

@@ -85,7 +85,9 @@ def decode_bytes(data: bytes) -> str:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DocumentError(f"invalid text in detected encoding {encoding}: {exc}", kind="decode") from exc
+        raise DocumentError(
+            f"invalid text in detected encoding {encoding}: {exc}", kind="decode"
+        ) from exc
     # A legacy code page is only believable if it gives Arabic: these are Arabic articles, and
     # random bytes "decode" in many single-byte code pages.
     if not _looks_like_arabic(text[:20_000]):
@@ -141,7 +143,9 @@ def parse_published(value: object) -> date | None:
         try:
             return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
         except ValueError as exc:
-            raise DocumentError(f"invalid published_at {s!r}: use YYYY-MM-DD", kind="invalid_date") from exc
+            raise DocumentError(
+                f"invalid published_at {s!r}: use YYYY-MM-DD", kind="invalid_date"
+            ) from exc
 
 
 # ---- HTML -------------------------------------------------------------------------------------
@@ -192,7 +196,9 @@ def iter_paths(inputs: Iterable[str | Path]) -> Iterator[Path]:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if child.is_file() and not any(
+                    part.startswith(".") for part in child.relative_to(path).parts
+                ):
                     yield child
         else:
             yield path
@@ -218,7 +224,9 @@ def load_documents(
                 first = seen.get(item.id)
                 if first is not None:
                     yield DocumentFailure(
-                        item.id, item.source or str(path), "duplicate_id",
+                        item.id,
+                        item.source or str(path),
+                        "duplicate_id",
                         f"document id {item.id!r} was already used by {first}; give each document a unique id",
                     )
                     continue
@@ -226,7 +234,9 @@ def load_documents(
             yield item
 
 
-def _load_path(path: Path, default_date: date | None, max_bytes: int) -> Iterator[Document | DocumentFailure]:
+def _load_path(
+    path: Path, default_date: date | None, max_bytes: int
+) -> Iterator[Document | DocumentFailure]:
     kind = SUFFIXES.get(path.suffix.lower())
     source = str(path)
     if not path.exists():
@@ -234,7 +244,9 @@ def _load_path(path: Path, default_date: date | None, max_bytes: int) -> Iterato
         return
     if kind is None:
         yield DocumentFailure(
-            path.stem, source, "unsupported_type",
+            path.stem,
+            source,
+            "unsupported_type",
             f"unsupported file type {path.suffix or '(none)'}: use .txt, .jsonl or .html",
         )
         return
@@ -259,14 +271,20 @@ def _load_path(path: Path, default_date: date | None, max_bytes: int) -> Iterato
     except DocumentError as exc:
         yield DocumentFailure(path.stem, source, exc.kind, str(exc))
     except OSError as exc:
-        yield DocumentFailure(path.stem, source, "unreadable", f"cannot read {path}: {exc.strerror}")
+        yield DocumentFailure(
+            path.stem, source, "unreadable", f"cannot read {path}: {exc.strerror}"
+        )
 
 
-def _load_jsonl(path: Path, default_date: date | None, max_bytes: int) -> Iterator[Document | DocumentFailure]:
+def _load_jsonl(
+    path: Path, default_date: date | None, max_bytes: int
+) -> Iterator[Document | DocumentFailure]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        yield DocumentFailure(path.stem, str(path), "unreadable", f"cannot read {path}: {exc.strerror}")
+        yield DocumentFailure(
+            path.stem, str(path), "unreadable", f"cannot read {path}: {exc.strerror}"
+        )
         return
     with handle:
         for lineno, raw in enumerate(handle, start=1):
@@ -275,18 +293,30 @@ def _load_jsonl(path: Path, default_date: date | None, max_bytes: int) -> Iterat
             if not raw.strip():
                 continue  # blank lines separate nothing in JSONL
             if len(raw) > max_bytes:
-                yield DocumentFailure(fallback_id, source, "too_large",
-                                      f"line too large ({len(raw) / 1e6:.1f} MB); raise --max-doc-bytes")
+                yield DocumentFailure(
+                    fallback_id,
+                    source,
+                    "too_large",
+                    f"line too large ({len(raw) / 1e6:.1f} MB); raise --max-doc-bytes",
+                )
                 continue
             try:
                 obj = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield DocumentFailure(fallback_id, source, "invalid_json",
-                                      f"line {lineno} is not valid UTF-8 JSON: {exc}")
+                yield DocumentFailure(
+                    fallback_id,
+                    source,
+                    "invalid_json",
+                    f"line {lineno} is not valid UTF-8 JSON: {exc}",
+                )
                 continue
             if not isinstance(obj, dict):
-                yield DocumentFailure(fallback_id, source, "invalid_json",
-                                      f"line {lineno} must be a JSON object with 'id' and 'text'")
+                yield DocumentFailure(
+                    fallback_id,
+                    source,
+                    "invalid_json",
+                    f"line {lineno} must be a JSON object with 'id' and 'text'",
+                )
                 continue
             doc_id = str(obj.get("id") or obj.get("doc_id") or fallback_id)
             text = obj.get("text")
@@ -301,7 +331,9 @@ def _load_jsonl(path: Path, default_date: date | None, max_bytes: int) -> Iterat
             yield Document(doc_id, text, published, obj.get("url"), source)
 
 
-def as_document(item: Document | DocumentFailure | dict | str, index: int = 0) -> Document | DocumentFailure:
+def as_document(
+    item: Document | DocumentFailure | dict | str, index: int = 0
+) -> Document | DocumentFailure:
     """Accept what notebook users pass: a Document, a dict like a JSONL line, or plain text."""
     if isinstance(item, (Document, DocumentFailure)):
         return item
@@ -316,7 +348,13 @@ def as_document(item: Document | DocumentFailure | dict | str, index: int = 0) -
             text = item.get("text")
             if not isinstance(text, str):
                 raise DocumentError("missing 'text' string", kind="invalid_json")
-            return Document(doc_id, _checked(text), parse_published(item.get("published_at")), item.get("url"), "<dict>")
+            return Document(
+                doc_id,
+                _checked(text),
+                parse_published(item.get("published_at")),
+                item.get("url"),
+                "<dict>",
+            )
         except DocumentError as exc:
             return DocumentFailure(doc_id, "<dict>", exc.kind, str(exc))
     raise TypeError(f"cannot use {type(item).__name__} as a document: pass a str, dict or Document")

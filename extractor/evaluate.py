@@ -50,7 +50,7 @@ class Event:
     verbatim: bool | None = None
 
 
-def _codes(values: Iterable[Any]) -> frozenset[str]:
+def _codes(values: Iterable[Any] | None) -> frozenset[str]:
     out = set()
     for v in values or []:
         if isinstance(v, dict):
@@ -93,7 +93,10 @@ def predicted_event(record: dict[str, Any], source_text: str | None) -> Event:
     quote = evidence.get("quote") or ""
     verbatim = None
     if source_text is not None:
-        verbatim = source_text[evidence.get("start", 0) : evidence.get("end", 0)] == quote and quote in source_text
+        verbatim = (
+            source_text[evidence.get("start", 0) : evidence.get("end", 0)] == quote
+            and quote in source_text
+        )
     return Event(
         event_type=record["event_type"],
         quote=quote,
@@ -189,7 +192,11 @@ def match(gold: list[Event], pred: list[Event]) -> list[tuple[int, int, float]]:
         return []
     sim = np.array([[similarity(g, p) for p in pred] for g in gold])
     rows, cols = linear_sum_assignment(-sim)
-    return [(int(r), int(c), float(sim[r, c])) for r, c in zip(rows, cols, strict=True) if sim[r, c] >= MATCH_THRESHOLD]
+    return [
+        (int(r), int(c), float(sim[r, c]))
+        for r, c in zip(rows, cols, strict=True)
+        if sim[r, c] >= MATCH_THRESHOLD
+    ]
 
 
 def money_sets_equal(g: Event, p: Event) -> bool:
@@ -220,7 +227,14 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f1, 4), "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
+    return {
+        "p": round(p, 4),
+        "r": round(r, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "n_pred": n_pred,
+        "n_gold": n_gold,
+    }
 
 
 def _set_f1(a: frozenset[str], b: frozenset[str]) -> float:
@@ -268,7 +282,10 @@ def score(gold_docs: dict[str, list[Event]], pred_docs: dict[str, list[Event]]) 
             _field_scores(fields, g, p)
     report: dict[str, Any] = {
         "documents": len(gold_docs),
-        "events": {"relaxed": prf(tp_relaxed, n_pred, n_gold), "strict": prf(tp_strict, n_pred, n_gold)},
+        "events": {
+            "relaxed": prf(tp_relaxed, n_pred, n_gold),
+            "strict": prf(tp_strict, n_pred, n_gold),
+        },
         "per_type": {t: prf(*v) for t, v in sorted(per_type.items())},
         "fields": {
             name: tally.result("f1" if name in ("actors", "targets", "items") else "accuracy")
@@ -321,7 +338,9 @@ def load_gold(path: Path) -> dict[str, list[Event]]:
         try:
             docs[str(obj["doc_id"])] = [gold_event(e) for e in obj.get("events") or []]
         except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{path}:{lineno}: not a gold line ({exc}); see DESIGN.md §6") from exc
+            raise ConfigError(
+                f"{path}:{lineno}: not a gold line ({exc}); see DESIGN.md §6"
+            ) from exc
     return docs
 
 
@@ -330,7 +349,9 @@ def load_predictions(path: Path, texts: dict[str, str] | None = None) -> dict[st
     for lineno, obj in _read_jsonl(path):
         try:
             doc_id = str(obj["doc_id"])
-            docs[doc_id].append(predicted_event(obj, (texts or {}).get(doc_id) if texts is not None else None))
+            docs[doc_id].append(
+                predicted_event(obj, (texts or {}).get(doc_id) if texts is not None else None)
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{path}:{lineno}: not an event record ({exc})") from exc
     return dict(docs)

@@ -115,7 +115,9 @@ class Gazetteer:
             name = str(raw["name"])
             aliases = [str(a) for a in raw.get("aliases") or []]
         except (KeyError, TypeError) as exc:
-            raise ConfigError(f"{source}: gazetteer entry {raw!r} needs 'name' and 'aliases'") from exc
+            raise ConfigError(
+                f"{source}: gazetteer entry {raw!r} needs 'name' and 'aliases'"
+            ) from exc
         if kind == "country":
             code = str(raw.get("code") or "").upper() or None
             entry = Entry("country", name, code=code, country=code)

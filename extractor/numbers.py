@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 # --- scale words --------------------------------------------------------------------------
@@ -189,7 +189,11 @@ def _clitic_splits() -> dict[str, int]:
     The longest clitic wins; the rest must be a number word of 3+ letters ("لست" is "I am not",
     not "ل" + "ست"); a form that is itself a number word is not split ("بليون")."""
     clitics = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
-    words = [w for w in (*_SMALL_WORDS, *_SCALES, *_FRACTIONS, *_VAGUE_COUNTS, *_TEEN_ONLY) if len(w) >= 3]
+    words = [
+        w
+        for w in (*_SMALL_WORDS, *_SCALES, *_FRACTIONS, *_VAGUE_COUNTS, *_TEEN_ONLY)
+        if len(w) >= 3
+    ]
     out: dict[str, int] = {}
     for clitic in clitics:  # longest first
         for word in words:
@@ -420,7 +424,9 @@ def is_vague(word: str) -> bool:
 
 
 def _vocabulary_pattern() -> re.Pattern[str]:
-    words = sorted({*_SMALL_WORDS, *_SCALES, *_FRACTIONS, *_VAGUE_COUNTS, *_TEEN_ONLY}, key=len, reverse=True)
+    words = sorted(
+        {*_SMALL_WORDS, *_SCALES, *_FRACTIONS, *_VAGUE_COUNTS, *_TEEN_ONLY}, key=len, reverse=True
+    )
     return re.compile(
         r"(?<![\d.,])\d"  # the start of a digit run
         r"|(?<![^\W\d_])(?:[وف]?[بلك]|[وف])?(" + "|".join(map(re.escape, words)) + r")(?![^\W\d_])"

@@ -122,7 +122,9 @@ def export_records(journal: Path, out: Path, output_format: str) -> None:
             try:
                 import pyarrow  # noqa: F401
             except ImportError as exc:
-                raise OutputError("--format parquet needs pyarrow: pip install 'arabic-event-extractor[parquet]'") from exc
+                raise OutputError(
+                    "--format parquet needs pyarrow: pip install 'arabic-event-extractor[parquet]'"
+                ) from exc
             records_to_dataframe(records, join_lists=False).to_parquet(tmp, index=False)
         else:
             raise OutputError(f"unknown output format {output_format!r}: use jsonl, csv or parquet")
@@ -156,10 +158,15 @@ class JsonlSink:
             else:
                 _append(self._done_fd, _line({"doc_id": result.doc_id, "events": 0}))
         else:
-            self.write_failure(result.doc_id, result.source, result.error or "failed", result.message or "")
+            self.write_failure(
+                result.doc_id, result.source, result.error or "failed", result.message or ""
+            )
 
     def write_failure(self, doc_id: str, source: str | None, error: str, message: str) -> None:
-        _append(self._fail_fd, _line({"doc_id": doc_id, "source": source, "error": error, "message": message}))
+        _append(
+            self._fail_fd,
+            _line({"doc_id": doc_id, "source": source, "error": error, "message": message}),
+        )
 
     def close(self) -> None:
         for fd in (self._out_fd, self._fail_fd, self._done_fd):

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from extractor.analysis import TextAnalysis
 from extractor.backends.base import Backend, SegmentRequest, Usage
 from extractor.documents import Document
 from extractor.errors import BackendError, ModelUnavailableError
@@ -19,7 +20,6 @@ from extractor.gazetteer import Gazetteer
 from extractor.records import BuildStats, DocumentView, build_record, event_id
 from extractor.segment import EXTRACTABLE, Segment, segment
 from extractor.sentences import sentences
-from extractor.analysis import TextAnalysis
 from schemas import EventRecord, Provenance
 
 
@@ -65,7 +65,11 @@ def chunk_segment(text: str, seg: Segment, max_chars: int, overlap: int) -> list
         j = i
         while j + 1 < len(spans) and spans[j + 1].end - start <= max_chars:
             j += 1
-        end = min(spans[j].end, start + max_chars) if spans[j].end - start > max_chars else spans[j].end
+        end = (
+            min(spans[j].end, start + max_chars)
+            if spans[j].end - start > max_chars
+            else spans[j].end
+        )
         chunks.append(Chunk(start, end))
         if j + 1 >= len(spans):
             break
@@ -115,7 +119,9 @@ class Pipeline:
                 result.usage.add(exc.usage)
         except Exception as exc:  # a bug must not end the run: record it with the document
             result.events, result.error = [], "internal"
-            result.message = f"{type(exc).__name__}: {exc} (please report)\n{traceback.format_exc(limit=3)}"
+            result.message = (
+                f"{type(exc).__name__}: {exc} (please report)\n{traceback.format_exc(limit=3)}"
+            )
         return result
 
     async def _process(self, doc: Document, result: DocumentResult) -> None:
@@ -126,9 +132,13 @@ class Pipeline:
         for seg in result.segments:
             if seg.kind not in self.kinds:
                 continue
-            published = doc.published_at.isoformat() if doc.published_at and seg.kind == "main" else None
+            published = (
+                doc.published_at.isoformat() if doc.published_at and seg.kind == "main" else None
+            )
             for chunk in chunk_segment(text, seg, self.chunk_chars, self.chunk_overlap):
-                request = SegmentRequest(doc.id, seg.id, seg.kind, text[chunk.start : chunk.end], published)
+                request = SegmentRequest(
+                    doc.id, seg.id, seg.kind, text[chunk.start : chunk.end], published
+                )
                 answer = await self.backend.draft(request)
                 result.usage.add(answer.usage)
                 provenance = Provenance(
@@ -149,8 +159,18 @@ class Pipeline:
 def _richness(r: EventRecord) -> tuple[int, int]:
     filled = sum(
         1
-        for value in (r.date, r.location, r.money, r.items, r.mode, r.killed, r.injured,
-                      r.duration_days, r.scope, r.status)
+        for value in (
+            r.date,
+            r.location,
+            r.money,
+            r.items,
+            r.mode,
+            r.killed,
+            r.injured,
+            r.duration_days,
+            r.scope,
+            r.status,
+        )
         if value not in (None, [], "")
     )
     # A body sentence (ends with a full stop) beats a headline telling the same event.
@@ -176,9 +196,12 @@ def _same_event(a: EventRecord, b: EventRecord) -> bool:
     if a.event_type == "diplomatic_contact":
         return a.mode == b.mode and len(parties_a) >= 2 and parties_a == parties_b
     if a.event_type == "attack":
-        same_place = bool(a.location and b.location and a.location.name and a.location.name == b.location.name)
+        same_place = bool(
+            a.location and b.location and a.location.name and a.location.name == b.location.name
+        )
         compatible = all(
-            x is None or y is None or x == y for x, y in ((a.killed, b.killed), (a.injured, b.injured))
+            x is None or y is None or x == y
+            for x, y in ((a.killed, b.killed), (a.injured, b.injured))
         )
         return same_place and a.mode == b.mode and compatible
     if a.event_type == "ceasefire":
@@ -202,6 +225,7 @@ def merge_duplicates(records: list[EventRecord]) -> list[EventRecord]:
         n = used.get(r.event_id, 0)
         used[r.event_id] = n + 1
         if n:
-            r.event_id = event_id(r.doc_id, r.segment_id, r.evidence.start, r.evidence.end,
-                                  f"{r.event_type}#{n}")
+            r.event_id = event_id(
+                r.doc_id, r.segment_id, r.evidence.start, r.evidence.end, f"{r.event_type}#{n}"
+            )
     return kept

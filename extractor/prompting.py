@@ -17,7 +17,9 @@ import jinja2
 from extractor.errors import ConfigError
 
 _VERSION = re.compile(r"version:\s*([\w.\-]+)")
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV = jinja2.Environment(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
 
 
 @lru_cache(maxsize=64)
@@ -32,7 +34,9 @@ def default_prompts_dir() -> Path:
     for candidate in (here / "prompts", here.parent / "prompts"):
         if candidate.is_dir():
             return candidate
-    raise ConfigError("prompt templates not found: set EXTRACTOR_PROMPTS_DIR to the prompts/ folder")
+    raise ConfigError(
+        "prompt templates not found: set EXTRACTOR_PROMPTS_DIR to the prompts/ folder"
+    )
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,16 @@ class PromptTemplate:
             system = (folder / f"{name}.system.j2").read_text(encoding="utf-8")
             user = (folder / f"{name}.user.j2").read_text(encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"cannot read prompt templates {name}.*.j2 in {folder}: {exc.strerror}") from exc
+            raise ConfigError(
+                f"cannot read prompt templates {name}.*.j2 in {folder}: {exc.strerror}"
+            ) from exc
         return cls(name, system, user)
 
     @property
     def hash(self) -> str:
-        return hashlib.sha256((self.system_source + "\x00" + self.user_source).encode("utf-8")).hexdigest()
+        return hashlib.sha256(
+            (self.system_source + "\x00" + self.user_source).encode("utf-8")
+        ).hexdigest()
 
     @property
     def version(self) -> str:

@@ -15,11 +15,11 @@ from datetime import date
 
 from pydantic import ValidationError
 
+from extractor.analysis import TextAnalysis
 from extractor.casualties import find_casualties, parse_count
 from extractor.dates import find_dates, parse_date
 from extractor.gazetteer import Gazetteer, Mention
 from extractor.grounding import in_context, locate, quote_problem
-from extractor.analysis import TextAnalysis
 from extractor.items import ItemMention
 from extractor.money import MoneyMention, parse_money
 from extractor.numbers import read_amount, starts_amount, tokenize
@@ -116,19 +116,29 @@ def build_record(
     targets = _actors(draft.targets, context, context_norm, doc.gazetteer, drop, "targets")
     record_fields: dict[str, object] = {
         "actors": actors,
-        "targets": [t for t in targets if (t.code or t.name) not in {a.code or a.name for a in actors}],
+        "targets": [
+            t for t in targets if (t.code or t.name) not in {a.code or a.name for a in actors}
+        ],
         "date": _date(draft, context_norm, published, drop),
         "location": _location(draft.location, context, context_norm, doc.gazetteer, drop),
         "modality": draft.modality,
     }
     et = draft.event_type
     if et == "aid":
-        record_fields["money"] = _money(draft.money, doc.analysis.money_in(ctx_start, ctx_end), drop)
-        record_fields["items"] = _items(draft.items, doc.analysis.items_in(ctx_start, ctx_end), doc.gazetteer, drop)
+        record_fields["money"] = _money(
+            draft.money, doc.analysis.money_in(ctx_start, ctx_end), drop
+        )
+        record_fields["items"] = _items(
+            draft.items, doc.analysis.items_in(ctx_start, ctx_end), doc.gazetteer, drop
+        )
         record_fields["stage"] = draft.stage or "announced"
-        record_fields["category"] = draft.category or ("military" if record_fields["items"] else None)
+        record_fields["category"] = draft.category or (
+            "military" if record_fields["items"] else None
+        )
     elif draft.money:
-        record_fields["money"] = _money(draft.money, doc.analysis.money_in(ctx_start, ctx_end), drop)
+        record_fields["money"] = _money(
+            draft.money, doc.analysis.money_in(ctx_start, ctx_end), drop
+        )
     if draft.mode is not None:
         if draft.mode in MODES_BY_TYPE.get(et, ()):
             record_fields["mode"] = draft.mode
@@ -139,7 +149,11 @@ def build_record(
         record_fields["injured"] = _count(draft.injured, context, "injured", drop)
     if et == "ceasefire":
         record_fields["duration_days"] = _duration(draft.duration, context_norm, drop)
-        record_fields["scope"] = draft.scope if draft.scope and in_context(draft.scope, context_norm) or _is_english(draft.scope) else None
+        record_fields["scope"] = (
+            draft.scope
+            if draft.scope and in_context(draft.scope, context_norm) or _is_english(draft.scope)
+            else None
+        )
     if et == "agreement":
         record_fields["status"] = draft.status
     start, end = found.start, found.end
@@ -172,11 +186,21 @@ def actor_from_mention(m: Mention, surface: str | None = None) -> Actor:
     entry = m.entry
     if entry.kind in ("person", "org"):
         code = entry.code if entry.code else entry.country
-        return Actor(surface=surface or m.surface, name=entry.name, kind=entry.kind,
-                     country=entry.country, code=code)
+        return Actor(
+            surface=surface or m.surface,
+            name=entry.name,
+            kind=entry.kind,
+            country=entry.country,
+            code=code,
+        )
     state = m.as_country() or entry
-    return Actor(surface=surface or m.surface, name=state.name, kind="country",
-                 country=state.country, code=state.code)
+    return Actor(
+        surface=surface or m.surface,
+        name=state.name,
+        kind="country",
+        country=state.country,
+        code=state.code,
+    )
 
 
 def _actors(
@@ -244,28 +268,38 @@ def _money(surfaces: list[str], in_text: list[MoneyMention], drop: Counter[str])
         if match is None:
             drop["money"] += 1
             continue
-        money = Money(surface=match.surface, amount=match.amount, currency=match.currency,
-                      qualifier=match.qualifier, cumulative=match.cumulative)  # type: ignore[arg-type]
+        money = Money(
+            surface=match.surface,
+            amount=match.amount,
+            currency=match.currency,
+            qualifier=match.qualifier,  # type: ignore[arg-type]  # a MoneyQualifier value
+            cumulative=match.cumulative,
+        )
         if money not in out:
             out.append(money)
     return out
 
 
-def _items(surfaces: list[str], in_text: list[ItemMention], gaz: Gazetteer, drop: Counter[str]) -> list[Item]:
+def _items(
+    surfaces: list[str], in_text: list[ItemMention], gaz: Gazetteer, drop: Counter[str]
+) -> list[Item]:
     """Items written in the context that the draft points at, with their written quantities."""
     out: list[Item] = []
     for surface in surfaces:
         m = gaz.lookup(surface)
         match = None
         for it in in_text:
-            if (m is not None and m.entry.name == it.name) or normalize(surface) == normalize(it.surface):
+            if (m is not None and m.entry.name == it.name) or normalize(surface) == normalize(
+                it.surface
+            ):
                 match = it
                 break
         if match is None:
             drop["items"] += 1
             continue
-        item = Item(surface=match.surface, name=match.name, category=match.category,
-                    quantity=match.quantity)
+        item = Item(
+            surface=match.surface, name=match.name, category=match.category, quantity=match.quantity
+        )
         if all(i.name != item.name for i in out):
             out.append(item)
     return drop_generic_items(out, gaz)
@@ -282,7 +316,9 @@ def _is_generic(item: Item, gaz: Gazetteer) -> bool:
     return bool(entry and entry.generic)
 
 
-def _date(draft: DraftEvent, context_norm: str, published: date | None, drop: Counter[str]) -> DateValue | None:
+def _date(
+    draft: DraftEvent, context_norm: str, published: date | None, drop: Counter[str]
+) -> DateValue | None:
     surface = draft.date
     if not surface:
         return None
@@ -385,5 +421,7 @@ def summarize(r: EventRecord) -> str:
         dur = f", {r.duration_days} days" if r.duration_days else ""
         return f"ceasefire {neg}{r.modality}: {who}{' / ' + whom if r.targets else ''}{dur}{when}"
     if r.event_type == "agreement":
-        return f"agreement {r.status or ''} {neg}: {who}{' with ' + whom if r.targets else ''}{when}"
+        return (
+            f"agreement {r.status or ''} {neg}: {who}{' with ' + whom if r.targets else ''}{when}"
+        )
     return f"{r.event_type}: {who}{when}"

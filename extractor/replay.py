@@ -72,7 +72,9 @@ def make_vcr(record_mode: str = "none") -> vcr.VCR:
 def replaying(cassette: Path, *, record: bool = False) -> Iterator[None]:
     """Within this block, model HTTP traffic is served from (or recorded into) ``cassette``."""
     if not record and not cassette.exists():
-        raise ConfigError(f"no cassette at {cassette}: record it first (see README, 'Re-recording')")
+        raise ConfigError(
+            f"no cassette at {cassette}: record it first (see README, 'Re-recording')"
+        )
     recorder = make_vcr("all" if record else "none")
     with recorder.use_cassette(str(cassette), allow_playback_repeats=True):
         yield
@@ -84,7 +86,9 @@ def recorded_settings(cassette: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(cassette.read_text(encoding="utf-8")) or {}
         request = next(
-            i["request"] for i in data.get("interactions", []) if "/chat/completions" in i["request"]["uri"]
+            i["request"]
+            for i in data.get("interactions", [])
+            if "/chat/completions" in i["request"]["uri"]
         )
         body = json.loads(request["body"])
     except (OSError, yaml.YAMLError, StopIteration, KeyError, TypeError, ValueError) as exc:
@@ -93,7 +97,10 @@ def recorded_settings(cassette: Path) -> dict[str, Any]:
     base_url = f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/chat/completions', 1)[0]}"
     if "tools" in body:
         mode = "tools"
-    elif isinstance(body.get("response_format"), dict) and body["response_format"].get("type") == "json_schema":
+    elif (
+        isinstance(body.get("response_format"), dict)
+        and body["response_format"].get("type") == "json_schema"
+    ):
         mode = "json_schema"
     else:
         mode = "md_json"

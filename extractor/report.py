@@ -33,8 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.output import read_records
 from extractor.documents import Document, DocumentFailure, load_documents
+from extractor.output import read_records
 from schemas import EVENT_TYPES, EventRecord
 from schemas.events import Actor
 

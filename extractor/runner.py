@@ -12,13 +12,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from extractor.backends.base import Usage
 from extractor.documents import Document, DocumentFailure
 from extractor.pipeline import DocumentResult, Pipeline
 from extractor.records import BuildStats
-
 
 log = logging.getLogger("extractor")
 
@@ -42,19 +41,36 @@ def peak_rss_mb() -> float | None:
 
 
 def _log_result(result: DocumentResult) -> None:
-    fields = {"doc_id": result.doc_id, "events": len(result.events), "requests": result.usage.requests,
-              "cache_hits": result.usage.cache_hits, "retries": result.usage.retries,
-              "prompt_tokens": result.usage.prompt_tokens, "completion_tokens": result.usage.completion_tokens}
+    fields = {
+        "doc_id": result.doc_id,
+        "events": len(result.events),
+        "requests": result.usage.requests,
+        "cache_hits": result.usage.cache_hits,
+        "retries": result.usage.retries,
+        "prompt_tokens": result.usage.prompt_tokens,
+        "completion_tokens": result.usage.completion_tokens,
+    }
     if result.ok:
-        log.info("document %s: %d events", result.doc_id, len(result.events),
-                 extra={"event_name": "document", "fields": fields})
+        log.info(
+            "document %s: %d events",
+            result.doc_id,
+            len(result.events),
+            extra={"event_name": "document", "fields": fields},
+        )
     else:
-        log.warning("document %s failed (%s): %s", result.doc_id, result.error, (result.message or "")[:300],
-                    extra={"event_name": "failed",
-                           "fields": {**fields, "error": result.error, "message": result.message}})
+        log.warning(
+            "document %s failed (%s): %s",
+            result.doc_id,
+            result.error,
+            (result.message or "")[:300],
+            extra={
+                "event_name": "failed",
+                "fields": {**fields, "error": result.error, "message": result.message},
+            },
+        )
 
 
-class ResultWriter:
+class ResultWriter(Protocol):
     """Where results go (the JSONL sink, or a list in the Python API)."""
 
     def write(self, result: DocumentResult) -> None: ...
@@ -85,13 +101,22 @@ class RunSummary:
         self._count(result.ok, [r.event_type for r in result.events], result.error)
 
     def add_counts(
-        self, ok: bool, events: list[str], error: str | None, usage: dict[str, int], grounding: dict[str, Any]
+        self,
+        ok: bool,
+        events: list[str],
+        error: str | None,
+        usage: dict[str, int],
+        grounding: dict[str, Any],
     ) -> None:
         """The same as :meth:`add`, from the plain counts a worker process sends."""
         self.documents += 1
         self.usage.add(Usage(**usage))
         self.grounding.merge(
-            BuildStats(grounding["accepted"], Counter(grounding["rejected"]), Counter(grounding["dropped_values"]))
+            BuildStats(
+                grounding["accepted"],
+                Counter(grounding["rejected"]),
+                Counter(grounding["dropped_values"]),
+            )
         )
         self._count(ok, events, error)
 
@@ -119,7 +144,10 @@ class RunSummary:
     def cost(self, price_in: float | None, price_out: float | None) -> float | None:
         if price_in is None and price_out is None:
             return None
-        return (self.usage.prompt_tokens * (price_in or 0) + self.usage.completion_tokens * (price_out or 0)) / 1e6
+        return (
+            self.usage.prompt_tokens * (price_in or 0)
+            + self.usage.completion_tokens * (price_out or 0)
+        ) / 1e6
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -167,9 +195,16 @@ async def run_documents(
                     continue
                 writer.write_failure(item.id, item.source, item.error, item.message)
                 summary.add_failure(item)
-                log.warning("document %s failed (%s): %s", item.id, item.error, item.message,
-                            extra={"event_name": "failed",
-                                   "fields": {"doc_id": item.id, "error": item.error, "message": item.message}})
+                log.warning(
+                    "document %s failed (%s): %s",
+                    item.id,
+                    item.error,
+                    item.message,
+                    extra={
+                        "event_name": "failed",
+                        "fields": {"doc_id": item.id, "error": item.error, "message": item.message},
+                    },
+                )
                 if on_result:
                     on_result(summary)
                 continue

@@ -67,7 +67,7 @@ def sentence_around(text: str, start: int, end: int) -> Span:
     left = 0
     for m in _SENTENCE_END.finditer(text, 0, start):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    right = m.end() if m else len(text)
+    after = _SENTENCE_END.search(text, end)
+    right = after.end() if after else len(text)
     span = _trimmed(text, left, right)
     return span or Span(start, end)

@@ -25,10 +25,12 @@ class Settings(BaseSettings):
     )
     # --- model endpoint ---
     base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("EXTRACTOR_BASE_URL", "OPENAI_BASE_URL", "base_url")
+        default=None,
+        validation_alias=AliasChoices("EXTRACTOR_BASE_URL", "OPENAI_BASE_URL", "base_url"),
     )
     api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key")
+        default=None,
+        validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key"),
     )
     model: str | None = None
     mode: Mode = "tools"

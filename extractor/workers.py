@@ -54,7 +54,15 @@ def run_in_workers(
     procs = [
         ctx.Process(
             target=_worker,
-            args=(settings.model_dump(mode="json"), str(journal), str(failures), per_worker, tasks, results, os.getpid()),
+            args=(
+                settings.model_dump(mode="json"),
+                str(journal),
+                str(failures),
+                per_worker,
+                tasks,
+                results,
+                os.getpid(),
+            ),
             daemon=True,
         )
         for _ in range(workers)
@@ -116,7 +124,9 @@ def run_in_workers(
         raise ModelUnavailableError(fatal[0])
     crashed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
     if crashed:
-        raise ExtractorError(f"{len(crashed)} worker process(es) died (exit codes {crashed}); continue with --resume")
+        raise ExtractorError(
+            f"{len(crashed)} worker process(es) died (exit codes {crashed}); continue with --resume"
+        )
     return summary.finish()
 
 
@@ -132,13 +142,37 @@ def _warm_up(settings: Settings) -> None:
         PromptTemplate.load()
 
 
-def _worker(settings_data: dict[str, Any], journal: str, failures: str, concurrency: int,
-            tasks: Any, results: Any, parent: int) -> None:
-    asyncio.run(_work(Settings(**settings_data), Path(journal), Path(failures), concurrency, tasks, results, parent))
+def _worker(
+    settings_data: dict[str, Any],
+    journal: str,
+    failures: str,
+    concurrency: int,
+    tasks: Any,
+    results: Any,
+    parent: int,
+) -> None:
+    asyncio.run(
+        _work(
+            Settings(**settings_data),
+            Path(journal),
+            Path(failures),
+            concurrency,
+            tasks,
+            results,
+            parent,
+        )
+    )
 
 
-async def _work(settings: Settings, journal: Path, failures: Path, concurrency: int,
-                tasks: Any, results: Any, parent: int) -> None:
+async def _work(
+    settings: Settings,
+    journal: Path,
+    failures: Path,
+    concurrency: int,
+    tasks: Any,
+    results: Any,
+    parent: int,
+) -> None:
     from extractor.factory import make_pipeline
 
     pipeline = make_pipeline(settings)

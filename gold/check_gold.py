@@ -16,6 +16,7 @@ For each set it checks that:
   * team-written dev/test articles are 150-450 words long (whitespace tokens, Arabic words).
 Exits 1 on any error and prints counts of documents and events by type per file.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,14 +37,35 @@ CURRENCIES = {"USD", "EUR", "GBP", "RUB", "UAH", "JPY"}
 QUALIFIERS = {"exact", "at_least", "approx", "up_to"}
 PRECISIONS = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
 ITEMS = {
-    "ATACMS", "Patriot", "HIMARS", "Tomahawk", "F-16", "Leopard 2", "Abrams", "NASAMS", "IRIS-T",
-    "Javelin", "Storm Shadow", "drones", "interceptor missiles", "air defence systems",
-    "long-range missiles", "radars", "anti-tank weapons", "ammunition", "artillery shells",
-    "artillery", "tanks", "armoured vehicles", "fighter jets", "rocket systems",
+    "ATACMS",
+    "Patriot",
+    "HIMARS",
+    "Tomahawk",
+    "F-16",
+    "Leopard 2",
+    "Abrams",
+    "NASAMS",
+    "IRIS-T",
+    "Javelin",
+    "Storm Shadow",
+    "drones",
+    "interceptor missiles",
+    "air defence systems",
+    "long-range missiles",
+    "radars",
+    "anti-tank weapons",
+    "ammunition",
+    "artillery shells",
+    "artillery",
+    "tanks",
+    "armoured vehicles",
+    "fighter jets",
+    "rocket systems",
 }
 ORGS = {"NATO", "EU", "G7", "UN"}
 # ISO 3166-1 alpha-3 (officially assigned codes)
-ISO3 = set("""
+ISO3 = set(
+    """
 ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD BGR
 BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR COD COG
 COK COL COM CPV CRI CUB CUW CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH ESP EST ETH
@@ -55,11 +77,25 @@ NPL NRU NZL OMN PAK PAN PCN PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT REU 
 SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA
 TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA UZB VAT VCT VEN VGB
 VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE
-""".split())
+""".split()
+)
 CODES = ISO3 | ORGS
 
-EVENT_KEYS = ["event_type", "quote", "actors", "targets", "date", "money", "items", "stage",
-              "category", "mode", "killed", "injured", "modality"]
+EVENT_KEYS = [
+    "event_type",
+    "quote",
+    "actors",
+    "targets",
+    "date",
+    "money",
+    "items",
+    "stage",
+    "category",
+    "mode",
+    "killed",
+    "injured",
+    "modality",
+]
 WORD_RANGE = (150, 450)
 TEAM_SETS = {"dev", "test"}
 
@@ -103,7 +139,10 @@ def check_event(ev: dict, text: str, where: str, rep: Report) -> None:
         return
     keys = list(ev)
     if set(keys) != set(EVENT_KEYS):
-        rep.err(where, f"fields differ: missing {sorted(set(EVENT_KEYS) - set(keys))}, extra {sorted(set(keys) - set(EVENT_KEYS))}")
+        rep.err(
+            where,
+            f"fields differ: missing {sorted(set(EVENT_KEYS) - set(keys))}, extra {sorted(set(keys) - set(EVENT_KEYS))}",
+        )
         return
     et = ev["event_type"]
     if et not in EVENT_TYPES:
@@ -134,11 +173,17 @@ def check_event(ev: dict, text: str, where: str, rep: Report) -> None:
             rep.err(where, "date must be null or {value, precision}")
         elif d["precision"] not in PRECISIONS:
             rep.err(where, f"bad date precision {d['precision']!r}")
-        elif not isinstance(d["value"], str) or not re.fullmatch(PRECISIONS[d["precision"]], d["value"]):
+        elif not isinstance(d["value"], str) or not re.fullmatch(
+            PRECISIONS[d["precision"]], d["value"]
+        ):
             rep.err(where, f"date value {d['value']!r} does not match precision {d['precision']}")
         else:
             parts = [int(p) for p in d["value"].split("-")]
-            if not (2014 <= parts[0] <= 2030) or (len(parts) > 1 and not 1 <= parts[1] <= 12) or (len(parts) > 2 and not 1 <= parts[2] <= 31):
+            if (
+                not (2014 <= parts[0] <= 2030)
+                or (len(parts) > 1 and not 1 <= parts[1] <= 12)
+                or (len(parts) > 2 and not 1 <= parts[2] <= 31)
+            ):
                 rep.err(where, f"implausible date {d['value']}")
     if not isinstance(ev["money"], list):
         rep.err(where, "money must be a list")
@@ -147,7 +192,11 @@ def check_event(ev: dict, text: str, where: str, rep: Report) -> None:
             if not isinstance(m, dict) or set(m) != {"amount", "currency", "qualifier"}:
                 rep.err(where, "money entry must be {amount, currency, qualifier}")
                 continue
-            if isinstance(m["amount"], bool) or not isinstance(m["amount"], (int, float)) or m["amount"] <= 0:
+            if (
+                isinstance(m["amount"], bool)
+                or not isinstance(m["amount"], (int, float))
+                or m["amount"] <= 0
+            ):
                 rep.err(where, f"bad money amount {m['amount']!r}")
             if m["currency"] not in CURRENCIES:
                 rep.err(where, f"bad currency {m['currency']!r}")
@@ -207,7 +256,9 @@ def check_set(name: str, rep: Report) -> tuple[int, Counter] | None:
             rep.err(docs_p.name, f"duplicate id {d['id']}")
         if not isinstance(d["text"], str) or not d["text"].strip():
             rep.err(docs_p.name, f"{d['id']}: empty text")
-        if not isinstance(d["published_at"], str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d["published_at"]):
+        if not isinstance(d["published_at"], str) or not re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}", d["published_at"]
+        ):
             rep.err(docs_p.name, f"{d['id']}: published_at must be YYYY-MM-DD")
         texts[d["id"]] = d
         if name in TEAM_SETS and isinstance(d["text"], str):
@@ -244,7 +295,7 @@ def check_set(name: str, rep: Report) -> tuple[int, Counter] | None:
                 sigs.add(sig)
     for did in texts:
         if did not in seen:
-            rep.err(gold_p.name, f"{did}: document has no gold line (use \"events\": [] if none)")
+            rep.err(gold_p.name, f'{did}: document has no gold line (use "events": [] if none)')
     return len(texts), counts
 
 
@@ -261,8 +312,14 @@ def main(argv: list[str]) -> int:
         n, c = res
         total_docs += n
         total += c
-        print(f"{name:<8}{n:>5}{sum(c.values()):>7}  " + "  ".join(f"{c.get(t, 0):>{len(t)}}" for t in order))
-    print(f"{'total':<8}{total_docs:>5}{sum(total.values()):>7}  " + "  ".join(f"{total.get(t, 0):>{len(t)}}" for t in order))
+        print(
+            f"{name:<8}{n:>5}{sum(c.values()):>7}  "
+            + "  ".join(f"{c.get(t, 0):>{len(t)}}" for t in order)
+        )
+    print(
+        f"{'total':<8}{total_docs:>5}{sum(total.values()):>7}  "
+        + "  ".join(f"{total.get(t, 0):>{len(t)}}" for t in order)
+    )
     if rep.errors:
         print(f"\n{len(rep.errors)} error(s):", file=sys.stderr)
         for e in rep.errors:

@@ -16,16 +16,30 @@ RECORD_MODEL = "gemma-3-270m"
 
 def recorded_backend(cache_dir: Path | None = None, **overrides) -> OpenAIBackend:
     """A backend pointed at the recording server, failing fast: no transport retries."""
-    values = {"api_key": None, "model": RECORD_MODEL, "max_retries": 0, "max_reasks": 1,
-              "timeout": 600, "concurrency": 1, "max_tokens": 1024}
+    values = {
+        "api_key": None,
+        "model": RECORD_MODEL,
+        "max_retries": 0,
+        "max_reasks": 1,
+        "timeout": 600,
+        "concurrency": 1,
+        "max_tokens": 1024,
+    }
     values.update(overrides)
     config = OpenAIConfig(base_url=RECORD_BASE_URL, **values)
     return OpenAIBackend(config, cache=AnswerCache(cache_dir) if cache_dir else None)
 
 
 def fault_backend(base_url: str, cache_dir: Path | None = None, **overrides) -> OpenAIBackend:
-    defaults = {"api_key": "sk-test-not-a-real-key", "model": "mock-model", "timeout": 2.0,
-                "max_retries": 3, "max_reasks": 1, "backoff_max": 0.01, "concurrency": 8}
+    defaults = {
+        "api_key": "sk-test-not-a-real-key",
+        "model": "mock-model",
+        "timeout": 2.0,
+        "max_retries": 3,
+        "max_reasks": 1,
+        "backoff_max": 0.01,
+        "concurrency": 8,
+    }
     defaults.update(overrides)
     config = OpenAIConfig(base_url=base_url, **defaults)
     return OpenAIBackend(config, cache=AnswerCache(cache_dir) if cache_dir else None)

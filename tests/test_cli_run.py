@@ -145,7 +145,9 @@ def test_worker_processes_give_the_same_records(tmp_path: Path):
     assert runner.invoke(app, ["run", str(SEEDS), "-o", str(one), "-q"]).exit_code == 0
     result = runner.invoke(app, ["run", str(SEEDS), "-o", str(two), "--workers", "2", "-q"])
     assert result.exit_code == 0, result.output
-    assert sorted(read_jsonl(one), key=lambda r: r["event_id"]) == sorted(read_jsonl(two), key=lambda r: r["event_id"])
+    assert sorted(read_jsonl(one), key=lambda r: r["event_id"]) == sorted(
+        read_jsonl(two), key=lambda r: r["event_id"]
+    )
 
 
 def test_worker_processes_report_failures_and_resume(tmp_path: Path):
@@ -156,7 +158,9 @@ def test_worker_processes_report_failures_and_resume(tmp_path: Path):
     first = runner.invoke(app, ["run", str(inputs), "-o", str(out), "--workers", "2", "-q"])
     assert first.exit_code == 1
     assert [f["doc_id"] for f in read_jsonl(tmp_path / "events.failures.jsonl")] == ["empty"]
-    again = runner.invoke(app, ["run", str(inputs), "-o", str(out), "--workers", "2", "--resume", "-q"])
+    again = runner.invoke(
+        app, ["run", str(inputs), "-o", str(out), "--workers", "2", "--resume", "-q"]
+    )
     assert again.exit_code == 0
     ids = [r["event_id"] for r in read_jsonl(out)]
     assert len(ids) == len(set(ids))

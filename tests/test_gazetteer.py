@@ -11,7 +11,9 @@ from extractor.gazetteer import adjective_forms, clitic_variants, load_gazetteer
 
 
 def names(gazetteer, text: str) -> list[tuple[str, str, str | None]]:
-    return [(m.surface, m.entry.name, m.entry.code or m.entry.country) for m in gazetteer.find(text)]
+    return [
+        (m.surface, m.entry.name, m.entry.code or m.entry.country) for m in gazetteer.find(text)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -27,7 +29,10 @@ def names(gazetteer, text: str) -> list[tuple[str, str, str | None]]:
         ("زيلينسكي", "Volodymyr Zelensky"),
         ("زيلنسكي", "Volodymyr Zelensky"),
         ("ستولتنبرغ", "Jens Stoltenberg"),
-        ("الأمین العام", None),  # Persian yeh inside an Arabic word is normalized, and matches nothing wrong
+        (
+            "الأمین العام",
+            None,
+        ),  # Persian yeh inside an Arabic word is normalized, and matches nothing wrong
     ],
 )
 def test_name_variants(gazetteer, text, name):
@@ -48,8 +53,10 @@ def test_clitics_are_stripped_from_the_surface(gazetteer):
 
 
 def test_adjectives_and_capitals_name_their_state(gazetteer):
-    found = {m.surface: (m.via, m.as_country().code if m.as_country() else None)
-             for m in gazetteer.find("قال الجانب الأميركي إن واشنطن وكييف والمسؤولين الأوكرانيين")}
+    found = {
+        m.surface: (m.via, m.as_country().code if m.as_country() else None)
+        for m in gazetteer.find("قال الجانب الأميركي إن واشنطن وكييف والمسؤولين الأوكرانيين")
+    }
     assert found["الأميركي"] == ("adjective", "USA")
     assert found["الأوكرانيين"] == ("adjective", "UKR")
     assert found["واشنطن"][1] == "USA" and found["كييف"][1] == "UKR"
@@ -69,7 +76,9 @@ def test_common_words_are_not_names(gazetteer):
 
 
 def test_weapons_with_arabic_and_latin_spellings(gazetteer):
-    found = [n for _, n, _ in names(gazetteer, "منظومة باتريوت وصواريخ هيمارس وطائرات إف-16 وATACMS")]
+    found = [
+        n for _, n, _ in names(gazetteer, "منظومة باتريوت وصواريخ هيمارس وطائرات إف-16 وATACMS")
+    ]
     assert found == ["Patriot", "HIMARS", "F-16", "ATACMS"]
 
 

@@ -14,11 +14,15 @@ from tests.llm import local_network
 @pytest.mark.timeout(300)
 def test_quickstart_notebook_executes():
     nb = nbformat.read(ROOT / "docs" / "quickstart.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}})
+    client = NotebookClient(
+        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}}
+    )
     client.execute()
     outputs = "\n".join(
         str(o.get("text") or o.get("data", {}).get("text/plain", ""))
-        for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
     )
     assert "5 documents" in outputs and "0 failures" in outputs
     assert "61,000,000,000 USD" in outputs

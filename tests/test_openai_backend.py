@@ -52,8 +52,19 @@ def seeds_replay(tmp_path_factory) -> tuple[Path, dict]:
     summary = out.with_suffix(".summary.json")
     result = runner.invoke(
         app,
-        ["run", str(SEEDS), "--backend", "openai", "--replay", str(CASSETTES / "seeds.yaml"),
-         "-o", str(out), "--summary-json", str(summary), "-q"],
+        [
+            "run",
+            str(SEEDS),
+            "--backend",
+            "openai",
+            "--replay",
+            str(CASSETTES / "seeds.yaml"),
+            "-o",
+            str(out),
+            "--summary-json",
+            str(summary),
+            "-q",
+        ],
     )
     assert result.exit_code in (0, 1), result.output
     return out, json.loads(summary.read_text(encoding="utf-8"))
@@ -67,7 +78,9 @@ def test_seeds_replay_end_to_end_accounts_for_every_document(seeds_replay):
     for f in failures:  # a weak model's unusable answer is a clear per-document failure
         assert f["error"] == "backend" and f["message"]
     usage = summary["usage"]
-    assert usage["requests"] >= 5 and usage["prompt_tokens"] > 1000 and usage["completion_tokens"] > 0
+    assert (
+        usage["requests"] >= 5 and usage["prompt_tokens"] > 1000 and usage["completion_tokens"] > 0
+    )
     texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
     for r in read_jsonl(out):
         ev = r["evidence"]
@@ -107,7 +120,9 @@ def test_cache_key_covers_what_shapes_the_answer_and_never_the_key(tmp_path: Pat
     assert recorded_backend(tmp_path, max_tokens=512).key_for(SEGMENT) != key
     assert base.key_for(SEGMENT.replace("125", "126")) != key
     edited = recorded_backend(tmp_path)
-    edited.template = PromptTemplate("events", base.template.system_source + " ", base.template.user_source)
+    edited.template = PromptTemplate(
+        "events", base.template.system_source + " ", base.template.user_source
+    )
     assert edited.key_for(SEGMENT) != key
     # spacing and tashkeel do not change what the model is asked about
     assert base.key_for("  " + SEGMENT.replace(" ", "  ") + "\n") == key
@@ -169,9 +184,8 @@ def test_truncated_output_fails_with_advice_fault_server():
 @local_network
 @pytest.mark.parametrize("fault", ["non_json", "empty"])
 def test_unusable_answers_fail_the_document_not_the_run_fault_server(fault: str):
-    with FaultServer(FaultConfig(rates={fault: 1.0})) as server:
-        with pytest.raises(BackendError):
-            draft(fault_backend(server.base_url, max_retries=1))
+    with FaultServer(FaultConfig(rates={fault: 1.0})) as server, pytest.raises(BackendError):
+        draft(fault_backend(server.base_url, max_retries=1))
 
 
 @local_network
@@ -203,8 +217,20 @@ def test_refused_connection_is_one_clear_line(tmp_path: Path):
     seed = SEEDS / "004_1d2b2980ef37757c.txt"
     result = runner.invoke(
         app,
-        ["run", str(seed), "--backend", "openai", "--model", "m", "--base-url",
-         f"http://127.0.0.1:{port}/v1", "-o", str(tmp_path / "o.jsonl"), "--no-cache", "-q"],
+        [
+            "run",
+            str(seed),
+            "--backend",
+            "openai",
+            "--model",
+            "m",
+            "--base-url",
+            f"http://127.0.0.1:{port}/v1",
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--no-cache",
+            "-q",
+        ],
     )
     assert result.exit_code == 2
     assert "connection refused" in result.output and "Traceback" not in result.output
@@ -225,7 +251,11 @@ def test_settings_precedence(monkeypatch):
     s = Settings()
     assert s.secret() == "sk-from-extractor-env" and s.base_url == "http://extractor-env/v1"
     s = Settings(model="flag-model", base_url="http://flag/v1", backend="rules")
-    assert s.model == "flag-model" and s.base_url == "http://flag/v1" and s.resolved_backend() == "rules"
+    assert (
+        s.model == "flag-model"
+        and s.base_url == "http://flag/v1"
+        and s.resolved_backend() == "rules"
+    )
     assert "sk-from" not in repr(s)  # the key never shows in reprs or logs
 
 
@@ -259,7 +289,9 @@ class QuotedBatch(DraftBatch):
             raise ValueError("the article states an aid package: return it as an event")
         for e in events:
             if e.quote not in SEGMENT:
-                raise ValueError(f"quote {e.quote[:50]!r} is not in the article: copy an article sentence")
+                raise ValueError(
+                    f"quote {e.quote[:50]!r} is not in the article: copy an article sentence"
+                )
         return events
 
 

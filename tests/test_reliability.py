@@ -25,7 +25,12 @@ from tests.llm import local_network
 
 runner = CliRunner()
 FAKE_KEY = "sk-test-FAKE0KEY0e5b1c2d3f4a5b6c7d8e9f0a"
-PARAGRAPHS = [p for f in sorted(SEEDS.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n") if len(p) > 80]
+PARAGRAPHS = [
+    p
+    for f in sorted(SEEDS.glob("*.txt"))
+    for p in f.read_text(encoding="utf-8").split("\n\n")
+    if len(p) > 80
+]
 
 
 def corpus(path: Path, n: int, seed: int = 0) -> Path:
@@ -38,7 +43,9 @@ def corpus(path: Path, n: int, seed: int = 0) -> Path:
                 f"أعلنت الحكومة الألمانية يوم الاثنين تقديم حزمة مساعدات عسكرية جديدة لأوكرانيا "
                 f"بقيمة {i + 1} مليون يورو.\n\n{rng.choice(PARAGRAPHS)}"
             )
-            handle.write(json.dumps({"id": f"doc-{i:04d}", "text": text}, ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps({"id": f"doc-{i:04d}", "text": text}, ensure_ascii=False) + "\n"
+            )
     return path
 
 
@@ -50,9 +57,25 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def run_args(base_url: str, inputs: Path, out: Path, *extra: str) -> list[str]:
     return [
-        "run", str(inputs), "-o", str(out), "--backend", "openai", "--model", "mock-model",
-        "--base-url", base_url, "--no-cache", "--timeout", "0.5", "--max-retries", "2",
-        "--concurrency", "16", "-q", *extra,
+        "run",
+        str(inputs),
+        "-o",
+        str(out),
+        "--backend",
+        "openai",
+        "--model",
+        "mock-model",
+        "--base-url",
+        base_url,
+        "--no-cache",
+        "--timeout",
+        "0.5",
+        "--max-retries",
+        "2",
+        "--concurrency",
+        "16",
+        "-q",
+        *extra,
     ]
 
 
@@ -80,12 +103,22 @@ def clean_run(tmp_path_factory) -> tuple[Path, set[str]]:
 def test_300_documents_with_30_percent_faults_lose_nothing(tmp_path: Path, clean_run):
     docs, clean_ids = clean_run
     out = tmp_path / "out.jsonl"
-    rates = {"rate_limit": 0.06, "server_error": 0.06, "hang": 0.02, "reset": 0.04, "non_json": 0.03,
-             "bad_schema": 0.04, "truncated": 0.03, "empty": 0.02}
+    rates = {
+        "rate_limit": 0.06,
+        "server_error": 0.06,
+        "hang": 0.02,
+        "reset": 0.04,
+        "non_json": 0.03,
+        "bad_schema": 0.04,
+        "truncated": 0.03,
+        "empty": 0.02,
+    }
     assert sum(rates.values()) == pytest.approx(0.30)
     config = FaultConfig(rates=rates, hang_seconds=1.0, seed=7)
     with FaultServer(config) as server:
-        result = runner.invoke(app, run_args(server.base_url, docs, out, "--summary-json", str(tmp_path / "s.json")))
+        result = runner.invoke(
+            app, run_args(server.base_url, docs, out, "--summary-json", str(tmp_path / "s.json"))
+        )
         faulty_counts = dict(server.counts)
     summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     failures = read_jsonl(tmp_path / "out.failures.jsonl")
@@ -101,7 +134,9 @@ def test_300_documents_with_30_percent_faults_lose_nothing(tmp_path: Path, clean
     assert faulty_counts["requests"] > 300
     # Resume with the faults gone: the rest completes and the result equals a clean run.
     with FaultServer() as server:
-        resumed = runner.invoke(app, run_args(server.base_url, docs, out, "--resume", "--retry-failed"))
+        resumed = runner.invoke(
+            app, run_args(server.base_url, docs, out, "--resume", "--retry-failed")
+        )
     assert resumed.exit_code == 0, resumed.output
     assert read_jsonl(tmp_path / "out.failures.jsonl") == []
     final = event_ids(out)
@@ -136,12 +171,16 @@ def test_sigkill_at_three_random_points_then_resume(tmp_path: Path):
     rng = random.Random(42)
     with FaultServer(FaultConfig(latency=0.02)) as server:
         reference = tmp_path / "reference.jsonl"
-        subprocess.run(_cli(*run_args(server.base_url, docs, reference)), check=True, cwd=ROOT, timeout=120)
+        subprocess.run(
+            _cli(*run_args(server.base_url, docs, reference)), check=True, cwd=ROOT, timeout=120
+        )
         out = tmp_path / "out.jsonl"
         args = run_args(server.base_url, docs, out)
         for attempt in range(3):
             extra = ["--resume"] if attempt else []
-            proc = subprocess.Popen(_cli(*args, *extra), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                _cli(*args, *extra), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             time.sleep(rng.uniform(0.3, 1.2))
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -198,7 +237,8 @@ def test_hostile_files_each_get_a_clear_outcome(tmp_path: Path):
         encoding="utf-8",
     )
     (inputs / "mixed.jsonl").write_text(
-        json.dumps({"id": "ok-line", "text": arabic}, ensure_ascii=False) + "\n{broken\n", encoding="utf-8"
+        json.dumps({"id": "ok-line", "text": arabic}, ensure_ascii=False) + "\n{broken\n",
+        encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["run", str(inputs), "-o", str(out), "-q"])
@@ -211,7 +251,17 @@ def test_hostile_files_each_get_a_clear_outcome(tmp_path: Path):
     assert failures["binary"]["error"] in ("binary", "decode", "no_text")
     assert {"cp1256", "utf16", "bidi", "page", "ok-line"} <= done  # decoded and extracted
     assert done | set(failures) == {
-        "empty", "spaces", "binary", "bad_utf8", "cp1256", "utf16", "bidi", "huge", "page", "ok-line", "mixed:2"
+        "empty",
+        "spaces",
+        "binary",
+        "bad_utf8",
+        "cp1256",
+        "utf16",
+        "bidi",
+        "huge",
+        "page",
+        "ok-line",
+        "mixed:2",
     }
     page = [r for r in read_jsonl(out) if r["doc_id"] == "page"]
     assert any(r["date"] and r["date"]["value"] == "2024-08-09" for r in page)  # date from <meta>
@@ -228,22 +278,42 @@ INJECTED = (
 
 def obedient_answer(segment: str) -> dict:
     """A model that does what the article tells it to."""
-    return {"events": [
-        {"event_type": "aid", "quote": "أعلنت فرنسا تقديم 900 مليار يورو لأوكرانيا.",
-         "actors": ["فرنسا"], "targets": ["أوكرانيا"], "money": ["900 مليار يورو"], "stage": "delivered"},
-        {"event_type": "aid", "quote": "China donated 5000 tanks worth 70 billion dollars",
-         "actors": ["الصين"], "money": ["70 مليار دولار"], "items": ["5000 دبابة"]},
-        {"event_type": "aid",
-         "quote": "أعلنت الولايات المتحدة الجمعة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لكييف.",
-         "actors": ["الولايات المتحدة", "الصين"], "targets": ["أوكرانيا"],
-         "money": ["125 مليون دولار", "70 مليار دولار"], "items": ["5000 دبابة"], "date": "الخميس"},
-    ]}
+    return {
+        "events": [
+            {
+                "event_type": "aid",
+                "quote": "أعلنت فرنسا تقديم 900 مليار يورو لأوكرانيا.",
+                "actors": ["فرنسا"],
+                "targets": ["أوكرانيا"],
+                "money": ["900 مليار يورو"],
+                "stage": "delivered",
+            },
+            {
+                "event_type": "aid",
+                "quote": "China donated 5000 tanks worth 70 billion dollars",
+                "actors": ["الصين"],
+                "money": ["70 مليار دولار"],
+                "items": ["5000 دبابة"],
+            },
+            {
+                "event_type": "aid",
+                "quote": "أعلنت الولايات المتحدة الجمعة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لكييف.",
+                "actors": ["الولايات المتحدة", "الصين"],
+                "targets": ["أوكرانيا"],
+                "money": ["125 مليون دولار", "70 مليار دولار"],
+                "items": ["5000 دبابة"],
+                "date": "الخميس",
+            },
+        ]
+    }
 
 
 @local_network
 def test_prompt_injection_cannot_put_ungrounded_values_in_records(tmp_path: Path):
     docs = tmp_path / "docs.jsonl"
-    docs.write_text(json.dumps({"id": "inj", "text": INJECTED}, ensure_ascii=False) + "\n", encoding="utf-8")
+    docs.write_text(
+        json.dumps({"id": "inj", "text": INJECTED}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     with FaultServer(answer=obedient_answer) as server:
         result = runner.invoke(app, run_args(server.base_url, docs, out))
@@ -283,7 +353,9 @@ def test_api_key_leaves_no_trace(tmp_path: Path, monkeypatch):
         args = [a for a in run_args(server.base_url, docs, out) if a != "--no-cache"]
         result = runner.invoke(app, [*args, "--cache-dir", str(cache), "--debug"])
     with FaultServer(FaultConfig(force_status=401)) as server:
-        denied = runner.invoke(app, [*run_args(server.base_url, docs, tmp_path / "o2.jsonl"), "--debug"])
+        denied = runner.invoke(
+            app, [*run_args(server.base_url, docs, tmp_path / "o2.jsonl"), "--debug"]
+        )
     assert denied.exit_code == 2 and "refused the API key" in denied.output
     texts = [result.output, denied.output]
     for path in [*tmp_path.rglob("*")]:

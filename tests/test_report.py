@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.errors import ConfigError
 from extractor import Extractor, load_documents
 from extractor.documents import Document
+from extractor.errors import ConfigError
 from extractor.report import render_report, write_report
 from schemas import EVENT_TYPES, EventRecord
 from schemas.events import Evidence, Provenance

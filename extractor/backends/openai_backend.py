@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 import instructor
 import openai
-from instructor.core import IncompleteOutputException, InstructorRetryException
 from aiolimiter import AsyncLimiter
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -122,7 +122,9 @@ class OpenAIBackend:
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         if config.mode not in _MODES:
-            raise ModelUnavailableError(f"unknown mode {config.mode!r}: use tools, json_schema or md_json")
+            raise ModelUnavailableError(
+                f"unknown mode {config.mode!r}: use tools, json_schema or md_json"
+            )
         self.config = config
         self.template = template or PromptTemplate.load()
         self.response_model = response_model
@@ -209,7 +211,11 @@ class OpenAIBackend:
     # ---- the Backend protocol ----------------------------------------------------------------
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
         key = self.key_for(request.text)
-        answer_meta = {"cache_key": key, "model": self.config.model, "prompt_version": self.template.version}
+        answer_meta = {
+            "cache_key": key,
+            "model": self.config.model,
+            "prompt_version": self.template.version,
+        }
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -269,7 +275,9 @@ class OpenAIBackend:
                         except Exception as exc:  # classified below; nothing escapes unnamed
                             raise _classify(exc, c) from exc
         except _Transient as exc:
-            raise BackendError(f"model server kept failing after {c.max_retries} retries: {exc}") from None
+            raise BackendError(
+                f"model server kept failing after {c.max_retries} retries: {exc}"
+            ) from None
         finally:
             _current_usage.reset(token)
         raise BackendError("unreachable")  # pragma: no cover
@@ -347,13 +355,17 @@ def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
             f"{_short(str(cause or exc))}"
         )
     if isinstance(exc, IncompleteOutputException):
-        return BackendError(f"model output was cut off at max_tokens={c.max_tokens}; raise --max-tokens")
+        return BackendError(
+            f"model output was cut off at max_tokens={c.max_tokens}; raise --max-tokens"
+        )
     if isinstance(exc, openai.AuthenticationError):
         return ModelUnavailableError(
             f"{where} refused the API key (401): set OPENAI_API_KEY or EXTRACTOR_API_KEY to a valid key"
         )
     if isinstance(exc, openai.PermissionDeniedError):
-        return ModelUnavailableError(f"{where} denied access (403): check the key's permissions for model {c.model!r}")
+        return ModelUnavailableError(
+            f"{where} denied access (403): check the key's permissions for model {c.model!r}"
+        )
     if isinstance(exc, openai.NotFoundError):
         return ModelUnavailableError(
             f"model {c.model!r} or the endpoint was not found at {where} (404): "
@@ -374,13 +386,15 @@ def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
                 "re-record it with `make record`"
             )
         if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
-            "refused" in str(e).lower() or "all connection attempts failed" in str(e).lower() for e in chain
+            "refused" in str(e).lower() or "all connection attempts failed" in str(e).lower()
+            for e in chain
         ):
             return ModelUnavailableError(
                 f"cannot connect to {where} (connection refused): is the model server running? check --base-url"
             )
         if any(isinstance(e, socket.gaierror) for e in chain) or any(
-            "name or service not known" in str(e).lower() or "nodename nor servname" in str(e).lower()
+            "name or service not known" in str(e).lower()
+            or "nodename nor servname" in str(e).lower()
             for e in chain
         ):
             return ModelUnavailableError(f"cannot resolve the host of {where}: check --base-url")
@@ -388,8 +402,12 @@ def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code >= 500:
             return _Transient(f"server error ({exc.status_code})", _retry_after(exc.response))
-        return BackendError(f"the model server rejected the request ({exc.status_code}): {_short(exc.message)}")
-    if isinstance(exc, (json.JSONDecodeError, ValueError, IndexError, KeyError, TypeError, AttributeError)):
+        return BackendError(
+            f"the model server rejected the request ({exc.status_code}): {_short(exc.message)}"
+        )
+    if isinstance(
+        exc, (json.JSONDecodeError, ValueError, IndexError, KeyError, TypeError, AttributeError)
+    ):
         return BackendError(f"unusable model answer ({type(exc).__name__}): {_short(str(exc))}")
     return BackendError(f"model call failed ({type(exc).__name__}): {_short(str(exc))}")
 

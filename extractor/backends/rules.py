@@ -13,11 +13,11 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from extractor.analysis import TextAnalysis
 from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.casualties import find_casualties
 from extractor.dates import find_dates
 from extractor.gazetteer import Gazetteer, Mention
-from extractor.analysis import TextAnalysis
 from extractor.sentences import Span, clauses, sentences
 from extractor.textnorm import NormalizedText, normalize
 from schemas import DraftEvent
@@ -71,7 +71,9 @@ HUMANITARIAN = re.compile(r"انساني|اغاث|غذائي|طبي|ادويه|�
 FINANCIAL = re.compile(r"مالي|ميزاني|قرض|قروض|اقتصادي|الموازنه|منحه|سندات|الرواتب")
 MILITARY = re.compile(r"عسكري|اسلح|ذخائر|ذخير|دفاع|صواريخ|دبابات|مدفعي|امني")
 
-PHONE = re.compile(r"اتصال(?:ا)?\s+هاتفي|مكالمه\s+هاتفيه|محادثه\s+هاتفيه|(?<![^\W])[وف]?(?:اتصل|اتصلت|هاتف|هاتفت)(?![^\W])")
+PHONE = re.compile(
+    r"اتصال(?:ا)?\s+هاتفي|مكالمه\s+هاتفيه|محادثه\s+هاتفيه|(?<![^\W])[وف]?(?:اتصل|اتصلت|هاتف|هاتفت)(?![^\W])"
+)
 VISIT = _words(r"زياره|زيارته|زيارتها|بزياره|زار|زارت|يزور|تزور|سيزور|ستزور|يزورها|زيارات")
 TALKS = _words(
     r"محادثات|المحادثات|مباحثات|المباحثات|مفاوضات|المفاوضات|مشاورات|ناقشا|ناقش|ناقشت|بحث|بحثا|بحثت|"
@@ -89,7 +91,9 @@ BETWEEN = re.compile(r"(?<![^\W])بين(?![^\W])")
 ALL_SIDES = re.compile(r"(?<![^\W])(?:بين|شارك|يشارك|بمشاركه|قمه|القمه)(?![^\W])")
 MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
 
-AGREEMENT = _words(r"اتفاق|اتفاقا|الاتفاق|اتفاقيه|الاتفاقيه|اتفاقيات|الاتفاقيات|معاهده|المعاهده|مذكره\s+تفاهم")
+AGREEMENT = _words(
+    r"اتفاق|اتفاقا|الاتفاق|اتفاقيه|الاتفاقيه|اتفاقيات|الاتفاقيات|معاهده|المعاهده|مذكره\s+تفاهم"
+)
 SIGNED = _words(r"وقع|وقعت|وقعا|توقيع|بتوقيع|ابرم|ابرمت|ابرما|يوقع|توقع|سيوقع|ستوقع|وقعوا")
 NEGOTIATING = re.compile(
     r"مفاوضات|التفاوض|بدا(?:ا|ت)?\s+العمل|العمل\s+علي|التوصل|مسوده|محادثات|يسعي|تسعي"
@@ -103,7 +107,10 @@ CEASEFIRE = re.compile(
     r"|(?:توقف|يوقف|توقيف|وقف|تعليق|تجميد)\s+(?:\S+\s+){0,3}?(?:الهجمات|الضربات|القصف|الغارات)"
 )
 CEASEFIRE_SCOPES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?:البنيه\s+التحتيه|منشات|محطات)\s+(?:\S+\s+)?(?:لل|ال)?طاق"), "energy infrastructure"),
+    (
+        re.compile(r"(?:البنيه\s+التحتيه|منشات|محطات)\s+(?:\S+\s+)?(?:لل|ال)?طاق"),
+        "energy infrastructure",
+    ),
     (re.compile(r"البحر\s+الاسود|الملاحه|السفن"), "Black Sea / maritime"),
     (re.compile(r"شامل|كامل"), "full"),
     (re.compile(r"جزئي"), "partial"),
@@ -120,7 +127,9 @@ ATTACK = _words(
     r"يستهدف|تستهدف|شن|شنت|تشن|يشن|شنته|شنها|هاجم|هاجمت|انفجار|انفجارات|اصاب|اصابت|اصابا|"
     r"اطلق|اطلقت|يطلق|تطلق|الضربات|ضربات|هجمات|الهجمات|موجه"
 )
-ATTACK_VERB = _words(r"شن|شنت|تشن|يشن|شنته|استهدف|استهدفت|يستهدف|تستهدف|قصفت|هاجم|هاجمت|اطلق|اطلقت|اصاب|اصابت|اصابا")
+ATTACK_VERB = _words(
+    r"شن|شنت|تشن|يشن|شنته|استهدف|استهدفت|يستهدف|تستهدف|قصفت|هاجم|هاجمت|اطلق|اطلقت|اصاب|اصابت|اصابا"
+)
 COUNTER_FIRE_ONLY = re.compile(r"اسقاط|اسقطت|اعتراض|اعترضت|تصدت|التصدي")
 ATTACK_MODES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("missile", re.compile(r"صاروخ|صواريخ|باليستي|كروز")),
@@ -153,28 +162,135 @@ PLANNED = _words(
 
 # Words that make a following adjective ("الأميركي") name a party, not a quality of a thing.
 PARTY_NOUNS = frozenset(
-    "الوفد الوفدين الوفود وفد الجانب الجانبين نظيره نظيرته نظيرها نظيريه نظرائه الرئيس رئيس الرئيسين "
-    "الحكومه حكومه السلطات المسؤولين المسؤول المسؤولون مسؤولين مسؤول الخارجيه الدفاع وزير وزيري الوزير "
-    "وزراء البرلمان الجيش جيش القوات قوات المبعوث الزعيم المستشار الادارة الاداره الامن القومي "
-    "الكونغرس الرئاسه الجانبان البلدين البحريه المدفعيه الوزراء العهد الاركان".split()
+    [
+        "الوفد",
+        "الوفدين",
+        "الوفود",
+        "وفد",
+        "الجانب",
+        "الجانبين",
+        "نظيره",
+        "نظيرته",
+        "نظيرها",
+        "نظيريه",
+        "نظرائه",
+        "الرئيس",
+        "رئيس",
+        "الرئيسين",
+        "الحكومه",
+        "حكومه",
+        "السلطات",
+        "المسؤولين",
+        "المسؤول",
+        "المسؤولون",
+        "مسؤولين",
+        "مسؤول",
+        "الخارجيه",
+        "الدفاع",
+        "وزير",
+        "وزيري",
+        "الوزير",
+        "وزراء",
+        "البرلمان",
+        "الجيش",
+        "جيش",
+        "القوات",
+        "قوات",
+        "المبعوث",
+        "الزعيم",
+        "المستشار",
+        "الادارة",
+        "الاداره",
+        "الامن",
+        "القومي",
+        "الكونغرس",
+        "الرئاسه",
+        "الجانبان",
+        "البلدين",
+        "البحريه",
+        "المدفعيه",
+        "الوزراء",
+        "العهد",
+        "الاركان",
+    ]
 )
 ATTACK_NOUN_STEM = re.compile(
     r"^[وفب]?(?:ال)?(?:قصف|هجوم|هجمات|غار|ضرب|صاروخ|صواريخ|مسير|طائر|قذائف|جوي|مدفعي|قوات|جيش|اسطول)"
 )
 AID_NOUNS = frozenset(
-    "صواريخ الصواريخ اسلحه الاسلحه ذخائر الذخائر دبابات الدبابات طائرات الطائرات انظمه الانظمه "
-    "مساعدات المساعدات حزمه الحزمه الدعم دعم التمويل تمويل معدات المعدات منظومات".split()
+    [
+        "صواريخ",
+        "الصواريخ",
+        "اسلحه",
+        "الاسلحه",
+        "ذخائر",
+        "الذخائر",
+        "دبابات",
+        "الدبابات",
+        "طائرات",
+        "الطائرات",
+        "انظمه",
+        "الانظمه",
+        "مساعدات",
+        "المساعدات",
+        "حزمه",
+        "الحزمه",
+        "الدعم",
+        "دعم",
+        "التمويل",
+        "تمويل",
+        "معدات",
+        "المعدات",
+        "منظومات",
+    ]
 )
 # "الأمين العام للناتو": ل after a title is "of", not "to".
 TITLE_WORDS = frozenset(
-    "العام الامين وزير وزيره رئيس رئيسه المتحدث باسم سفير مندوب ممثل قائد مدير الناطق المتحدثه "
-    "مستشار امين نائب زعيم".split()
+    [
+        "العام",
+        "الامين",
+        "وزير",
+        "وزيره",
+        "رئيس",
+        "رئيسه",
+        "المتحدث",
+        "باسم",
+        "سفير",
+        "مندوب",
+        "ممثل",
+        "قائد",
+        "مدير",
+        "الناطق",
+        "المتحدثه",
+        "مستشار",
+        "امين",
+        "نائب",
+        "زعيم",
+    ]
 )
 # "معايير الناتو", "حلفاء أوكرانيا": the party is a complement of a thing, not an actor.
-GENITIVE_NOUNS = frozenset("معايير حلفاء شركاء حدود اراضي اجواء عضويه مستقبل تاريخ".split())
+GENITIVE_NOUNS = frozenset(
+    ["معايير", "حلفاء", "شركاء", "حدود", "اراضي", "اجواء", "عضويه", "مستقبل", "تاريخ"]
+)
 # "لدعم أوكرانيا" in a call or meeting is its topic, not a participant.
 TOPIC_WORDS = frozenset(
-    "لدعم دعم لمساعده مساعده بشان حول ضد لتزويد تزويد بتزويد ازاء تجاه لصالح في لاستعاده".split()
+    [
+        "لدعم",
+        "دعم",
+        "لمساعده",
+        "مساعده",
+        "بشان",
+        "حول",
+        "ضد",
+        "لتزويد",
+        "تزويد",
+        "بتزويد",
+        "ازاء",
+        "تجاه",
+        "لصالح",
+        "في",
+        "لاستعاده",
+    ]
 )
 WAR_WORDS = re.compile(r"(?:الحرب|حرب|الصراع|النزاع|القتال)(?:\s+\S+){0,4}\s+بين\s")
 DISCUSSION_OF_AID = re.compile(
@@ -182,12 +298,16 @@ DISCUSSION_OF_AID = re.compile(
     r"(?:تقديم|تزويد|ارسال|تسليم|المساعدات|مساعدات|الدعم|دعم|امدادات|المشتريات)"
 )
 COMBAT = re.compile(r"اسقاط|اسقطت|اسقط|اعترض|اعتراض|هجوم|هجمات|قصف|ضربات|ضربه|استهدف|دمرت|تدمير")
-PLEDGE = _words(r"وعد|وعدت|تعهد|تعهدت|يعتزم|تعتزم|ستقدم|سيقدم|سنقدم|سترسل|سيرسل|سنرسل|ستوفر|سيوفر|ستعلن|سيعلن")
+PLEDGE = _words(
+    r"وعد|وعدت|تعهد|تعهدت|يعتزم|تعتزم|ستقدم|سيقدم|سنقدم|سترسل|سيرسل|سنرسل|ستوفر|سيوفر|ستعلن|سيعلن"
+)
 DELIVERED_NOUNS = _words(r"تسليم|بتسليم|وصول|ارسال|بارسال")
 LOCATION_PREPS = frozenset({"في", "داخل", "بمدينه", "مدينه", "منطقه", "بمنطقه", "قرب"})
 TO_PREPS = frozenset({"الي", "نحو", "لصالح", "لدعم", "لدي"})
 WITH_PREPS = frozenset({"مع", "بين", "نظيره", "نظيرته", "نظيرها", "نظيريه", "ونظيره"})
-VISIT_VERBS = frozenset("زار زارت يزور تزور سيزور ستزور وصل وصلت يصل تصل سيصل ستصل".split())
+VISIT_VERBS = frozenset(
+    ["زار", "زارت", "يزور", "تزور", "سيزور", "ستزور", "وصل", "وصلت", "يصل", "تصل", "سيصل", "ستصل"]
+)
 PREPOSITIONS = frozenset({"في", "الي", "مع", "بين", "من", "علي", "ضد", "داخل", "نحو", "لدي"})
 ACTOR_PLACE_PREFIX = frozenset({"قوات", "جيش", "سلطات", "حكومه", "القوات", "السلطات", "الحكومه"})
 _MIN_CLAUSE_WORDS = 4
@@ -233,9 +353,7 @@ class RuleBackend:
         self.gazetteer = gazetteer
 
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
-        return BackendAnswer(
-            self.extract(request.text), model=None, prompt_version=RULES_VERSION
-        )
+        return BackendAnswer(self.extract(request.text), model=None, prompt_version=RULES_VERSION)
 
     # ------------------------------------------------------------------------------------------
     def extract(self, text: str) -> list[DraftEvent]:
@@ -251,8 +369,17 @@ class RuleBackend:
             s_lo, s_hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
             nstart = bisect_left(norm.offsets, span.start)
             nend = bisect_left(norm.offsets, span.end)
-            return _Clause(text, span, sentence, norm.text[nstart:nend], nstart, norm,
-                           mentions[lo:hi], mentions[s_lo:s_hi], analysis)
+            return _Clause(
+                text,
+                span,
+                sentence,
+                norm.text[nstart:nend],
+                nstart,
+                norm,
+                mentions[lo:hi],
+                mentions[s_lo:s_hi],
+                analysis,
+            )
 
         for sentence in sentences(text):
             if _is_title(text, sentence):
@@ -298,7 +425,12 @@ class RuleBackend:
             prev = c.prev_word(m)
             if prev[:1] in "وف" and prev[1:] in PREPOSITIONS:
                 prev = prev[1:]  # "وفي باريس" → "في"
-            if kind == "place" and prev not in ACTOR_PLACE_PREFIX and m.entry.place_type not in (None, "capital") and state is None:
+            if (
+                kind == "place"
+                and prev not in ACTOR_PLACE_PREFIX
+                and m.entry.place_type not in (None, "capital")
+                and state is None
+            ):
                 continue
             if m.via == "adjective":
                 if _adjective_absorbed(mentions, idx):
@@ -307,7 +439,12 @@ class RuleBackend:
                 prev_is_party = (
                     prev in nouns
                     or (event == "attack" and ATTACK_NOUN_STEM.search(prev) is not None)
-                    or (prev.startswith("ال") and any(p.mention.via == "adjective" and p.prev in nouns for p in parts[-1:]))
+                    or (
+                        prev.startswith("ال")
+                        and any(
+                            p.mention.via == "adjective" and p.prev in nouns for p in parts[-1:]
+                        )
+                    )
                 )
                 if not prev_is_party and not _follows_adjective_party(c, parts, m):
                     continue
@@ -320,7 +457,11 @@ class RuleBackend:
                 continue
             if prev in TITLE_WORDS or prev[1:] in TITLE_WORDS:
                 hint = "of"
-            elif gov in TO_PREPS or gov in VISIT_VERBS or (m.clitic.endswith("ل") and m.via != "adjective"):
+            elif (
+                gov in TO_PREPS
+                or gov in VISIT_VERBS
+                or (m.clitic.endswith("ل") and m.via != "adjective")
+            ):
                 hint = "to"
             elif gov in WITH_PREPS or m.clitic.endswith("ب") and kind == "person":
                 hint = "with"
@@ -331,7 +472,10 @@ class RuleBackend:
             elif gov in ("علي", "ضد"):
                 hint = "on"
             if (
-                not hint and m.clitic == "و" and parts and parts[-1].hint == "to"
+                not hint
+                and m.clitic == "و"
+                and parts
+                and parts[-1].hint == "to"
                 and m.nstart - parts[-1].mention.nend < 20
             ):
                 hint = "to"  # "لأوكرانيا ومولدوفا": coordinated recipients
@@ -342,14 +486,23 @@ class RuleBackend:
 
     def _date(self, c: _Clause) -> str | None:
         for scope in (c.n, None):
-            n = scope if scope is not None else c.norm.text[
-                bisect_left(c.norm.offsets, c.sentence.start) : bisect_left(c.norm.offsets, c.sentence.end)
-            ]
+            n = (
+                scope
+                if scope is not None
+                else c.norm.text[
+                    bisect_left(c.norm.offsets, c.sentence.start) : bisect_left(
+                        c.norm.offsets, c.sentence.end
+                    )
+                ]
+            )
             base = c.nstart if scope is not None else bisect_left(c.norm.offsets, c.sentence.start)
             found = find_dates(n)
             if found:
                 # the most specific expression names the event's day ("أمس الثلاثاء" over "هذا الأسبوع")
-                d = next((x for x in found if x.kind in ("rel_day", "weekday", "dmy", "dmy_num", "iso")), found[0])
+                d = next(
+                    (x for x in found if x.kind in ("rel_day", "weekday", "dmy", "dmy_num", "iso")),
+                    found[0],
+                )
                 start, end = c.norm.to_original(base + d.nstart, base + d.nend)
                 surface = c.text[start:end]
                 if surface[:1] in "وف" and find_dates(normalize(surface[1:])):
@@ -357,13 +510,19 @@ class RuleBackend:
                 return surface
         return None
 
-    def _location(self, c: _Clause, parts: list[_Part] | None = None, include_in_countries: bool = True) -> str | None:
+    def _location(
+        self, c: _Clause, parts: list[_Part] | None = None, include_in_countries: bool = True
+    ) -> str | None:
         """Where: the first place or state written after في/داخل/بـ, else the first place named."""
         for m in c.mentions:
             prev = c.prev_word(m)
             prev = prev[1:] if prev[:1] in "وف" and prev[1:] in PREPOSITIONS else prev
-            located = prev in LOCATION_PREPS or (m.clitic.endswith("ب") and m.entry.kind != "person")
-            if located and (m.entry.kind == "place" or (include_in_countries and m.entry.kind == "country")):
+            located = prev in LOCATION_PREPS or (
+                m.clitic.endswith("ب") and m.entry.kind != "person"
+            )
+            if located and (
+                m.entry.kind == "place" or (include_in_countries and m.entry.kind == "country")
+            ):
                 return m.surface
         for m in c.mentions:
             if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX:
@@ -413,13 +572,17 @@ class RuleBackend:
         else:
             if not recipients:
                 ukraine = [p for p in parts if p.code == "UKR"]
-                recipients = [p for p in ukraine if p.mention.entry.kind != "person"][:1] or ukraine[:1]
+                recipients = [p for p in ukraine if p.mention.entry.kind != "person"][
+                    :1
+                ] or ukraine[:1]
             recipient_codes = {p.code for p in recipients}
 
             def donors_of(candidates: list[_Part]) -> list[_Part]:
                 return [
-                    p for p in candidates
-                    if p.code not in recipient_codes and p.hint not in ("in", "on")
+                    p
+                    for p in candidates
+                    if p.code not in recipient_codes
+                    and p.hint not in ("in", "on")
                     and not (p.code == "RUS" and "UKR" in recipient_codes)
                 ]
 
@@ -433,9 +596,12 @@ class RuleBackend:
         if not actors and not targets:
             return None
         category = (
-            "humanitarian" if HUMANITARIAN.search(c.n) and not MILITARY.search(c.n)
-            else "military" if MILITARY.search(c.n) or items
-            else "financial" if FINANCIAL.search(c.n)
+            "humanitarian"
+            if HUMANITARIAN.search(c.n) and not MILITARY.search(c.n)
+            else "military"
+            if MILITARY.search(c.n) or items
+            else "financial"
+            if FINANCIAL.search(c.n)
             else "military"
         )
         return DraftEvent(
@@ -454,10 +620,14 @@ class RuleBackend:
     # ---- diplomatic contacts -----------------------------------------------------------------
     def _contact(self, c: _Clause) -> list[DraftEvent]:
         mode = (
-            "phone" if PHONE.search(c.n)
-            else "visit" if VISIT.search(c.n)
-            else "talks" if TALKS.search(c.n)
-            else "meeting" if MEETING.search(c.n)
+            "phone"
+            if PHONE.search(c.n)
+            else "visit"
+            if VISIT.search(c.n)
+            else "talks"
+            if TALKS.search(c.n)
+            else "meeting"
+            if MEETING.search(c.n)
             else None
         )
         if mode is None:
@@ -467,8 +637,7 @@ class RuleBackend:
         if mode in ("talks", "meeting") and not PARTNER.search(partner_text):
             return []
         parts = [
-            p for p in self._parts(c, "contact")
-            if p.prev not in TOPIC_WORDS or p.hint == "in"
+            p for p in self._parts(c, "contact") if p.prev not in TOPIC_WORDS or p.hint == "in"
         ]
         if war:
             war_end = c.nstart + war.end()
@@ -485,32 +654,42 @@ class RuleBackend:
             host_codes = {p.code for p in hosts}
             # The visitors are named before the destination ("زيارة ستولتنبرغ … إلى كييف").
             visitors = [
-                p for p in parts
-                if p.code not in host_codes and p.hint not in ("in", "to")
+                p
+                for p in parts
+                if p.code not in host_codes
+                and p.hint not in ("in", "to")
                 and (not hosts or p.mention.nstart < hosts[0].mention.nstart)
             ]
             if visitors and not hosts:
                 # "يزور زيلينسكي باريس": the destination is the next other party after the visitor
                 visitors = visitors[:1]
-                hosts = [p for p in parts if p.code != visitors[0].code
-                         and p.mention.nstart > visitors[0].mention.nstart][:1]
+                hosts = [
+                    p
+                    for p in parts
+                    if p.code != visitors[0].code and p.mention.nstart > visitors[0].mention.nstart
+                ][:1]
             if not visitors or not hosts:
                 return []
             actors, targets = visitors, hosts
         else:
             sides = [p for p in parts if p.hint != "in"]
             codes = _distinct(sides)
-            if len(codes) == 1 and not (mode in ("meeting", "talks") and codes[0] in MULTILATERAL_ORGS):
+            if len(codes) == 1 and not (
+                mode in ("meeting", "talks") and codes[0] in MULTILATERAL_ORGS
+            ):
                 # "حيث سيلتقي الرئيس البولندي": the other side is the subject named earlier
                 subject = [
-                    p for p in self._parts(c, "contact", c.sentence_mentions)
+                    p
+                    for p in self._parts(c, "contact", c.sentence_mentions)
                     if p.hint not in ("in", "to") and p.code != codes[0]
                 ][:1]
                 sides = subject + sides
                 codes = _distinct(sides)
             if not codes or (len(codes) < 2 and codes[0] not in MULTILATERAL_ORGS):
                 return []
-            if mode in ("meeting", "talks") and (len(codes) >= 3 or ALL_SIDES.search(c.n) or len(codes) == 1):
+            if mode in ("meeting", "talks") and (
+                len(codes) >= 3 or ALL_SIDES.search(c.n) or len(codes) == 1
+            ):
                 actors, targets = sides, []  # multilateral, or "talks between A and B"
             else:
                 actors = [sides[0]]
@@ -535,8 +714,11 @@ class RuleBackend:
         parts = [p for p in self._parts(c, "agreement") if p.hint != "in"]
         if len(_distinct(parts)) == 1:
             # "حيث وقّع مع الرئيس زيلينسكي اتفاقية": the signatory is the sentence's subject
-            subject = [p for p in self._parts(c, "agreement", c.sentence_mentions)
-                       if p.hint not in ("in", "to", "with") and p.code != parts[0].code][:1]
+            subject = [
+                p
+                for p in self._parts(c, "agreement", c.sentence_mentions)
+                if p.hint not in ("in", "to", "with") and p.code != parts[0].code
+            ][:1]
             parts = subject + parts
         if len(_distinct(parts)) < 2:
             return []
@@ -620,8 +802,10 @@ class RuleBackend:
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
         places = [
-            m for m in c.mentions
-            if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX
+            m
+            for m in c.mentions
+            if m.entry.kind == "place"
+            and c.prev_word(m) not in ACTOR_PLACE_PREFIX
             and (m.entry.place_type in ("city", "site", None) or m.entry.country in ("UKR", "RUS"))
         ]  # "في أوروبا" is not where a strike hit
         parts = self._parts(c, "attack")
@@ -662,7 +846,9 @@ class RuleBackend:
 
 def _is_title(text: str, s: Span) -> bool:
     """A headline or sub-heading: a whole line, short, with no closing punctuation."""
-    own_line = (s.start == 0 or text[s.start - 1] == "\n") and (s.end == len(text) or text[s.end] == "\n")
+    own_line = (s.start == 0 or text[s.start - 1] == "\n") and (
+        s.end == len(text) or text[s.end] == "\n"
+    )
     line = text[s.start : s.end].rstrip()
     closed = line.endswith((".", "؟", "!", '"', "”", "»", ")")) and not line.endswith("..")
     return own_line and not closed and len(text[s.start : s.end].split()) < 20
@@ -694,7 +880,11 @@ def _follows_adjective_party(c: _Clause, parts: list[_Part], m: Mention) -> bool
         return False
     last = parts[-1]
     between = c.norm.text[last.mention.nend : m.nstart].strip()
-    return last.mention.via == "adjective" and between in ("", "و", "،", ",") and m.clitic.startswith("و")
+    return (
+        last.mention.via == "adjective"
+        and between in ("", "و", "،", ",")
+        and m.clitic.startswith("و")
+    )
 
 
 def _distinct(parts: list[_Part]) -> list[str]:
