@@ -66,26 +66,35 @@ def _date(value: Any) -> tuple[str, str] | None:
     return str(value["value"]), str(value.get("precision") or "day")
 
 
-def gold_event(raw: dict[str, Any]) -> Event:
+def _event(
+    raw: dict[str, Any], quote: str, items: Iterable[str], verbatim: bool | None = None
+) -> Event:
+    """The comparable form of a gold event or a predicted record (same keys but quote/items)."""
     return Event(
         event_type=raw["event_type"],
-        quote=raw.get("quote") or "",
+        quote=quote,
         actors=_codes(raw.get("actors")),
         targets=_codes(raw.get("targets")),
         date=_date(raw.get("date")),
         money=tuple(
             (float(m["amount"]), str(m["currency"]), str(m.get("qualifier") or "exact"))
             for m in raw.get("money") or []
+            if not m.get("cumulative")  # running totals are not the event's amount
         ),
-        items=frozenset(str(i).casefold() for i in raw.get("items") or []),
+        items=frozenset(i.casefold() for i in items),
         stage=raw.get("stage"),
         category=raw.get("category"),
         mode=raw.get("mode"),
         killed=raw.get("killed"),
         injured=raw.get("injured"),
         modality=raw.get("modality"),
-        words=frozenset(_WORD.findall(normalize(raw.get("quote") or ""))),
+        words=frozenset(_WORD.findall(normalize(quote))),
+        verbatim=verbatim,
     )
+
+
+def gold_event(raw: dict[str, Any]) -> Event:
+    return _event(raw, raw.get("quote") or "", (str(i) for i in raw.get("items") or []))
 
 
 def predicted_event(record: dict[str, Any], source_text: str | None) -> Event:
@@ -97,27 +106,8 @@ def predicted_event(record: dict[str, Any], source_text: str | None) -> Event:
             source_text[evidence.get("start", 0) : evidence.get("end", 0)] == quote
             and quote in source_text
         )
-    return Event(
-        event_type=record["event_type"],
-        quote=quote,
-        actors=_codes(record.get("actors")),
-        targets=_codes(record.get("targets")),
-        date=_date(record.get("date")),
-        money=tuple(
-            (float(m["amount"]), str(m["currency"]), str(m.get("qualifier") or "exact"))
-            for m in record.get("money") or []
-            if not m.get("cumulative")
-        ),
-        items=frozenset(str(i["name"]).casefold() for i in record.get("items") or []),
-        stage=record.get("stage"),
-        category=record.get("category"),
-        mode=record.get("mode"),
-        killed=record.get("killed"),
-        injured=record.get("injured"),
-        modality=record.get("modality"),
-        words=frozenset(_WORD.findall(normalize(quote))),
-        verbatim=verbatim,
-    )
+    items = (str(i["name"]) for i in record.get("items") or [])
+    return _event(record, quote, items, verbatim)
 
 
 # ---- similarity -------------------------------------------------------------------------------

@@ -204,6 +204,8 @@ def _same_event(a: EventRecord, b: EventRecord) -> bool:
             for x, y in ((a.killed, b.killed), (a.injured, b.injured))
         )
         return same_place and a.mode == b.mode and compatible
+    if a.event_type == "agreement":
+        return a.status == b.status and len(parties_a) >= 2 and parties_a == parties_b
     if a.event_type == "ceasefire":
         return parties_a == parties_b and a.scope == b.scope and a.duration_days == b.duration_days
     return False

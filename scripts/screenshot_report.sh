@@ -8,14 +8,7 @@ ROOT=$(pwd)
 mkdir -p out docs
 
 .venv/bin/extractor run seeds -o out/events.jsonl
-.venv/bin/python - <<'PY'
-from pathlib import Path
-
-from extractor.report import write_report
-
-n = write_report(Path("out/events.jsonl"), [Path("seeds")], Path("docs/report.html"))
-print(f"docs/report.html: {n} events")
-PY
+.venv/bin/extractor report out/events.jsonl --docs seeds -o docs/report.html
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 if [ -z "$CHROMIUM" ]; then
