@@ -146,6 +146,9 @@ class Pipeline:
                     model=answer.model,
                     prompt_version=answer.prompt_version,
                     cache_key=answer.cache_key,
+                    prompt_tokens=answer.usage.prompt_tokens if answer.cache_key else None,
+                    completion_tokens=answer.usage.completion_tokens if answer.cache_key else None,
+                    cached=answer.usage.cache_hits > 0,
                 )
                 window = Segment(seg.id, seg.kind, chunk.start, chunk.end, seg.article)
                 for draft in answer.drafts:
