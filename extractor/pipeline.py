@@ -73,11 +73,16 @@ def chunk_segment(text: str, seg: Segment, max_chars: int, overlap: int) -> list
         chunks.append(Chunk(start, end))
         if j + 1 >= len(spans):
             break
-        # step back over the last sentences to overlap with the next chunk
-        k = j + 1
-        while k - 1 > i and spans[j].end - spans[k - 1].start < overlap:
+        # The next chunk repeats the last whole sentences of this one (at least ``overlap``
+        # characters when they fit), so an event told across the cut is seen whole once.
+        nxt = j + 1
+        k = nxt
+        while k - 1 > i:
+            repeated = spans[j].end - spans[k].start if k <= j else 0
+            if repeated >= overlap or spans[nxt].end - spans[k - 1].start > max_chars:
+                break
             k -= 1
-        i = max(k, i + 1)
+        i = k
     return chunks
 
 

@@ -37,7 +37,12 @@ def test_csv_export_keeps_arabic_and_one_row_per_event(tmp_path: Path, events: P
 
 def test_parquet_export_keeps_lists(tmp_path: Path):
     out = tmp_path / "events.parquet"
-    assert runner.invoke(app, ["run", str(SEEDS), "-o", str(out), "--format", "parquet", "-q"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["run", str(SEEDS), "-o", str(out), "--format", "parquet", "-q"]
+        ).exit_code
+        == 0
+    )
     frame = pd.read_parquet(out)
     row = frame[frame["amount"] == 61e9].iloc[0]
     assert list(row["actor_codes"]) == ["USA"] and list(row["target_codes"]) == ["UKR"]
@@ -61,11 +66,15 @@ def test_cache_stats_and_clear(tmp_path: Path):
     cache = AnswerCache(tmp_path / "c")
     cache.set("k", {"drafts": {"events": []}})
     cache.close()
-    stats = json.loads(runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path / "c")]).output)
+    stats = json.loads(
+        runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path / "c")]).output
+    )
     assert stats["entries"] == 1
     cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path / "c")])
     assert "removed 1" in cleared.output
-    stats = json.loads(runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path / "c")]).output)
+    stats = json.loads(
+        runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path / "c")]).output
+    )
     assert stats["entries"] == 0
 
 
@@ -80,7 +89,9 @@ def test_log_json_writes_one_line_per_document(tmp_path: Path):
 
 def test_link_command(tmp_path: Path, events: Path):
     out = tmp_path / "linked.jsonl"
-    result = runner.invoke(app, ["link", str(events), "-o", str(out), "--summary-json", str(tmp_path / "s.json")])
+    result = runner.invoke(
+        app, ["link", str(events), "-o", str(out), "--summary-json", str(tmp_path / "s.json")]
+    )
     assert result.exit_code == 0, result.output
     linked = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(linked) == len(events.read_text(encoding="utf-8").splitlines())
@@ -101,8 +112,19 @@ def test_report_command(tmp_path: Path, events: Path):
 def test_unresolvable_host_is_one_clear_line(tmp_path: Path):
     result = runner.invoke(
         app,
-        ["run", str(SEEDS / "004_1d2b2980ef37757c.txt"), "--backend", "openai", "--model", "m",
-         "--base-url", "http://no-such-host.invalid/v1", "-o", str(tmp_path / "o.jsonl"), "--no-cache"],
+        [
+            "run",
+            str(SEEDS / "004_1d2b2980ef37757c.txt"),
+            "--backend",
+            "openai",
+            "--model",
+            "m",
+            "--base-url",
+            "http://no-such-host.invalid/v1",
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--no-cache",
+        ],
     )
     assert result.exit_code == 2
     assert "cannot resolve" in result.output or "connection refused" in result.output

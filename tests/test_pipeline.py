@@ -1,0 +1,34 @@
+"""Chunking of long segments and merging of duplicate events."""
+
+from __future__ import annotations
+
+from extractor.backends.rules import RuleBackend
+from extractor.pipeline import Pipeline, chunk_segment
+from extractor.segment import segment
+from tests.conftest import run_doc
+
+
+def test_chunks_follow_sentences_and_overlap(seed_texts):
+    text = seed_texts["000_66b858eadaf518ae"]
+    main = next(s for s in segment(text) if s.kind == "main")
+    chunks = chunk_segment(text, main, max_chars=600, overlap=150)
+    assert len(chunks) > 3
+    assert chunks[0].start == main.start and chunks[-1].end == main.end
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        assert a.start < b.start <= a.end or not text[a.end : b.start].strip()  # no text skipped
+        assert text[b.start - 1] in '\n .”"'  # chunks start at a sentence
+    # the overlap is made of whole sentences: chunks holding several sentences share some
+    assert any(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(c.end - c.start <= 600 for c in chunks)
+
+
+def test_chunked_extraction_equals_whole_segments(gazetteer, seed_texts):
+    whole = Pipeline(RuleBackend(gazetteer), gazetteer, chunk_chars=100_000)
+    chunked = Pipeline(RuleBackend(gazetteer), gazetteer, chunk_chars=500, chunk_overlap=250)
+    for stem, text in seed_texts.items():
+        a = run_doc(whole, text, stem)
+        b = run_doc(chunked, text, stem)
+        # offsets stay document-global and events found twice in overlapping chunks are merged
+        assert sorted(e.event_id for e in a.events) == sorted(e.event_id for e in b.events), stem
+        for e in b.events:
+            assert text[e.evidence.start : e.evidence.end] == e.evidence.quote
