@@ -179,13 +179,20 @@ async def run_documents(
     pending: set[asyncio.Task[DocumentResult]] = set()
 
     def handle(done: set[asyncio.Task[DocumentResult]]) -> None:
+        fatal: BaseException | None = None
         for task in done:
+            error = task.exception()  # retrieve every outcome, even after a fatal one
+            if error is not None:
+                fatal = fatal or error
+                continue
             result = task.result()
             writer.write(result)
             summary.add(result)
             _log_result(result)
             if on_result:
                 on_result(summary)
+        if fatal is not None:
+            raise fatal
 
     try:
         for item in items:
