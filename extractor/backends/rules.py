@@ -639,6 +639,7 @@ class RuleBackend:
         parts = [
             p for p in self._parts(c, "contact") if p.prev not in TOPIC_WORDS or p.hint == "in"
         ]
+        parts = _same_side_of_speech(c, parts, trigger_at(mode, c.n))
         if war:
             war_end = c.nstart + war.end()
             parts = [p for p in parts if not (war_end <= p.mention.nstart <= war_end + 40)]
@@ -844,14 +845,38 @@ class RuleBackend:
 # ---- module helpers ---------------------------------------------------------------------------
 
 
+_SPEECH = re.compile(
+    r"(?<![^\W])[وف]?(?:قال|قالت|اكد|اكدت|اعلن|اعلنت|اوضح|اوضحت|اضاف|اضافت|ذكر|ذكرت|افاد|افادت|صرح|صرحت)"
+    r"(?![^\W]).{0,80}?(?<![^\W])(?:ان|انه|انها|بان|بانه)(?![^\W])"
+)
+
+
+def trigger_at(mode: str, n: str) -> int:
+    pattern = {"phone": PHONE, "visit": VISIT, "talks": TALKS, "meeting": MEETING}[mode]
+    m = pattern.search(n)
+    return m.start() if m else 0
+
+
+def _same_side_of_speech(c: _Clause, parts: list[_Part], trigger: int) -> list[_Part]:
+    """ "قال بوتين، خلال اجتماع مع غيراسيموف، إن الجانب الأوكراني …": parties named in what was
+    said are not parties of a contact mentioned around the speech verb, and the reverse."""
+    m = _SPEECH.search(c.n)
+    if m is None:
+        return parts
+    cut = c.nstart + m.end()
+    if trigger < m.end():
+        return [p for p in parts if p.mention.nstart < cut]
+    return [p for p in parts if p.mention.nstart >= cut - 3]
+
+
 def _is_title(text: str, s: Span) -> bool:
-    """A headline or sub-heading: a whole line, short, with no closing punctuation."""
-    own_line = (s.start == 0 or text[s.start - 1] == "\n") and (
-        s.end == len(text) or text[s.end] == "\n"
-    )
-    line = text[s.start : s.end].rstrip()
+    """Part of a headline or sub-heading: its line is short and not closed like a sentence
+    ("…إلى 51 قتيلا.. وهجوم جديد على لفيف" is a headline of two parts)."""
+    line_start = text.rfind("\n", 0, s.start) + 1
+    line_end = text.find("\n", s.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
     closed = line.endswith((".", "؟", "!", '"', "”", "»", ")")) and not line.endswith("..")
-    return own_line and not closed and len(text[s.start : s.end].split()) < 20
+    return not closed and len(line.split()) < 25
 
 
 def _code(m: Mention) -> str | None:
