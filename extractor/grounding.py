@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractor.gazetteer import clitic_variants
 from extractor.textnorm import NormalizedText, normalize, normalize_with_map
 
 FUZZY_MIN_SCORE = 90.0
@@ -99,21 +99,42 @@ def _widen_to_words(hay: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def in_context(surface: str, context_norm: str) -> bool:
-    """Is the value ``surface`` written in the (normalized) context text?
+# A value may carry clitics the text does not, or the reverse ("أوكرانيا" ~ "لأوكرانيا",
+# "الناتو" ~ "للناتو"), but it must be whole words: "روما" is not in "رومانيا", "5 مارس" not
+# in "15 مارس".
+_BEFORE = r"(?<![^\W_])"
+_AFTER = r"(?![^\W_])"
+_CLITICS = r"(?:[وف]?[بلك]?(?:ال)?)"
 
-    Compares normalized forms; a leading clitic on either side (و ف ب ل ال) does not matter.
-    """
+
+@lru_cache(maxsize=4096)
+def _value_pattern(value: str) -> re.Pattern[str] | None:
+    words = value.split(" ")
+    first = words[0]
+    forms = [first]
+    # the value may carry a clitic the text does not ("لأوكرانيا" for "أوكرانيا"); ك is left
+    # alone (كييف, كندا …) and the rest must stay a word of its own
+    if first[:1] in "وفبل" and len(first) > 4:
+        forms.append(first[1:])
+        if first[1:2] in "بل" and len(first) > 5:
+            forms.append(first[2:])
+    rest = "".join(" " + re.escape(w) for w in words[1:])
+    options = [re.escape(f) for f in forms]
+    options += ["ل" + re.escape(f[2:]) for f in forms if f.startswith("ال") and len(f) > 4]  # للناتو
+    body = "(?:" + "|".join(options) + ")"
+    return re.compile(_BEFORE + _CLITICS + body + rest + _AFTER)
+
+
+def find_in_context(surface: str, context_norm: str) -> tuple[int, int] | None:
+    """Where the value ``surface`` is written in the normalized context, as whole words."""
     s = normalize(surface).strip(" \"'.,،:")
-    if not s:
-        return False
-    if s in context_norm:
-        return True
-    words = s.split(" ")
-    for variant, _clitic, _skip in clitic_variants(words[0]):
-        candidate = " ".join([variant, *words[1:]])
-        if len(candidate) >= 2 and candidate in context_norm:
-            return True
-        if candidate.startswith("ال") and candidate[2:] in context_norm and len(candidate) > 4:
-            return True
-    return False
+    if len(s) < 2 and not s.isdigit():
+        return None
+    pattern = _value_pattern(s)
+    m = pattern.search(context_norm) if pattern else None
+    return m.span() if m else None
+
+
+def in_context(surface: str, context_norm: str) -> bool:
+    """Is the value ``surface`` written in the (normalized) context text, as whole words?"""
+    return find_in_context(surface, context_norm) is not None

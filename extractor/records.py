@@ -17,9 +17,9 @@ from pydantic import ValidationError
 
 from extractor.analysis import TextAnalysis
 from extractor.casualties import find_casualties, parse_count
-from extractor.dates import find_dates, parse_date
+from extractor.dates import find_dates
 from extractor.gazetteer import Gazetteer, Mention
-from extractor.grounding import in_context, locate, quote_problem
+from extractor.grounding import find_in_context, in_context, locate, quote_problem
 from extractor.items import ItemMention
 from extractor.money import MoneyMention, parse_money
 from extractor.numbers import read_amount, starts_amount, tokenize
@@ -149,11 +149,8 @@ def build_record(
         record_fields["injured"] = _count(draft.injured, context, "injured", drop)
     if et == "ceasefire":
         record_fields["duration_days"] = _duration(draft.duration, context_norm, drop)
-        record_fields["scope"] = (
-            draft.scope
-            if draft.scope and in_context(draft.scope, context_norm) or _is_english(draft.scope)
-            else None
-        )
+        # Only scopes the text states, in a fixed vocabulary (a model's own words are not kept).
+        record_fields["scope"] = ceasefire_scope(context_norm)
     if et == "agreement":
         record_fields["status"] = draft.status
     start, end = found.start, found.end
@@ -164,7 +161,7 @@ def build_record(
             segment_id=segment.id,
             segment_kind=segment.kind,
             event_type=et,
-            summary_en=draft.summary_en,
+            summary_en=None,  # written below from the computed values, never taken from a model
             evidence=Evidence(quote=quote, start=start, end=end, alignment=found.alignment),  # type: ignore[arg-type]
             provenance=provenance,
             **record_fields,  # type: ignore[arg-type]
@@ -325,7 +322,16 @@ def _date(
     if not in_context(surface, context_norm) or not find_dates(normalize(surface)):
         drop["date"] += 1
         return None
-    value, precision = parse_date(surface, published, forward=draft.modality == "planned")
+    # Resolve the date as the text writes it, not as the draft shortened it ("15 مارس" of
+    # "15 مارس 2022" is 2022, "الخميس" of "الخميس المقبل" is next Thursday).
+    at = find_in_context(surface, context_norm)
+    written = next(
+        (m for m in find_dates(context_norm) if at and m.nstart < at[1] and at[0] < m.nend), None
+    )
+    if written is None:
+        drop["date"] += 1
+        return None
+    value, precision = written.resolve(published, forward=draft.modality == "planned")
     return DateValue(surface=surface.strip(), value=value, precision=precision)  # type: ignore[arg-type]
 
 
@@ -386,8 +392,20 @@ def _duration(surface: str | None, context_norm: str, drop: Counter[str]) -> int
     return parse_duration_days(surface)
 
 
-def _is_english(s: str | None) -> bool:
-    return bool(s) and all(ord(c) < 128 for c in s or "")
+CEASEFIRE_SCOPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"(?:البنيه\s+التحتيه|منشات|محطات)\s+(?:\S+\s+)?(?:لل|ال)?طاق"),
+        "energy infrastructure",
+    ),
+    (re.compile(r"البحر\s+الاسود|الملاحه|السفن"), "Black Sea / maritime"),
+    (re.compile(r"شامل|كامل"), "full"),
+    (re.compile(r"جزئي"), "partial"),
+)
+
+
+def ceasefire_scope(norm_text: str) -> str | None:
+    """The scope of a ceasefire as the (normalized) text states it, in a fixed vocabulary."""
+    return next((name for pattern, name in CEASEFIRE_SCOPES if pattern.search(norm_text)), None)
 
 
 # ---- summaries ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.casualties import find_casualties
 from extractor.dates import find_dates
 from extractor.gazetteer import Gazetteer, Mention
+from extractor.records import ceasefire_scope
 from extractor.sentences import Span, clauses, sentences
 from extractor.textnorm import NormalizedText, normalize
 from schemas import DraftEvent
@@ -105,15 +106,6 @@ RATIFIED = _words(r"صادق|صادقت|المصادقه|صدق|اقر|اقرت|
 CEASEFIRE = re.compile(
     r"وقف\s+(?:ل)?(?:اطلاق\s+(?:ال)?نار|القتال|الاعمال\s+(?:العدائيه|القتاليه))|هدنه"
     r"|(?:توقف|يوقف|توقيف|وقف|تعليق|تجميد)\s+(?:\S+\s+){0,3}?(?:الهجمات|الضربات|القصف|الغارات)"
-)
-CEASEFIRE_SCOPES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"(?:البنيه\s+التحتيه|منشات|محطات)\s+(?:\S+\s+)?(?:لل|ال)?طاق"),
-        "energy infrastructure",
-    ),
-    (re.compile(r"البحر\s+الاسود|الملاحه|السفن"), "Black Sea / maritime"),
-    (re.compile(r"شامل|كامل"), "full"),
-    (re.compile(r"جزئي"), "partial"),
 )
 PROPOSAL = re.compile(r"مقترح|اقتراح|استعداد|مستعد|يدعو|دعا|دعت|طالب|يطالب|مبادره|عرض")
 ACCEPTED = _words(r"وافق|وافقت|اعلن|اعلنت|اتفق|اتفقا|اتفقت|دخل|دخلت|بدء|بدا|سريان|اعلنها")
@@ -774,7 +766,7 @@ class RuleBackend:
             parts = [p for p in self._parts(c, "ceasefire", c.sentence_mentions) if p.hint != "in"]
         warring = [p for p in parts if p.code in ("RUS", "UKR")]
         parts = warring or parts  # the sides that stop fighting, not the mediators
-        scope = next((name for p, name in CEASEFIRE_SCOPES if p.search(c.n)), None)
+        scope = ceasefire_scope(c.n)
         duration = None
         m = DURATION.search(c.n)
         if m:
