@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.backends.base import Backend
-from extractor.documents import SUFFIXES, iter_paths, load_documents
+from extractor.documents import SUFFIXES, iter_paths, load_documents, parse_published
+from extractor.errors import ConfigError, DocumentError
 from extractor.factory import make_pipeline
 from extractor.output import (
     JsonlSink,
+    count_failures,
+    done_path,
     default_failures_path,
     done_ids,
     export_records,
@@ -35,8 +38,28 @@ class BulkJob:
     @property
     def journal(self) -> Path:
         """Where records are appended as they come (crash-safe): OUT itself for JSONL, else a
-        JSONL beside it ("events.csv" → "events.jsonl") that is exported to OUT at the end."""
-        return self.out if self.output_format == "jsonl" else self.out.with_suffix(".jsonl")
+        JSONL beside it ("events.csv" → "events.csv.journal.jsonl") exported to OUT at the end."""
+        if self.output_format == "jsonl":
+            return self.out
+        return self.out.with_name(self.out.name + ".journal.jsonl")
+
+    def check(self) -> None:
+        """Refuse a job that would write over its own inputs (before any file is touched)."""
+        written = [self.out, self.journal, self.failures_path, done_path(self.journal)]
+        for raw in self.inputs:
+            source = Path(raw).resolve()
+            for target in written:
+                target = target.resolve()
+                if target == source or (source.is_dir() and source in target.parents):
+                    raise ConfigError(
+                        f"{target} is one of the inputs or inside an input folder ({raw}); "
+                        "write the output somewhere else"
+                    )
+        if self.published_at is not None:
+            try:
+                parse_published(self.published_at)
+            except DocumentError as exc:
+                raise ConfigError(f"--published-at: {exc}") from None
 
     @property
     def failures_path(self) -> Path:
@@ -66,6 +89,7 @@ def run_bulk(
     on_result: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
     """Run the job; raises ExtractorError subclasses for problems that stop the whole run."""
+    job.check()
     skip: set[str] = set()
     if job.resume:
         state = read_resume_state(job.journal, job.failures_path)
@@ -100,6 +124,7 @@ def run_bulk(
     if job.resume:
         # Keep one failure line per document still failing (a retry appends a new one).
         rewrite_failures(job.failures_path, done_ids(job.journal))
+    summary.outstanding_failures = count_failures(job.failures_path)
     if job.output_format != "jsonl":
         export_records(job.journal, job.out, job.output_format)
     return summary

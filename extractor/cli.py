@@ -209,7 +209,9 @@ def run(
         )
     elif not quiet:
         _print_summary(summary, settings, job)
-    raise typer.Exit(0 if summary.failed == 0 else 1)
+    # Non-zero while any document is not done: this run's failures, or older ones a resume skipped.
+    outstanding = summary.outstanding_failures or 0
+    raise typer.Exit(0 if summary.failed == 0 and outstanding == 0 else 1)
 
 
 class _JsonFormatter(logging.Formatter):
@@ -290,6 +292,8 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
         table.add_row("skipped (already done)", str(s.skipped))
     table.add_row("succeeded", str(s.succeeded))
     table.add_row("failed", str(s.failed))
+    if s.outstanding_failures and s.outstanding_failures != s.failed:
+        table.add_row("failures on file (all runs)", str(s.outstanding_failures))
     table.add_row("events", str(s.events))
     for kind, n in sorted(s.events_by_type.items()):
         table.add_row(f"  {kind}", str(n))

@@ -55,6 +55,11 @@ class DocumentFailure:
 # ---- decoding ---------------------------------------------------------------------------------
 
 
+def _safe_id(value: object) -> str:
+    """A document id that can be written anywhere (lone surrogates escaped)."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode article bytes; raise DocumentError for empty, binary or undecodable input."""
     if not data.strip():
@@ -121,6 +126,13 @@ def _prefer_arabic(encoding: str, data: bytes) -> str:
 def _checked(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DocumentError(
+            f"text holds a character that is not valid Unicode at {exc.start} (a lone surrogate)",
+            kind="decode",
+        ) from None
     if not text.strip():
         raise DocumentError("empty document (only whitespace)", kind="empty")
     if len(_CONTROL.findall(text[:20_000])) > max(3, len(text[:20_000]) // 100):
@@ -134,6 +146,8 @@ def parse_published(value: object) -> date | None:
     """ "2024-04-22", "2024-04-22T10:00:00Z" → date; None/"" → None; otherwise DocumentError."""
     if value in (None, ""):
         return None
+    if isinstance(value, datetime):  # also pandas.Timestamp: keep the day, not the time
+        return value.date()
     if isinstance(value, date):
         return value
     s = str(value).strip()
@@ -223,8 +237,9 @@ def load_documents(
             if isinstance(item, Document):
                 first = seen.get(item.id)
                 if first is not None:
+                    # its own key, so this failure is not mistaken for the first document's
                     yield DocumentFailure(
-                        item.id,
+                        f"{item.id}@{item.source or path}",
                         item.source or str(path),
                         "duplicate_id",
                         f"document id {item.id!r} was already used by {first}; give each document a unique id",
@@ -318,7 +333,7 @@ def _load_jsonl(
                     f"line {lineno} must be a JSON object with 'id' and 'text'",
                 )
                 continue
-            doc_id = str(obj.get("id") or obj.get("doc_id") or fallback_id)
+            doc_id = _safe_id(obj.get("id") or obj.get("doc_id") or fallback_id)
             text = obj.get("text")
             try:
                 if not isinstance(text, str):
@@ -328,7 +343,8 @@ def _load_jsonl(
             except DocumentError as exc:
                 yield DocumentFailure(doc_id, source, exc.kind, str(exc))
                 continue
-            yield Document(doc_id, text, published, obj.get("url"), source)
+            url = obj.get("url")
+            yield Document(doc_id, text, published, url if isinstance(url, str) else None, source)
 
 
 def as_document(
@@ -352,7 +368,7 @@ def as_document(
                 doc_id,
                 _checked(text),
                 parse_published(item.get("published_at")),
-                item.get("url"),
+                item["url"] if isinstance(item.get("url"), str) else None,
                 "<dict>",
             )
         except DocumentError as exc:

@@ -23,7 +23,7 @@ def default_failures_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.failures.jsonl")
 
 
-def _done_path(out: Path) -> Path:
+def done_path(out: Path) -> Path:
     return out.with_name(out.name + ".done")
 
 
@@ -96,12 +96,12 @@ def _doc_ids(path: Path) -> set[str]:
 
 def done_ids(out: Path) -> set[str]:
     """Documents finished in OUT: those with records, and those journalled with none."""
-    return _doc_ids(out) | _doc_ids(_done_path(out))
+    return _doc_ids(out) | _doc_ids(done_path(out))
 
 
 def read_resume_state(out: Path, failures: Path) -> ResumeState:
     """What a previous run finished; torn last lines (a crash mid-write) are cut off first."""
-    for path in (out, _done_path(out), failures):
+    for path in (out, done_path(out), failures):
         repair_tail(path)
     state = ResumeState(done=done_ids(out), failed=_doc_ids(failures))
     state.failed -= state.done
@@ -140,7 +140,7 @@ class JsonlSink:
         self.out = out
         self.failures = failures or default_failures_path(out)
         if fresh:
-            for path in (self.out, self.failures, _done_path(out)):
+            for path in (self.out, self.failures, done_path(out)):
                 if path.exists():
                     try:
                         path.unlink()
@@ -148,7 +148,7 @@ class JsonlSink:
                         raise OutputError(f"cannot replace {path}: {exc.strerror}") from exc
         self._out_fd = _open_append(self.out)
         self._fail_fd = _open_append(self.failures)
-        self._done_fd = _open_append(_done_path(out))
+        self._done_fd = _open_append(done_path(out))
 
     def write(self, result: DocumentResult) -> None:
         if result.ok:
@@ -183,7 +183,16 @@ class JsonlSink:
 
 
 def _line(obj: dict[str, object]) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(obj, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a broken input: keep the line, escaped
+        return (json.dumps(obj, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def count_failures(failures: Path) -> int:
+    """Documents listed in the failures file (after a resume: those still failing)."""
+    return len(_doc_ids(failures))
 
 
 def rewrite_failures(failures: Path, done: set[str]) -> None:

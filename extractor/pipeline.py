@@ -186,11 +186,25 @@ def _richness(r: EventRecord) -> tuple[int, int]:
     return filled + len(r.actors) + len(r.targets), int(sentence)
 
 
+def _compatible(a: EventRecord, b: EventRecord) -> bool:
+    """Nothing tells two records apart: no differing dates, no disjoint initiators."""
+    if a.date and b.date and a.date.value and b.date.value and a.date.value != b.date.value:
+        return False
+    if a.event_type in ("aid", "attack"):  # who gives or strikes
+        side_a, side_b = {x.code for x in a.actors}, {x.code for x in b.actors}
+    else:  # a call told from either end names the same two sides
+        side_a = {x.code for x in a.actors + a.targets}
+        side_b = {x.code for x in b.actors + b.targets}
+    return not (side_a and side_b and not side_a & side_b)
+
+
 def _same_event(a: EventRecord, b: EventRecord) -> bool:
     if a.event_type != b.event_type or a.modality != b.modality:
         return False
     if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
         return {x.code for x in a.targets} == {x.code for x in b.targets}
+    if not _compatible(a, b):  # Germany's €500m and France's €500m are two pledges
+        return False
     if a.event_type == "aid":
         am = {(round(m.amount), m.currency) for m in a.money}
         bm = {(round(m.amount), m.currency) for m in b.money}

@@ -135,6 +135,7 @@ class RunSummary:
         self.failures_by_kind[failure.error] += 1
 
     peak_rss_mb: float | None = None
+    outstanding_failures: int | None = None  # documents in the failures file at the end
 
     def finish(self) -> RunSummary:
         self.elapsed = time.monotonic() - self.started
@@ -162,6 +163,7 @@ class RunSummary:
             "grounding": self.grounding.as_dict(),
             "elapsed_s": round(self.elapsed, 3),
             "peak_rss_mb": self.peak_rss_mb,
+            "outstanding_failures": self.outstanding_failures,
         }
 
 

@@ -32,7 +32,7 @@ def test_csv_export_keeps_arabic_and_one_row_per_event(tmp_path: Path, events: P
     assert len(frame) == n_events
     house = frame[frame["amount"] == 61e9].iloc[0]
     assert house["currency"] == "USD" and "مجلس النواب" in house["quote"]
-    assert (tmp_path / "events.jsonl").exists()  # the crash-safe journal beside it
+    assert (tmp_path / "events.csv.journal.jsonl").exists()  # the crash-safe journal beside it
 
 
 def test_parquet_export_keeps_lists(tmp_path: Path):

@@ -161,6 +161,6 @@ def test_worker_processes_report_failures_and_resume(tmp_path: Path):
     again = runner.invoke(
         app, ["run", str(inputs), "-o", str(out), "--workers", "2", "--resume", "-q"]
     )
-    assert again.exit_code == 0
+    assert again.exit_code == 1  # the empty file still fails
     ids = [r["event_id"] for r in read_jsonl(out)]
     assert len(ids) == len(set(ids))

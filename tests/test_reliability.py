@@ -153,7 +153,7 @@ def test_resume_without_retry_failed_keeps_failures(tmp_path: Path):
     with FaultServer() as server:
         again = runner.invoke(app, run_args(server.base_url, docs, out, "--resume"))
         assert server.counts["requests"] == 0  # failed documents are skipped without --retry-failed
-    assert again.exit_code == 0
+    assert again.exit_code == 1  # …and still count: the corpus is not done
     assert len(read_jsonl(tmp_path / "out.failures.jsonl")) == 20
 
 

@@ -667,10 +667,10 @@ class RuleBackend:
         else:
             sides = [p for p in parts if p.hint != "in"]
             codes = _distinct(sides)
-            if len(codes) == 1 and not (
-                mode in ("meeting", "talks") and codes[0] in MULTILATERAL_ORGS
-            ):
-                # "حيث سيلتقي الرئيس البولندي": the other side is the subject named earlier
+            if len(codes) == 1:
+                # "حيث سيلتقي الرئيس البولندي", "قال الرئيس الأوكراني إنه بحث مع …": the other
+                # side is the subject named earlier in the sentence (if there is none, a body
+                # such as NATO may still meet on its own)
                 subject = [
                     p
                     for p in self._parts(c, "contact", c.sentence_mentions)
