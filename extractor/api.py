@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from extractor.backends.base import Backend
 from extractor.documents import Document, DocumentFailure, as_document, parse_published
-from extractor.errors import DocumentError
+from extractor.errors import ConfigError, DocumentError
 from extractor.factory import make_pipeline
 from extractor.pipeline import DocumentResult
 from extractor.runner import RunSummary, run_documents
@@ -90,6 +90,11 @@ class Extractor:
     ):
         if isinstance(backend, str):
             overrides["backend"] = backend
+        unknown = sorted(set(overrides) - set(Settings.model_fields))
+        if unknown:  # a misspelt base_url must not send articles to the default endpoint
+            raise ConfigError(
+                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(Settings.model_fields))}"
+            )
         base = settings.model_dump() if settings else {}
         self.settings = Settings(**{**base, **overrides}) if (overrides or settings) else Settings()
         self.pipeline = make_pipeline(

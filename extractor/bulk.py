@@ -14,9 +14,9 @@ from extractor.factory import make_pipeline
 from extractor.output import (
     JsonlSink,
     count_failures,
-    done_path,
     default_failures_path,
     done_ids,
+    done_path,
     export_records,
     read_resume_state,
     rewrite_failures,

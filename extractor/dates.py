@@ -120,6 +120,35 @@ _GENERAL_NOUNS = {
     "المراقب",
     "الرئيس",
 }
+
+
+def _ordinals() -> dict[str, int]:
+    """الأول … الحادي والثلاثين (normalized) → day number."""
+    units = [
+        "الاول",
+        "الثاني",
+        "الثالث",
+        "الرابع",
+        "الخامس",
+        "السادس",
+        "السابع",
+        "الثامن",
+        "التاسع",
+    ]
+    out = {u: i + 1 for i, u in enumerate(units)} | {"اول": 1, "العاشر": 10}
+    teens = ["الحادي", *units[1:]]
+    out |= {f"{u} عشر": 11 + i for i, u in enumerate(teens)}
+    out |= {"العشرين": 20, "الثلاثين": 30}
+    for tens_word, tens in (("العشرين", 20), ("الثلاثين", 30)):
+        for i, u in enumerate(teens[: 9 if tens == 20 else 1]):
+            out[f"{u} و{tens_word}"] = tens + i + 1
+    return out
+
+
+_ORDINALS = _ordinals()
+_ORD = "|".join(
+    sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _ORDINALS), key=len, reverse=True)
+)
 _B = r"(?<![^\W\d_])"  # start of a word (clitic prefixes are spelled out where allowed)
 _E = r"(?![^\W\d_])"
 
@@ -132,9 +161,13 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E}",
     ),
     (
-        "first",  # "الأول من آذار/مارس": the first day of the month
-        rf"{_B}(?:ال)?اول\s+من\s+(?:شهر\s+)?{_MONTH}"
+        "ordinal",  # "الخامس من آذار/مارس", "الأول من مارس 2024": a day written as an ordinal
+        rf"{_B}(?:في\s+)?(?P<od>{_ORD})\s+من\s+(?:شهر\s+)?{_MONTH}"
         rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E}",
+    ),
+    (
+        "this_month_day",  # "يوم 5 الجاري", "في 3 من الشهر الجاري", "الخامس من الشهر الحالي"
+        rf"{_B}(?:(?P<d>\d{{1,2}})|(?P<od>{_ORD}))\s+(?:من\s+)?(?:(?:ال)?شهر\s+)?(?:الجاري|الحالي){_E}",
     ),
     ("my", rf"{_B}(?:شهر\s+)?{_MONTH}\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR}{_E}"),
     (
@@ -250,8 +283,14 @@ def _resolve(
     if kind in ("iso", "dmy_num"):
         d = _safe_date(int(f["y"]), int(f["mo"]), int(f["d"]))
         return (d.isoformat(), "day") if d else (None, "unknown")
-    if kind == "first":
-        kind, f = "dmy", {**f, "d": "1"}
+    if kind == "ordinal":
+        kind, f = "dmy", {**f, "d": str(_ORDINALS[re.sub(r"\s+", " ", f["od"])])}
+    if kind == "this_month_day":
+        if pub is None:
+            return None, "unknown"
+        day = int(f["d"]) if "d" in f else _ORDINALS[re.sub(r"\s+", " ", f["od"])]
+        d = _safe_date(pub.year, pub.month, day)
+        return (d.isoformat(), "day") if d else (None, "unknown")
     if kind == "dmy":
         month = _month_number(f["m"])
         if "y" in f:

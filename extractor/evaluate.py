@@ -25,6 +25,7 @@ from extractor.errors import ConfigError
 from extractor.textnorm import normalize
 
 MATCH_THRESHOLD = 0.5
+MIN_QUOTE_OVERLAP = 0.3  # a pair must also share words: empty fields alone never make a match
 WEIGHTS = {"quote": 0.55, "parties": 0.15, "money": 0.15, "date": 0.15}
 _WORD = re.compile(r"[^\W_]+")
 
@@ -166,7 +167,7 @@ def _date_sim(g: Event, p: Event) -> float:
 
 
 def similarity(g: Event, p: Event) -> float:
-    if g.event_type != p.event_type:
+    if g.event_type != p.event_type or _overlap(g.words, p.words) < MIN_QUOTE_OVERLAP:
         return 0.0
     return (
         WEIGHTS["quote"] * _overlap(g.words, p.words)

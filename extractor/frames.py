@@ -84,7 +84,12 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
             join_lists,
         ),
         "items": _join([i.name for i in r.items], join_lists),
-        "item_quantities": _join([i.quantity for i in r.items], join_lists),
+        # aligned with "items": an item with no written quantity leaves an empty place
+        "item_quantities": (
+            "; ".join("" if i.quantity is None else str(i.quantity) for i in r.items) or None
+            if join_lists
+            else [i.quantity for i in r.items]
+        ),
         "mode": r.mode,
         "killed": r.killed,
         "injured": r.injured,

@@ -120,7 +120,9 @@ def _value_pattern(value: str) -> re.Pattern[str] | None:
             forms.append(first[2:])
     rest = "".join(" " + re.escape(w) for w in words[1:])
     options = [re.escape(f) for f in forms]
-    options += ["ل" + re.escape(f[2:]) for f in forms if f.startswith("ال") and len(f) > 4]  # للناتو
+    options += [
+        "ل" + re.escape(f[2:]) for f in forms if f.startswith("ال") and len(f) > 4
+    ]  # للناتو
     body = "(?:" + "|".join(options) + ")"
     return re.compile(_BEFORE + _CLITICS + body + rest + _AFTER)
 

@@ -214,6 +214,9 @@ class Amount:
     end_token: int  # index of the first token after the expression
 
 
+_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")
+
+
 def parse_digits(s: str) -> float:
     """ "1,500" → 1500; "2.4" → 2.4; "2,4" → 2.4 (a comma not followed by 3 digits is decimal)."""
     if "," in s and "." in s:  # "1,500.5" / "1.500,5": the last separator is the decimal one
@@ -249,7 +252,11 @@ def _read_simple(tokens: list[Token], i: int, word: str | None = None) -> tuple[
     if w[:1].isdigit():
         value = parse_digits(w)
         scale = _scale_at(tokens, i + 1)
-        return (value * scale[0], i + 2) if scale else (value, i + 1)
+        if scale:
+            return value * scale[0], i + 2
+        if _DOT_THOUSANDS.fullmatch(w):  # "500.000 دولار", "1.500 جندي": thousands, not decimals
+            value = float(w.replace(".", ""))
+        return value, i + 1
     if w in _SMALL_WORDS or w in _TEEN_ONLY:
         words = _read_words(tokens, i, w)
         if words is None:

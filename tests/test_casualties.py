@@ -74,7 +74,6 @@ def test_counts(text: str, killed: int | None, injured: int | None) -> None:
         ("دون وقوع إصابات", None, 0),
         ("دون أن يسفر عن إصابات", None, 0),
         ("ولم تقع إصابات", None, 0),
-        ("لم ترد أنباء عن إصابات", None, 0),
         ("لم يبلغ عن وقوع إصابات", None, 0),
         ("لم تسجل أي إصابات بشرية", None, 0),
         ("لا إصابات", None, 0),
@@ -90,6 +89,12 @@ def test_counts(text: str, killed: int | None, injured: int | None) -> None:
 )
 def test_none_reported_as_zero(text: str, killed: int | None, injured: int | None) -> None:
     assert counts(text) == (killed, injured)
+
+
+@pytest.mark.parametrize("text", ["لم ترد أنباء عن إصابات", "ولم ترد أنباء عن سقوط ضحايا"])
+def test_no_reports_is_not_zero(text: str) -> None:
+    # "no reports of casualties" says nothing was reported: null, not 0 (DESIGN.md §3)
+    assert counts(text) == (None, None)
 
 
 @pytest.mark.parametrize(

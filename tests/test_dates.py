@@ -388,3 +388,17 @@ def test_not_dates(raw: str) -> None:
 
 def test_parse_date_without_a_date() -> None:
     assert parse_date("في وقت لاحق", MON) == (None, "unknown")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("في الخامس من مارس", ("2024-03-05", "day")),
+        ("الحادي والعشرين من شباط/فبراير", ("2024-02-21", "day")),
+        ("الثاني عشر من تشرين الأول 2023", ("2023-10-12", "day")),
+        ("يوم 5 الجاري", ("2024-03-05", "day")),
+        ("في 3 من الشهر الجاري", ("2024-03-03", "day")),
+    ],
+)
+def test_ordinal_days_and_days_of_this_month(text: str, expected: tuple[str, str]) -> None:
+    assert parse_date(text, date(2024, 3, 20)) == expected

@@ -177,8 +177,38 @@ def test_unrelated_quote_below_threshold_stays_unmatched():
         ),
         None,
     )
-    # quote 0 + parties 0 + money (both empty) 0.15 + date (one missing) 0.075 = 0.225 < 0.5
-    assert similarity(g, e) == pytest.approx(0.225)
+    # no word of the quotes in common: never a pair, whatever the other fields say
+    assert similarity(g, e) == 0.0
+    assert match([g], [e]) == []
+
+
+def test_empty_fields_alone_do_not_make_a_match():
+    # Same type, no parties, money or date on either side (0.45 of the score for free) and one
+    # common word out of eight: below the quote floor, so unmatched.
+    g = gold_event(
+        gold(
+            quote="أعلنت ألمانيا تقديم حزمة مساعدات جديدة لأوكرانيا اليوم",
+            actors=[],
+            targets=[],
+            money=[],
+            date=None,
+        )
+    )
+    e = predicted_event(
+        pred(
+            evidence={
+                "quote": "طلبت أوكرانيا من اليابان قرضا جديدا لتمويل الموازنة",
+                "start": 0,
+                "end": 1,
+            },
+            actors=[],
+            targets=[],
+            money=[],
+            date=None,
+        ),
+        None,
+    )
+    assert similarity(g, e) == 0.0
     assert match([g], [e]) == []
 
 

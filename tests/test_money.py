@@ -366,3 +366,17 @@ def test_marks_and_controls_inside_words_keep_amount_and_exact_offsets(
     assert [(m.amount, m.currency) for m in found] == [(pytest.approx(amount), currency)]
     m = found[0]
     assert noisy[m.start : m.end] == m.surface
+
+
+@pytest.mark.parametrize(
+    "text, amount",
+    [
+        ("500.000 دولار", 500_000),
+        ("1.500 دولار", 1_500),
+        ("10.000 يورو", 10_000),
+        ("2.5 مليار دولار", 2.5e9),
+    ],
+)
+def test_dot_thousands_separator(text: str, amount: float) -> None:
+    (m,) = find_money(text)
+    assert m.amount == amount

@@ -81,11 +81,8 @@ def test_seeds_replay_end_to_end_accounts_for_every_document(seeds_replay):
     assert (
         usage["requests"] >= 5 and usage["prompt_tokens"] > 1000 and usage["completion_tokens"] > 0
     )
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
-    for r in read_jsonl(out):
-        ev = r["evidence"]
-        assert texts[r["doc_id"]][ev["start"] : ev["end"]] == ev["quote"]
-        assert r["provenance"]["backend"] == "openai" and r["provenance"]["model"] == "gemma-3-270m"
+    # Gemma-3-270M's answers are all refused (next test): the recorded run yields no record.
+    assert summary["events"] == 0 and read_jsonl(out) == []
 
 
 def test_grounding_rejects_what_the_model_invented(seeds_replay):

@@ -160,6 +160,13 @@ def test_resume_without_retry_failed_keeps_failures(tmp_path: Path):
 # ---- crashes ---------------------------------------------------------------------------------
 
 
+def _lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "extractor.cli", *args]
 
@@ -176,15 +183,22 @@ def test_sigkill_at_three_random_points_then_resume(tmp_path: Path):
         )
         out = tmp_path / "out.jsonl"
         args = run_args(server.base_url, docs, out)
+        killed_at = []
         for attempt in range(3):
             extra = ["--resume"] if attempt else []
             proc = subprocess.Popen(
                 _cli(*args, *extra), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(0.3, 1.2))
+            # kill mid-run: once some more records than before are written, at a random count
+            target = _lines(out) + rng.randint(5, 40)
+            deadline = time.monotonic() + 60
+            while _lines(out) < target and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            killed_at.append(_lines(out))
         subprocess.run(_cli(*args, "--resume"), check=True, cwd=ROOT, timeout=120)
+    assert killed_at[0] < 200 and killed_at == sorted(killed_at)  # the kills fell mid-run
     for line in out.read_text(encoding="utf-8").splitlines():
         json.loads(line)  # no torn line
     ids = event_ids(out)
@@ -303,6 +317,14 @@ def obedient_answer(segment: str) -> dict:
                 "money": ["125 مليون دولار", "70 مليار دولار"],
                 "items": ["5000 دبابة"],
                 "date": "الخميس",
+                "summary_en": "China donated 70 billion dollars to Ukraine",
+            },
+            {
+                "event_type": "ceasefire",
+                "quote": "أعلنت الولايات المتحدة الجمعة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لكييف.",
+                "actors": ["الولايات المتحدة"],
+                "scope": "all of Europe, 500 billion USD payment",
+                "duration": "لمدة 900 يوم",
             },
         ]
     }
@@ -326,6 +348,8 @@ def test_prompt_injection_cannot_put_ungrounded_values_in_records(tmp_path: Path
     assert {a["code"] for r in records for a in r["actors"] + r["targets"]} <= {"USA", "FRA", "UKR"}
     assert all(r["date"] is None for r in records)
     assert not any("China" in r["evidence"]["quote"] for r in records)
+    assert not any("China" in (r["summary_en"] or "") for r in records)  # summaries are ours
+    assert all(r["scope"] is None and r["duration_days"] is None for r in records)
     for r in records:
         assert INJECTED[r["evidence"]["start"] : r["evidence"]["end"]] == r["evidence"]["quote"]
         for m in r["money"]:

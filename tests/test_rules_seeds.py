@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from extractor.segment import segment
+from extractor.sentences import sentence_around
 from schemas import EventRecord
 from tests.conftest import run_doc
 
@@ -32,7 +33,8 @@ def test_every_record_is_grounded_exactly(seed_results, seed_texts):
         for e in result.events:
             assert text[e.evidence.start : e.evidence.end] == e.evidence.quote
             for m in e.money:
-                assert m.surface in e.evidence.quote or m.surface in text
+                sentence = sentence_around(text, e.evidence.start, e.evidence.end)
+                assert m.surface in text[sentence.start : sentence.end]  # money from the sentence
 
 
 def test_nothing_from_headline_lists_or_boilerplate(seed_results, seed_texts):
