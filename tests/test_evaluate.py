@@ -149,8 +149,9 @@ def test_hungarian_prefers_the_globally_best_assignment():
     assert pairs == [(0, 1), (1, 0)]
 
 
-def test_unrelated_quote_below_threshold_stays_unmatched():
-    g = gold_event(
+def gold_attack():
+    """The Kyiv strike of seed 003 as gold: Russia → Ukraine, missile, 21 injured."""
+    return gold_event(
         gold(
             event_type="attack",
             quote=Q_ATTACK,
@@ -165,6 +166,10 @@ def test_unrelated_quote_below_threshold_stays_unmatched():
             killed=None,
         )
     )
+
+
+def test_unrelated_quote_below_threshold_stays_unmatched():
+    g = gold_attack()
     e = predicted_event(
         pred(
             event_type="attack",
@@ -213,21 +218,7 @@ def test_empty_fields_alone_do_not_make_a_match():
 
 
 def test_casualties_and_per_field_scores():
-    g = gold_event(
-        gold(
-            event_type="attack",
-            quote=Q_ATTACK,
-            actors=["RUS"],
-            targets=["UKR"],
-            money=[],
-            date=None,
-            stage=None,
-            category=None,
-            mode="missile",
-            injured=21,
-            killed=None,
-        )
-    )
+    g = gold_attack()
     e = predicted_event(
         pred(
             event_type="attack",
