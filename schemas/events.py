@@ -163,8 +163,9 @@ class Provenance(BaseModel):
     schema_version: str = SCHEMA_VERSION
     cache_key: str | None = None
     prompt_tokens: int | None = Field(
-        default=None, description="Tokens this run spent on the request that drafted the event "
-        "(every attempt, re-asks included; 0 when answered from the cache)."
+        default=None,
+        description="Tokens this run spent on the request that drafted the event "
+        "(every attempt, re-asks included; 0 when answered from the cache).",
     )
     completion_tokens: int | None = None
     cached: bool = False
