@@ -84,9 +84,6 @@ class FaultConfig:
     seed: int = 0
     force_status: int | None = None  # answer every chat request with this HTTP error (401, 404 …)
 
-    def total_rate(self) -> float:
-        return sum(self.rates.values())
-
 
 class FaultServer:
     """Start with ``with FaultServer(config) as server:``; ``server.base_url`` ends in /v1."""

@@ -36,14 +36,6 @@ class TextAnalysis:
     def items(self) -> list[ItemMention]:
         return find_items(self.text, self.gazetteer, self.norm, self.mentions, self.money)
 
-    @cached_property
-    def _mention_starts(self) -> list[int]:
-        return [m.start for m in self.mentions]
-
-    def mentions_in(self, start: int, end: int) -> list[Mention]:
-        starts = self._mention_starts
-        return self.mentions[bisect_left(starts, start) : bisect_left(starts, end)]
-
     def money_in(self, start: int, end: int) -> list[MoneyMention]:
         return [m for m in self.money if start <= m.start and m.end <= end]
 

@@ -39,8 +39,6 @@ from schemas import (
 )
 from schemas.events import MODES_BY_TYPE
 
-ORG_CODES = frozenset({"NATO", "EU", "G7", "UN"})
-
 
 @dataclass
 class BuildStats:

@@ -114,12 +114,6 @@ class NormalizedText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-def normalize_char(ch: str) -> str:
-    """Normalize one character (may return "" for dropped characters)."""
-    out = ch.translate(_TABLE)
-    return out.lower()
-
-
 def _space_chars() -> str:
     extra = "".join(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace())
     return re.escape("".join(sorted(_WHITESPACE)) + extra)

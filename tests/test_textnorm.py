@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.textnorm import NormalizedText, normalize, normalize_char, normalize_with_map
+from extractor.textnorm import NormalizedText, normalize, normalize_with_map
 
 # --- examples from Arabic news ---------------------------------------------------------------
 
@@ -77,12 +77,12 @@ def test_name_variants_meet_where_the_design_says_they_should() -> None:
     assert normalize("بلينكن") != normalize("بلينكين")  # spelling variants are a gazetteer job
 
 
-def test_normalize_char() -> None:
-    assert normalize_char("أ") == "ا"
-    assert normalize_char("ـ") == ""
-    assert normalize_char("٣") == "3"
-    assert normalize_char("ی") == "ي"
-    assert normalize_char("A") == "a"
+def test_single_characters() -> None:
+    assert normalize("أ") == "ا"
+    assert normalize("ـ") == ""
+    assert normalize("٣") == "3"
+    assert normalize("ی") == "ي"
+    assert normalize("A") == "a"
 
 
 def test_offset_map_on_real_sentence() -> None:
@@ -186,7 +186,7 @@ def test_every_normalized_char_maps_to_a_valid_original_index(text: str) -> None
         if nt.text[k] == " ":
             assert source.isspace()
         else:
-            assert normalize_char(source) == nt.text[k]
+            assert normalize(source) == nt.text[k]
 
 
 @_SETTINGS
