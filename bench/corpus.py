@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from extractor.segment import segment
+from extractor.core.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 _PLACES = ["كييف", "خاركيف", "أوديسا", "لفيف", "دنيبرو", "زابوريجيا", "سومي", "بولتافا"]

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
 from bench.fault_server import FaultServer  # noqa: E402
-from extractor.bulk import BulkJob, run_bulk  # noqa: E402
-from extractor.prompting import PromptTemplate  # noqa: E402
+from extractor.run.bulk import BulkJob, run_bulk  # noqa: E402
+from extractor.backends.prompting import PromptTemplate  # noqa: E402
 from extractor.settings import Settings  # noqa: E402
-from schemas import DraftBatch  # noqa: E402
+from extractor.schemas import DraftBatch  # noqa: E402
 
 MODEL = "mock-model"
 

@@ -3,8 +3,8 @@
 import logging
 
 from extractor.api import Extractor, ResultSet
-from extractor.documents import Document, DocumentFailure, load_documents
-from extractor.pipeline import DocumentResult
+from extractor.run.documents import Document, DocumentFailure, load_documents
+from extractor.core.pipeline import DocumentResult
 from extractor.settings import Settings
 
 __version__ = "0.1.0"

@@ -19,13 +19,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from extractor.backends.base import Backend
-from extractor.documents import Document, DocumentFailure, as_document, parse_published
+from extractor.run.documents import Document, DocumentFailure, as_document, parse_published
 from extractor.errors import ConfigError, DocumentError
 from extractor.factory import make_pipeline
-from extractor.pipeline import DocumentResult
-from extractor.runner import RunSummary, run_documents
+from extractor.core.pipeline import DocumentResult
+from extractor.run.runner import RunSummary, run_documents
 from extractor.settings import Settings
-from schemas import EventRecord
+from extractor.schemas import EventRecord
 
 T = TypeVar("T")
 _INPUT_ERRORS = frozenset(
@@ -57,7 +57,7 @@ class ResultSet(list[DocumentResult]):
 
     def to_dataframe(self, *, join_lists: bool = True):  # type: ignore[no-untyped-def]
         """One row per event, actors/money/items flattened (lists joined unless join_lists=False)."""
-        from extractor.frames import records_to_dataframe
+        from extractor.tools.frames import records_to_dataframe
 
         return records_to_dataframe(self.events, join_lists=join_lists)
 

@@ -21,9 +21,9 @@ from rich.progress import (
 from rich.table import Table
 
 from extractor import __version__
-from extractor.bulk import BulkJob, count_documents, run_bulk
+from extractor.run.bulk import BulkJob, count_documents, run_bulk
 from extractor.errors import ExtractorError
-from extractor.runner import RunSummary
+from extractor.run.runner import RunSummary
 from extractor.settings import Settings
 
 app = typer.Typer(
@@ -148,7 +148,7 @@ def run(
             # Replays send byte-identical requests: reuse the recorded endpoint and sampling, and
             # skip the cache so the cassette (not an old cache entry) answers.
             if not record:
-                from extractor.replay import recorded_settings
+                from extractor.backends.replay import recorded_settings
 
                 replay_defaults = recorded_settings(replay)
             if cache_dir is None:
@@ -244,13 +244,13 @@ def _run_with_progress(
     from contextlib import nullcontext
 
     if replay is not None:
-        from extractor.replay import replaying
+        from extractor.backends.replay import replaying
 
         context: Any = replaying(replay, record=record)
     else:
         context = nullcontext()
     if replay is not None and record:
-        from extractor.replay import save_replay_settings
+        from extractor.backends.replay import save_replay_settings
 
         save_replay_settings(replay, settings)
     with context:
@@ -334,7 +334,7 @@ def report(
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
     """One self-contained, right-to-left HTML page to review events in their text."""
-    from extractor.report import write_report
+    from extractor.tools.report import write_report
 
     try:
         n = write_report(events, docs, out, title=title)
@@ -354,7 +354,7 @@ def link(
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
     """Give one cluster_id to the same event reported by several articles; sum money once."""
-    from extractor.link import link_file
+    from extractor.tools.link import link_file
 
     try:
         summary = link_file(events, out)
@@ -396,7 +396,7 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema of the event record (or of the backend draft)."""
-    from schemas import DraftBatch, EventRecord
+    from extractor.schemas import DraftBatch, EventRecord
 
     model = DraftBatch if draft else EventRecord
     print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
@@ -411,7 +411,7 @@ def cache_stats(
     cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None,
 ) -> None:
     """Entries and size of the cache."""
-    from extractor.cache import AnswerCache
+    from extractor.backends.cache import AnswerCache
 
     settings = _settings(cache_dir=cache_dir)
     cache = AnswerCache(settings.cache_dir)
@@ -425,7 +425,7 @@ def cache_clear(
     cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None,
 ) -> None:
     """Remove every cached answer."""
-    from extractor.cache import AnswerCache
+    from extractor.backends.cache import AnswerCache
 
     settings = _settings(cache_dir=cache_dir)
     cache = AnswerCache(settings.cache_dir)
@@ -447,7 +447,7 @@ def eval_command(
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
     """Score predictions against gold: event P/R/F1, per type, per field, grounding."""
-    from extractor.evaluate import evaluate
+    from extractor.tools.evaluate import evaluate
 
     try:
         report = evaluate(gold, pred, docs or [])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from extractor.backends.base import Backend
 from extractor.backends.rules import RuleBackend
 from extractor.errors import ConfigError
-from extractor.gazetteer import Gazetteer, load_gazetteer
-from extractor.pipeline import Pipeline
+from extractor.arabic.gazetteer import Gazetteer, load_gazetteer
+from extractor.core.pipeline import Pipeline
 from extractor.settings import Settings
 
 

@@ -34,7 +34,16 @@ ATTACK_MODES = {"missile", "drone", "air", "artillery", "ground", "other"}
 CONTACT_MODES = {"phone", "visit", "meeting", "talks"}
 MODALITIES = {"asserted", "planned", "hypothetical", "negated"}
 CURRENCIES = {"USD", "EUR", "GBP", "RUB", "UAH", "JPY"}
-QUALIFIERS = {"exact", "at_least", "approx", "up_to"}
+QUALIFIERS = {"exact", "at_least", "approx", "up_to", "equivalent"}
+# `other` events carry one of these (GUIDELINES §4.1); every other type has subtype null.
+OTHER_SUBTYPES = {
+    "aid_suspension",
+    "sanctions",
+    "prisoner_exchange",
+    "defence_budget",
+    "accession",
+    "treaty_withdrawal",
+}
 PRECISIONS = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
 ITEMS = {
     "ATACMS",
@@ -92,12 +101,13 @@ EVENT_KEYS = [
     "stage",
     "category",
     "mode",
+    "subtype",
     "killed",
     "injured",
     "modality",
 ]
 WORD_RANGE = (150, 450)
-TEAM_SETS = {"dev", "test"}
+TEAM_SETS = {"dev", "test", "holdout"}
 
 
 class Report:
@@ -238,6 +248,11 @@ def check_event(ev: dict, text: str, where: str, rep: Report) -> None:
             rep.err(where, f"bad contact mode {ev['mode']!r}")
     elif et != "attack" and ev["mode"] is not None:
         rep.err(where, "mode applies to attack/diplomatic_contact only")
+    if et == "other":
+        if ev["subtype"] not in OTHER_SUBTYPES:
+            rep.err(where, f"other needs a subtype from {sorted(OTHER_SUBTYPES)}, got {ev['subtype']!r}")
+    elif ev["subtype"] is not None:
+        rep.err(where, "subtype applies to other events only")
 
 
 def check_set(name: str, rep: Report) -> tuple[int, Counter] | None:

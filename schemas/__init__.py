@@ -1,6 +1,6 @@
 """Pydantic schemas of the default task (imports only pydantic)."""
 
-from schemas.events import (
+from extractor.schemas.events import (
     EVENT_TYPES,
     SCHEMA_VERSION,
     Actor,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from extractor.backends.rules import RuleBackend
-from extractor.documents import Document
-from extractor.gazetteer import Gazetteer, load_gazetteer
-from extractor.pipeline import DocumentResult, Pipeline
+from extractor.run.documents import Document
+from extractor.arabic.gazetteer import Gazetteer, load_gazetteer
+from extractor.core.pipeline import DocumentResult, Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -55,7 +55,7 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def vcr_config() -> dict:
-    from extractor.replay import FILTER_REQUEST_HEADERS, MATCH_ON, scrub_response
+    from extractor.backends.replay import FILTER_REQUEST_HEADERS, MATCH_ON, scrub_response
 
     return {
         "match_on": list(MATCH_ON),

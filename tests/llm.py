@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractor.backends.openai_backend import OpenAIBackend, OpenAIConfig
-from extractor.cache import AnswerCache
+from extractor.backends.cache import AnswerCache
 
 # The llama-cpp-python server the cassettes were recorded from (see `make record`).
 RECORD_BASE_URL = "http://127.0.0.1:8765/v1"

@@ -1,10 +1,10 @@
-"""Unit tests for extractor.casualties: killed/injured counts; None when not reported."""
+"""Unit tests for extractor.arabic.casualties: killed/injured counts; None when not reported."""
 
 from __future__ import annotations
 
 import pytest
 
-from extractor.casualties import find_casualties, parse_count
+from extractor.arabic.casualties import find_casualties, parse_count
 
 
 def counts(text: str) -> tuple[int | None, int | None]:

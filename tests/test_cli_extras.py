@@ -61,7 +61,7 @@ def test_schema_command():
 
 
 def test_cache_stats_and_clear(tmp_path: Path):
-    from extractor.cache import AnswerCache
+    from extractor.backends.cache import AnswerCache
 
     cache = AnswerCache(tmp_path / "c")
     cache.set("k", {"drafts": {"events": []}})

@@ -1,4 +1,4 @@
-"""Unit tests for extractor.dates: finding Arabic date expressions and resolving them.
+"""Unit tests for extractor.arabic.dates: finding Arabic date expressions and resolving them.
 
 Expected values are worked out by hand from real calendars:
 2024-04-22 is a Monday, 2022-02-24 a Thursday, 2024-01-03 a Wednesday, 2023-12-31 a Sunday
@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from extractor.dates import find_dates, parse_date
-from extractor.textnorm import normalize
+from extractor.arabic.dates import find_dates, parse_date
+from extractor.arabic.textnorm import normalize
 
 MON = date(2024, 4, 22)  # Monday
 THU_INVASION = date(2022, 2, 24)  # Thursday

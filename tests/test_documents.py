@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.documents import (
+from extractor.run.documents import (
     Document,
     DocumentFailure,
     decode_bytes,

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.evaluate import (
+from extractor.tools.evaluate import (
     dates_equal,
     gold_event,
     match,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import ConfigError
-from extractor.gazetteer import adjective_forms, clitic_variants, load_gazetteer
+from extractor.arabic.gazetteer import adjective_forms, clitic_variants, load_gazetteer
 
 
 def names(gazetteer, text: str) -> list[tuple[str, str, str | None]]:

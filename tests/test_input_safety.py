@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from extractor import Extractor
 from extractor.cli import app
-from extractor.documents import Document, load_documents, parse_published
+from extractor.run.documents import Document, load_documents, parse_published
 from extractor.errors import ConfigError
-from extractor.frames import record_row
-from extractor.grounding import in_context
-from extractor.output import done_ids
-from extractor.textnorm import normalize
+from extractor.tools.frames import record_row
+from extractor.core.grounding import in_context
+from extractor.run.output import done_ids
+from extractor.arabic.textnorm import normalize
 from tests.conftest import SEEDS
 
 runner = CliRunner()
@@ -144,7 +144,7 @@ def test_values_must_be_whole_words_of_the_text(value, context, found):
 
 def test_date_is_read_from_the_text_not_from_the_drafts_shortening():
     from extractor.backends.base import BackendAnswer
-    from schemas import DraftEvent
+    from extractor.schemas import DraftEvent
 
     text = "وقعت أوكرانيا وفرنسا اتفاقية أمنية في 15 مارس 2022 في باريس، وسيلتقي الرئيسان يوم الخميس المقبل."
 

@@ -1,11 +1,11 @@
-"""Unit tests for extractor.items.find_items with the shipped gazetteer."""
+"""Unit tests for extractor.arabic.items.find_items with the shipped gazetteer."""
 
 from __future__ import annotations
 
 import pytest
 
-from extractor.gazetteer import Gazetteer, load_gazetteer
-from extractor.items import find_items
+from extractor.arabic.gazetteer import Gazetteer, load_gazetteer
+from extractor.arabic.items import find_items
 
 
 @pytest.fixture(scope="module")

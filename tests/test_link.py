@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractor import Extractor, load_documents
-from extractor.link import (
+from extractor.tools.link import (
     LinkedRecord,
     cluster_id,
     date_interval,
@@ -19,7 +19,7 @@ from extractor.link import (
     link_records,
     summarize,
 )
-from schemas import Actor, DateValue, EventRecord, Evidence, Location, Money, Provenance
+from extractor.schemas import Actor, DateValue, EventRecord, Evidence, Location, Money, Provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DOCS = [ROOT / "gold" / "dev.docs.jsonl", ROOT / "gold" / "test.docs.jsonl"]

@@ -1,4 +1,4 @@
-"""Unit tests for extractor.money (find_money, parse_money) with Arabic news phrasings."""
+"""Unit tests for extractor.arabic.money (find_money, parse_money) with Arabic news phrasings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.money import MoneyMention, find_money, parse_money
+from extractor.arabic.money import MoneyMention, find_money, parse_money
 
 
 def one(text: str) -> MoneyMention:

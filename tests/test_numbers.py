@@ -1,10 +1,10 @@
-"""Unit tests for extractor.numbers: Arabic number expressions on normalized text."""
+"""Unit tests for extractor.arabic.numbers: Arabic number expressions on normalized text."""
 
 from __future__ import annotations
 
 import pytest
 
-from extractor.numbers import (
+from extractor.arabic.numbers import (
     is_vague,
     parse_digits,
     qualifier_before,
@@ -12,7 +12,7 @@ from extractor.numbers import (
     starts_amount,
     tokenize,
 )
-from extractor.textnorm import normalize
+from extractor.arabic.textnorm import normalize
 
 
 def first_amount(raw: str) -> tuple[float, str, str] | None:

@@ -18,8 +18,8 @@ from bench.fault_server import FaultConfig, FaultServer
 from extractor.backends.base import SegmentRequest
 from extractor.cli import app
 from extractor.errors import BackendError, ModelUnavailableError
-from extractor.pipeline import Pipeline
-from extractor.replay import replaying
+from extractor.core.pipeline import Pipeline
+from extractor.backends.replay import replaying
 from extractor.settings import Settings
 from tests.conftest import CASSETTES, SEEDS, run_doc
 from tests.llm import fault_backend, local_network, recorded_backend
@@ -108,7 +108,7 @@ def test_cache_hit_makes_no_request(tmp_path: Path):
 
 
 def test_cache_key_covers_what_shapes_the_answer_and_never_the_key(tmp_path: Path):
-    from extractor.prompting import PromptTemplate
+    from extractor.backends.prompting import PromptTemplate
 
     base = recorded_backend(tmp_path)
     key = base.key_for(SEGMENT)
@@ -263,7 +263,7 @@ def test_no_model_means_rules(monkeypatch):
 
 
 def _gaz():
-    from extractor.gazetteer import load_gazetteer
+    from extractor.arabic.gazetteer import load_gazetteer
 
     return load_gazetteer()
 
@@ -272,7 +272,7 @@ def _gaz():
 
 from pydantic import field_validator  # noqa: E402
 
-from schemas import DraftBatch  # noqa: E402
+from extractor.schemas import DraftBatch  # noqa: E402
 
 
 class QuotedBatch(DraftBatch):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from extractor.backends.rules import RuleBackend
-from extractor.pipeline import Pipeline, chunk_segment
-from extractor.segment import segment
+from extractor.core.pipeline import Pipeline, chunk_segment
+from extractor.core.segment import segment
 from tests.conftest import run_doc
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from extractor import Extractor, load_documents
-from extractor.documents import Document
+from extractor.run.documents import Document
 from extractor.errors import ConfigError
-from extractor.report import render_report, write_report
-from schemas import EVENT_TYPES, EventRecord
-from schemas.events import Evidence, Provenance
+from extractor.tools.report import render_report, write_report
+from extractor.schemas import EVENT_TYPES, EventRecord
+from extractor.schemas.events import Evidence, Provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from extractor.segment import segment
-from extractor.sentences import sentence_around
-from schemas import EventRecord
+from extractor.core.segment import segment
+from extractor.arabic.sentences import sentence_around
+from extractor.schemas import EventRecord
 from tests.conftest import run_doc
 
 

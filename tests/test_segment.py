@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.segment import segment
+from extractor.core.segment import segment
 
 
 def kinds_with(text: str, needle: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""Unit and property tests for extractor.textnorm (normalization for matching + offset map)."""
+"""Unit and property tests for extractor.arabic.textnorm (normalization for matching + offset map)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.textnorm import NormalizedText, normalize, normalize_with_map
+from extractor.arabic.textnorm import NormalizedText, normalize, normalize_with_map
 
 # --- examples from Arabic news ---------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from schemas import DraftEvent
+from extractor.schemas import DraftEvent
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ Reliability is layered and every layer is bounded and counted:
   :class:`ModelUnavailableError` at once, which stops the run with one clear line.
 
 Usage is summed over every attempt (re-asks included) through instructor's hooks. Answers are
-cached (see :mod:`extractor.cache`). This is the only module that imports openai or instructor.
+cached (see :mod:`extractor.backends.cache`). This is the only module that imports openai or instructor.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from extractor.backends.base import BackendAnswer, SegmentRequest, Usage
-from extractor.cache import AnswerCache, cache_key
+from extractor.backends.cache import AnswerCache, cache_key
 from extractor.errors import BackendError, ModelUnavailableError
-from extractor.prompting import PromptTemplate
+from extractor.backends.prompting import PromptTemplate
 from extractor.settings import Settings
-from extractor.textnorm import normalize
-from schemas import DraftBatch
+from extractor.arabic.textnorm import normalize
+from extractor.schemas import DraftBatch
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -139,7 +139,7 @@ class OpenAIBackend:
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> OpenAIBackend:
-        from extractor.prompting import default_prompts_dir
+        from extractor.backends.prompting import default_prompts_dir
 
         config = OpenAIConfig(
             base_url=settings.base_url,

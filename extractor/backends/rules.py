@@ -13,15 +13,15 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from extractor.analysis import TextAnalysis
+from extractor.arabic.analysis import TextAnalysis
 from extractor.backends.base import BackendAnswer, SegmentRequest
-from extractor.casualties import find_casualties
-from extractor.dates import find_dates
-from extractor.gazetteer import Gazetteer, Mention
-from extractor.records import ceasefire_scope
-from extractor.sentences import Span, clauses, sentences
-from extractor.textnorm import NormalizedText, normalize
-from schemas import DraftEvent
+from extractor.arabic.casualties import find_casualties
+from extractor.arabic.dates import find_dates
+from extractor.arabic.gazetteer import Gazetteer, Mention
+from extractor.events.builder import ceasefire_scope
+from extractor.arabic.sentences import Span, clauses, sentences
+from extractor.arabic.textnorm import NormalizedText, normalize
+from extractor.schemas import DraftEvent
 
 RULES_VERSION = "rules-1"
 

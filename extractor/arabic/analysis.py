@@ -1,0 +1,48 @@
+"""One pass of the normalizers over a text, shared by everything that looks at its parts.
+
+Normalizing, gazetteer matching and money/item finding cost more than anything else in the
+pipeline; doing them once per text (instead of once per clause or per draft) and answering
+span queries from the results keeps the rule backend and grounding fast.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from functools import cached_property
+
+from extractor.arabic.gazetteer import Gazetteer, Mention
+from extractor.arabic.items import ItemMention, find_items
+from extractor.arabic.money import MoneyMention, find_money
+from extractor.arabic.textnorm import NormalizedText, normalize_with_map
+
+
+class TextAnalysis:
+    """Lazily computed findings over ``text``; queries by original-text span."""
+
+    def __init__(self, text: str, gazetteer: Gazetteer, norm: NormalizedText | None = None) -> None:
+        self.text = text
+        self.gazetteer = gazetteer
+        self.norm = norm or normalize_with_map(text)
+
+    @cached_property
+    def mentions(self) -> list[Mention]:
+        return self.gazetteer.find(self.text, self.norm)
+
+    @cached_property
+    def money(self) -> list[MoneyMention]:
+        return find_money(self.text, self.norm)
+
+    @cached_property
+    def items(self) -> list[ItemMention]:
+        return find_items(self.text, self.gazetteer, self.norm, self.mentions, self.money)
+
+    def money_in(self, start: int, end: int) -> list[MoneyMention]:
+        return [m for m in self.money if start <= m.start and m.end <= end]
+
+    def items_in(self, start: int, end: int) -> list[ItemMention]:
+        return [i for i in self.items if start <= i.start and i.end <= end]
+
+    def normalized_span(self, start: int, end: int) -> str:
+        """The normalized text of original [start, end)."""
+        offsets = self.norm.offsets
+        return self.norm.text[bisect_left(offsets, start) : bisect_left(offsets, end)]

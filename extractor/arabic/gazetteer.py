@@ -1,0 +1,283 @@
+"""Gazetteer: states, people, organisations, places and weapon systems from YAML data files.
+
+The shipped files live in ``extractor/arabic/data/gazetteer/``. Users extend them with their own YAML
+files (``--gazetteer my.yaml`` or ``EXTRACTOR_GAZETTEER``): either a list named after its kind
+(``people.yaml``) or a mapping ``{countries: [...], people: [...], orgs: [...], places: [...],
+weapons: [...]}``. Aliases are written as in natural Arabic; matching is done on normalized text,
+strips the clitics و ف ب ل ك لل from the first word, and derives the forms of adjectives
+(أمريكي → الأمريكية، الأمريكيين …).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from extractor.errors import ConfigError
+from extractor.arabic.textnorm import NormalizedText, normalize, normalize_with_map
+
+EntryKind = Literal["person", "country", "org", "place", "weapon"]
+KINDS: dict[str, EntryKind] = {
+    "countries": "country",
+    "people": "person",
+    "orgs": "org",
+    "places": "place",
+    "weapons": "weapon",
+}
+# When one alias names entries of several kinds, the more specific wins.
+_PRIORITY: dict[str, int] = {"person": 0, "org": 1, "weapon": 2, "place": 3, "country": 4}
+_ADJECTIVE_SUFFIXES = ("", "ه", "ون", "ين", "ان", "تان", "تين")
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One gazetteer entry (a state, person, organisation, place or weapon system)."""
+
+    kind: EntryKind
+    name: str
+    code: str | None = None  # evaluation code: ISO-3 of the state, or NATO/EU/G7/UN
+    country: str | None = None  # ISO-3 the entry belongs to
+    role: str | None = None
+    category: str | None = None  # weapons: missile, drone, …
+    place_type: str | None = None  # places: city, region, sea, site
+    generic: bool = False  # weapons: a class ("Tanks") rather than a system ("Leopard 2")
+
+
+Via = Literal["name", "adjective", "capital"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entry found in a text. ``start``/``end`` are original offsets; ``nstart``/``nend``
+    normalized ones."""
+
+    entry: Entry
+    via: Via
+    start: int
+    end: int
+    nstart: int
+    nend: int
+    surface: str
+    clitic: str  # normalized clitic letters stripped from the first word ("ل" in "لأوكرانيا")
+    candidates: tuple[tuple[Entry, Via], ...] = ()  # every entry this alias names, best first
+
+    def as_country(self) -> Entry | None:
+        """The state this mention stands for when it names one (directly, or a capital)."""
+        for entry, _via in self.candidates or ((self.entry, self.via),):
+            if entry.kind == "country":
+                return entry
+        return None
+
+
+@dataclass
+class Gazetteer:
+    """Alias index over normalized word n-grams."""
+
+    index: dict[tuple[str, ...], list[tuple[Entry, Via]]] = field(default_factory=dict)
+    countries: dict[str, Entry] = field(default_factory=dict)
+    weapons: dict[str, Entry] = field(default_factory=dict)
+    max_words: int = 1
+    first_words: dict[str, int] = field(default_factory=dict)  # first word → longest alias
+    _lookups: dict[str, Mention | None] = field(default_factory=dict, repr=False)
+    # word → its clitic variants that start some alias (most words start none)
+    _starts: dict[str, tuple[tuple[str, str, int], ...]] = field(default_factory=dict, repr=False)
+
+    # ---- building -------------------------------------------------------------------------
+    def add(self, entry: Entry, alias: str, via: Via = "name") -> None:
+        self._lookups.clear()  # answers computed before this alias existed may change
+        self._starts.clear()
+        words = tuple(_WORD_RE.findall(normalize(alias)))
+        if not words or (len(words) == 1 and len(words[0]) < 2):
+            return
+        keys = {words}
+        # "الناتو" also matches "(ناتو)"; only for organisations, where ال is surely the article
+        # (for states and places it is often part of the name: ألمانيا is not "ال" + "مانيا").
+        if entry.kind == "org" and words[0].startswith("ال") and len(words[0]) > 4:
+            keys.add((words[0][2:], *words[1:]))
+        for key in keys:
+            bucket = self.index.setdefault(key, [])
+            if all(e != entry for e, _ in bucket):
+                bucket.append((entry, via))
+                bucket.sort(key=lambda ev: (_PRIORITY[ev[0].kind], ev[1] != "name"))
+            self.max_words = max(self.max_words, len(key))
+            self.first_words[key[0]] = max(self.first_words.get(key[0], 0), len(key))
+
+    def add_record(self, kind: EntryKind, raw: dict[str, Any], source: str) -> None:
+        try:
+            name = str(raw["name"])
+            aliases = [str(a) for a in raw.get("aliases") or []]
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"{source}: gazetteer entry {raw!r} needs 'name' and 'aliases'"
+            ) from exc
+        if kind == "country":
+            code = str(raw.get("code") or "").upper() or None
+            entry = Entry("country", name, code=code, country=code)
+            if code:
+                self.countries[code] = entry
+            for alias in aliases:
+                self.add(entry, alias)
+            for stem in raw.get("adjectives") or []:
+                for form in adjective_forms(str(stem)):
+                    self.add(entry, form, "adjective")
+            for capital in raw.get("capitals") or []:
+                self.add(entry, str(capital), "capital")
+            return
+        country = raw.get("country")
+        entry = Entry(
+            kind,
+            name,
+            code=raw.get("code") or country,
+            country=country,
+            role=raw.get("role"),
+            category=raw.get("category"),
+            place_type=raw.get("type"),
+            generic=bool(raw.get("generic", False)),
+        )
+        if kind == "weapon":
+            self.weapons[name] = entry
+        for alias in [name, *aliases] if kind == "weapon" else aliases:
+            self.add(entry, alias)
+
+    # ---- matching -------------------------------------------------------------------------
+    def find(self, text: str, norm: NormalizedText | None = None) -> list[Mention]:
+        """All non-overlapping mentions in ``text``, longest match first, in text order."""
+        norm = norm or normalize_with_map(text)
+        words = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(norm.text)]
+        found: list[Mention] = []
+        starts = self._starts
+        i = 0
+        while i < len(words):
+            if starts.get(words[i][0], True) == ():  # known to start no alias: the common case
+                i += 1
+                continue
+            hit = self._match_at(words, i)
+            if hit is None:
+                i += 1
+                continue
+            n, clitic, skip, bucket = hit
+            entry, via = bucket[0]
+            nstart, nend = words[i][1] + skip, words[i + n - 1][2]
+            start, end = norm.to_original(nstart, nend)
+            found.append(
+                Mention(entry, via, start, end, nstart, nend, text[start:end], clitic, bucket)
+            )
+            i += n
+        return found
+
+    def _match_at(
+        self, words: list[tuple[str, int, int]], i: int
+    ) -> tuple[int, str, int, tuple[tuple[Entry, Via], ...]] | None:
+        """(word count, clitic letters, letters to skip in the surface, entries) of the longest
+        alias starting at word i."""
+        word = words[i][0]
+        variants = self._starts.get(word)
+        if variants is None:
+            variants = tuple(v for v in clitic_variants(word) if v[0] in self.first_words)
+            if len(self._starts) > 200_000:
+                self._starts.clear()
+            self._starts[word] = variants
+        if not variants:
+            return None
+        longest = min(max(self.first_words[v[0]] for v in variants), len(words) - i)
+        for n in range(longest, 0, -1):
+            rest = tuple(w for w, _, _ in words[i + 1 : i + n])
+            for first, clitic, skip in variants:
+                bucket = self.index.get((first, *rest))
+                if bucket:
+                    return n, clitic, skip, tuple(bucket)
+        return None
+
+    def lookup(self, surface: str) -> Mention | None:
+        """The entry a free-standing surface string names (as a model wrote it), if any."""
+        if surface not in self._lookups:
+            if len(self._lookups) > 50_000:
+                self._lookups.clear()
+            self._lookups[surface] = self._lookup(surface)
+        return self._lookups[surface]
+
+    def _lookup(self, surface: str) -> Mention | None:
+        mentions = self.find(surface)
+        if not mentions:
+            return None
+        return min(mentions, key=lambda m: (_PRIORITY[m.entry.kind], -len(m.surface)))
+
+
+@lru_cache(maxsize=65536)
+def clitic_variants(word: str) -> tuple[tuple[str, str, int], ...]:
+    """The word and its forms without leading clitics: (form, clitic letters, letters of the
+    word to leave out of the surface). "ولأوكرانيا" → ("اوكرانيا", "ول", 2) among others;
+    "للناتو" → ("الناتو", "ل", 0): the surface keeps "للناتو" whole."""
+    out = [(word, "", 0)]
+    w, clitic = word, ""
+    if len(w) > 3 and w[0] in "وف":
+        w, clitic = w[1:], w[0]
+        out.append((w, clitic, 1))
+    if len(w) > 4 and w.startswith("لل"):
+        out.append(("ال" + w[2:], clitic + "ل", len(clitic)))
+    if len(w) > 3 and w[0] in "بلك":
+        out.append((w[1:], clitic + w[0], len(clitic) + 1))
+    return tuple(out)
+
+
+def adjective_forms(stem: str) -> list[str]:
+    """أمريكي → أمريكي، أمريكيه، أمريكيون … and the same with ال."""
+    base = normalize(stem)
+    forms = [base + suffix for suffix in _ADJECTIVE_SUFFIXES]
+    return forms + ["ال" + f for f in forms]
+
+
+def _read_yaml(path: Path | Any) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read gazetteer file {path}: {exc}") from exc
+
+
+def _records(path: Path | Any) -> Iterable[tuple[EntryKind, dict[str, Any]]]:
+    data = _read_yaml(path)
+    if isinstance(data, dict):
+        for key, items in data.items():
+            if key not in KINDS:
+                raise ConfigError(f"{path}: unknown section {key!r}; use one of {sorted(KINDS)}")
+            for item in items or []:
+                yield KINDS[key], item
+    elif isinstance(data, list):
+        stem = Path(str(path)).stem
+        kind = next((k for name, k in KINDS.items() if name in stem), None)
+        if kind is None:
+            raise ConfigError(
+                f"{path}: a list file must be named after its kind ({', '.join(KINDS)}), "
+                "or hold a mapping of those sections"
+            )
+        for item in data:
+            yield kind, item
+    elif data is not None:
+        raise ConfigError(f"{path}: expected a list or a mapping of sections")
+
+
+def _shipped_files() -> list[Any]:
+    folder = resources.files("extractor.arabic") / "data" / "gazetteer"
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+
+
+def load_gazetteer(extra: Sequence[str | Path] = ()) -> Gazetteer:
+    """The shipped gazetteer plus the user's extra files (later files add to earlier ones)."""
+    return _load(tuple(str(p) for p in extra))
+
+
+@lru_cache(maxsize=8)
+def _load(extra: tuple[str, ...]) -> Gazetteer:
+    gaz = Gazetteer()
+    for path in [*_shipped_files(), *(Path(p) for p in extra)]:
+        for kind, raw in _records(path):
+            gaz.add_record(kind, raw, str(path))
+    return gaz

@@ -1,0 +1,1 @@
+"""The default task: Arabic conflict events (aid, contacts, agreements, ceasefires, attacks)."""

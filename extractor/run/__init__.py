@@ -1,0 +1,1 @@
+"""Running the core over many documents: inputs, the run loop, crash-safe output, engines."""

@@ -1,0 +1,130 @@
+"""The bulk job behind ``extractor run``: inputs → JSONL records + failures, resumable."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.backends.base import Backend
+from extractor.run.documents import SUFFIXES, iter_paths, load_documents, parse_published
+from extractor.errors import ConfigError, DocumentError
+from extractor.factory import make_pipeline
+from extractor.run.output import (
+    JsonlSink,
+    count_failures,
+    default_failures_path,
+    done_ids,
+    done_path,
+    export_records,
+    read_resume_state,
+    rewrite_failures,
+)
+from extractor.run.runner import RunSummary, run_documents
+from extractor.settings import Settings
+
+
+@dataclass
+class BulkJob:
+    inputs: Sequence[str | Path]
+    out: Path
+    failures: Path | None = None
+    resume: bool = False
+    retry_failed: bool = False
+    published_at: str | None = None
+    output_format: str = "jsonl"  # jsonl | csv | parquet
+
+    @property
+    def journal(self) -> Path:
+        """Where records are appended as they come (crash-safe): OUT itself for JSONL, else a
+        JSONL beside it ("events.csv" → "events.csv.journal.jsonl") exported to OUT at the end."""
+        if self.output_format == "jsonl":
+            return self.out
+        return self.out.with_name(self.out.name + ".journal.jsonl")
+
+    def check(self) -> None:
+        """Refuse a job that would write over its own inputs (before any file is touched)."""
+        written = [self.out, self.journal, self.failures_path, done_path(self.journal)]
+        for raw in self.inputs:
+            source = Path(raw).resolve()
+            for target in written:
+                target = target.resolve()
+                if target == source or (source.is_dir() and source in target.parents):
+                    raise ConfigError(
+                        f"{target} is one of the inputs or inside an input folder ({raw}); "
+                        "write the output somewhere else"
+                    )
+        if self.published_at is not None:
+            try:
+                parse_published(self.published_at)
+            except DocumentError as exc:
+                raise ConfigError(f"--published-at: {exc}") from None
+
+    @property
+    def failures_path(self) -> Path:
+        return self.failures or default_failures_path(self.out)
+
+
+def count_documents(inputs: Iterable[str | Path]) -> int:
+    """How many documents the inputs hold (files, plus non-blank lines of JSONL files)."""
+    total = 0
+    for path in iter_paths(inputs):
+        if SUFFIXES.get(path.suffix.lower()) == "jsonl":
+            try:
+                with path.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+def run_bulk(
+    job: BulkJob,
+    settings: Settings,
+    *,
+    backend: Backend | None = None,
+    on_result: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Run the job; raises ExtractorError subclasses for problems that stop the whole run."""
+    job.check()
+    skip: set[str] = set()
+    if job.resume:
+        state = read_resume_state(job.journal, job.failures_path)
+        skip = state.done | (set() if job.retry_failed else state.failed)
+    docs = load_documents(
+        job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes
+    )
+    with JsonlSink(job.journal, job.failures_path, fresh=not job.resume) as sink:
+        if settings.workers > 1 and backend is None:
+            from extractor.run.workers import run_in_workers
+
+            summary = run_in_workers(
+                docs,
+                settings,
+                job.journal,
+                job.failures_path,
+                settings.workers,
+                skip=skip,
+                on_result=on_result,
+            )
+        else:
+            summary = asyncio.run(
+                run_documents(
+                    docs,
+                    make_pipeline(settings, backend),
+                    sink,
+                    concurrency=settings.concurrency,
+                    skip=skip,
+                    on_result=on_result,
+                )
+            )
+    if job.resume:
+        # Keep one failure line per document still failing (a retry appends a new one).
+        rewrite_failures(job.failures_path, done_ids(job.journal))
+    summary.outstanding_failures = count_failures(job.failures_path)
+    if job.output_format != "jsonl":
+        export_records(job.journal, job.out, job.output_format)
+    return summary

@@ -1,0 +1,1 @@
+"""Analyst tools over records: evaluation, the review page, cross-article linking, DataFrames."""
