@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
 from bench.fault_server import FaultServer  # noqa: E402
+from extractor.events.task import events_task  # noqa: E402
 from extractor.run.bulk import BulkJob, run_bulk  # noqa: E402
-from extractor.backends.prompting import PromptTemplate  # noqa: E402
-from extractor.settings import Settings  # noqa: E402
 from extractor.schemas import DraftBatch  # noqa: E402
+from extractor.settings import Settings  # noqa: E402
 
 MODEL = "mock-model"
 
@@ -109,13 +109,13 @@ def naive(base_url: str, texts: list[str], threads: int) -> float:
     client = instructor.from_openai(
         openai.OpenAI(base_url=base_url, api_key="sk-bench", max_retries=0)
     )
-    template = PromptTemplate.load()
+    task = events_task()
 
     def one(text: str) -> Any:
         return client.chat.completions.create(
             model=MODEL,
             response_model=DraftBatch,
-            messages=template.render(text=text),
+            messages=task.messages(text),
             temperature=0,
         )
 
@@ -246,7 +246,7 @@ def prompt_tokens(texts: list[str]) -> dict[str, float]:
     import instructor
     import openai
 
-    from extractor.backends.openai_backend import OpenAIBackend, OpenAIConfig
+    from extractor.backends.openai_backend import OpenAIBackend
 
     enc = o200k_encoding()
 
@@ -261,7 +261,8 @@ def prompt_tokens(texts: list[str]) -> dict[str, float]:
     with FaultServer() as server:
         server.keep_requests = 2 * len(sample)
         backend = OpenAIBackend(
-            OpenAIConfig(base_url=server.base_url, api_key="x", model=MODEL, max_retries=0)
+            Settings(base_url=server.base_url, api_key="x", model=MODEL, max_retries=0),
+            events_task(),
         )
 
         async def ours_requests() -> None:

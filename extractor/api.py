@@ -19,18 +19,16 @@ from datetime import date
 from typing import Any, TypeVar
 
 from extractor.backends.base import Backend
-from extractor.run.documents import Document, DocumentFailure, as_document, parse_published
+from extractor.core.document import Document, DocumentFailure
+from extractor.core.pipeline import DocumentResult
+from extractor.core.tasks import Task, load_task
 from extractor.errors import ConfigError, DocumentError
 from extractor.factory import make_pipeline
-from extractor.core.pipeline import DocumentResult
+from extractor.run.documents import as_document, parse_published
 from extractor.run.runner import RunSummary, run_documents
 from extractor.settings import Settings
-from extractor.schemas import EventRecord
 
 T = TypeVar("T")
-_INPUT_ERRORS = frozenset(
-    {"empty", "binary", "decode", "too_large", "invalid_json", "invalid_date", "no_text"}
-)
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -48,12 +46,23 @@ class ResultSet(list[DocumentResult]):
     summary: RunSummary | None = None
 
     @property
-    def events(self) -> list[EventRecord]:
+    def events(self) -> list[Any]:
+        """Every record of every document (event records for the default task)."""
         return [e for r in self for e in r.events]
+
+    @property
+    def records(self) -> list[Any]:
+        return self.events
 
     @property
     def failures(self) -> list[DocumentResult]:
         return [r for r in self if not r.ok]
+
+    def raise_for_error(self) -> ResultSet:
+        """Raise :class:`~extractor.errors.ExtractionError` for the first failed document."""
+        for result in self:
+            result.raise_for_error()
+        return self
 
     def to_dataframe(self, *, join_lists: bool = True):  # type: ignore[no-untyped-def]
         """One row per event, actors/money/items flattened (lists joined unless join_lists=False)."""
@@ -74,17 +83,20 @@ class _Collector:
 
 
 class Extractor:
-    """Extract grounded events from Arabic text.
+    """Extract grounded records from Arabic text.
 
-    ``backend`` is ``"rules"`` (default when no model is configured), ``"openai"``, or any object
-    with the :class:`~extractor.backends.base.Backend` protocol. Other keyword arguments are
-    settings (``model=``, ``base_url=``, ``cache_dir=`` …) and override the environment.
+    ``task`` is a :class:`~extractor.Task` (or ``"FILE.py[:NAME]"``); default: the Arabic
+    conflict-events task. ``backend`` is ``"rules"`` (default when no model is configured),
+    ``"openai"``, ``"hybrid"``, or any object with the
+    :class:`~extractor.backends.base.Backend` protocol. Other keyword arguments are settings
+    (``model=``, ``base_url=``, ``cache_dir=`` …) and override the environment.
     """
 
     def __init__(
         self,
         backend: str | Backend | None = None,
         *,
+        task: Task | str | None = None,
         settings: Settings | None = None,
         **overrides: Any,
     ):
@@ -95,40 +107,48 @@ class Extractor:
             raise ConfigError(
                 f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(Settings.model_fields))}"
             )
-        base = settings.model_dump() if settings else {}
-        self.settings = Settings(**{**base, **overrides}) if (overrides or settings) else Settings()
+        if isinstance(task, str):
+            task = load_task(task)
+        if settings is not None:
+            self.settings = settings.with_values(**overrides) if overrides else settings
+        else:
+            self.settings = Settings(**overrides)
         self.pipeline = make_pipeline(
-            self.settings, None if isinstance(backend, str) or backend is None else backend
+            self.settings, None if isinstance(backend, str) or backend is None else backend, task
         )
 
     @property
     def backend(self) -> Backend:
         return self.pipeline.backend
 
+    @property
+    def task(self) -> Task:
+        return self.pipeline.task
+
     async def aextract(
         self, text: str, published_at: date | str | None = None, doc_id: str = "doc"
     ) -> DocumentResult:
+        """Records of one article (async form of :meth:`extract`)."""
         doc = as_document({"id": doc_id, "text": text, "published_at": published_at})
         if isinstance(doc, DocumentFailure):
-            return DocumentResult(doc.id, error=doc.error, message=doc.message, source=doc.source)
+            raise DocumentError(doc.message, kind=doc.error, doc_id=doc_id)
         try:
-            return await self.pipeline.process(doc)
+            result = await self.pipeline.process(doc)
         finally:
             await self.pipeline.aclose()
+        return result.raise_for_error()
 
     def extract(
         self, text: str, published_at: date | str | None = None, doc_id: str = "doc"
     ) -> DocumentResult:
-        """Events of one article; ``published_at`` (YYYY-MM-DD) resolves relative dates.
+        """Records of one article; ``published_at`` (YYYY-MM-DD) resolves relative dates.
 
-        Raises :class:`~extractor.errors.DocumentError` when the text cannot be used.
+        Raises :class:`~extractor.errors.DocumentError` when the text cannot be used,
+        :class:`~extractor.errors.ExtractionError` when the backend failed after its retries (or
+        an internal error stopped it), and :class:`~extractor.errors.ModelUnavailableError` when
+        the model server cannot be used at all.
         """
-        result = _run_sync(self.aextract(text, published_at, doc_id))
-        if result.error in _INPUT_ERRORS:
-            raise DocumentError(
-                result.message or result.error or "unusable document", doc_id=doc_id
-            )
-        return result
+        return _run_sync(self.aextract(text, published_at, doc_id))
 
     async def aextract_many(
         self,
@@ -151,9 +171,15 @@ class Extractor:
                 item = DocumentFailure(f"{item.id}#{i}", item.source, item.error, item.message)
             seen.add(item.id)
             items.append(item)
-        summary = await run_documents(
-            items, self.pipeline, collector, concurrency=concurrency or self.settings.concurrency
-        )
+        try:
+            summary = await run_documents(
+                items,
+                self.pipeline.process,
+                collector,
+                concurrency=concurrency or self.settings.concurrency,
+            )
+        finally:
+            await self.pipeline.aclose()
         results = ResultSet(collector.results[i.id] for i in items if i.id in collector.results)
         results.summary = summary
         return results
@@ -164,8 +190,11 @@ class Extractor:
         *,
         concurrency: int | None = None,
     ) -> ResultSet:
-        """Events of many documents (texts, dicts like JSONL lines, or :func:`load_documents`)."""
+        """Records of many documents (texts, dicts like JSONL lines, or :func:`load_documents`).
+
+        A document that fails does not stop the others: it is in ``.failures`` with its reason
+        (``.raise_for_error()`` raises for the first one)."""
         return _run_sync(self.aextract_many(docs, concurrency=concurrency))
 
 
-__all__ = ["Extractor", "ResultSet", "parse_published"]
+__all__ = ["Extractor", "ResultSet", "Task", "parse_published"]

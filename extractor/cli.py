@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import sys
+import types
+import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,10 +26,10 @@ from rich.progress import (
 from rich.table import Table
 
 from extractor import __version__
-from extractor.run.bulk import BulkJob, count_documents, run_bulk
 from extractor.errors import ExtractorError
+from extractor.run.bulk import BulkJob, count_documents, run_bulk
 from extractor.run.runner import RunSummary
-from extractor.settings import Settings
+from extractor.settings import Settings, cli_fields
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Grounded event extraction from Arabic news."
@@ -59,15 +64,85 @@ def _fail(message: str, debug: bool, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+# ---- settings as flags: declared once, in Settings ---------------------------------------------
+
+
+def _option_type(annotation: Any) -> tuple[Any, bool]:
+    """The click-friendly type of a setting, and whether it is an on/off flag."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    inner = (
+        args[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
+    )
+    if typing.get_origin(inner) is typing.Annotated:
+        inner = typing.get_args(inner)[0]
+    if inner is bool:
+        return bool, True
+    if typing.get_origin(inner) is list:
+        return list[typing.get_args(inner)[0]], False  # type: ignore[misc]
+    if (
+        typing.get_origin(inner) is typing.Literal
+        or isinstance(inner, type)
+        and issubclass(inner, SecretStr)
+    ):
+        return str, False
+    return inner, False
+
+
+def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command one ``--flag`` per setting (help = the setting's description); the command
+    receives them as ``flags``: the values the user gave, to be merged into :class:`Settings`."""
+    names = list(cli_fields())
+    own = inspect.signature(command, eval_str=True)
+    params = [p for p in own.parameters.values() if p.name != "flags"]
+    for name, info in cli_fields().items():
+        kind, is_flag = _option_type(info.annotation)
+        flag = "--" + name.replace("_", "-")
+        metavar = "FILE" if typing.get_origin(kind) is list else None
+        option = typer.Option(
+            flag, help=info.description, rich_help_panel="Settings", metavar=metavar
+        )
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=False if is_flag else None,
+                annotation=Annotated[kind if is_flag else kind | None, option],
+            )
+        )
+
+    def wrapper(**values: Any) -> Any:
+        flags = {n: values.pop(n) for n in names}
+        flags = {k: v for k, v in flags.items() if v not in (None, False, [])}
+        return command(flags=flags, **values)
+
+    wrapper.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper
+
+
+def _run_settings(flags: dict[str, Any], replay: Path | None, record: bool) -> Settings:
+    """Settings of a run; a replay reuses the recorded endpoint and sampling, and skips the cache
+    so the cassette (not an old cache entry) answers."""
+    values = dict(flags)
+    if replay is not None:
+        if not record:
+            from extractor.backends.replay import recorded_settings
+
+            values = {**recorded_settings(replay), **values}
+        if "cache_dir" not in flags:
+            values["no_cache"] = True
+    return _settings(**values)
+
+
 @app.command()
+@with_settings
 def run(
     inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per event")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per line")],
+    flags: dict[str, Any],
     failures: Annotated[
         Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")
-    ] = None,
-    backend: Annotated[
-        str | None, typer.Option(help="rules | openai [default: openai if a model is set]")
     ] = None,
     published_at: Annotated[
         str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")
@@ -76,48 +151,6 @@ def run(
     retry_failed: Annotated[
         bool, typer.Option(help="With --resume: run failed documents again")
     ] = False,
-    model: Annotated[str | None, typer.Option(help="Model name (env EXTRACTOR_MODEL)")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible base URL (env OPENAI_BASE_URL)")
-    ] = None,
-    mode: Annotated[
-        str | None, typer.Option(help="instructor mode: tools | json_schema | md_json")
-    ] = None,
-    temperature: Annotated[float | None, typer.Option()] = None,
-    seed: Annotated[int | None, typer.Option()] = None,
-    max_tokens: Annotated[int | None, typer.Option()] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per model request")] = None,
-    concurrency: Annotated[
-        int | None, typer.Option(help="Documents in flight (in all workers)")
-    ] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (one core each)")] = None,
-    rpm: Annotated[int | None, typer.Option(help="Requests per minute limit")] = None,
-    tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit")] = None,
-    chunk_chars: Annotated[
-        int | None, typer.Option(help="Longer segments are split into chunks of this size")
-    ] = None,
-    max_retries: Annotated[
-        int | None, typer.Option(help="Transport retries per request (429/5xx/timeouts)")
-    ] = None,
-    max_reasks: Annotated[
-        int | None, typer.Option(help="Re-asks when the model's answer fails validation")
-    ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Cache folder (env EXTRACTOR_CACHE_DIR)")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write the cache")
-    ] = False,
-    gazetteer: Annotated[
-        list[Path] | None, typer.Option(help="Extra gazetteer YAML file (repeatable)")
-    ] = None,
-    max_doc_bytes: Annotated[
-        int | None, typer.Option(help="Larger documents fail with a clear reason")
-    ] = None,
-    price_in: Annotated[
-        float | None, typer.Option(help="USD per 1M prompt tokens, for a cost estimate")
-    ] = None,
-    price_out: Annotated[float | None, typer.Option(help="USD per 1M completion tokens")] = None,
     replay: Annotated[
         Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")
     ] = None,
@@ -141,44 +174,9 @@ def run(
     ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
 ) -> None:
-    """Extract events from documents into OUT (JSONL); failures go beside it."""
+    """Extract records from documents into OUT (JSONL); failures go beside it."""
     try:
-        replay_defaults: dict[str, Any] = {}
-        if replay is not None:
-            # Replays send byte-identical requests: reuse the recorded endpoint and sampling, and
-            # skip the cache so the cassette (not an old cache entry) answers.
-            if not record:
-                from extractor.backends.replay import recorded_settings
-
-                replay_defaults = recorded_settings(replay)
-            if cache_dir is None:
-                no_cache = True
-        flags = {
-            "backend": backend,
-            "model": model,
-            "base_url": base_url,
-            "mode": mode,
-            "temperature": temperature,
-            "seed": seed,
-            "max_tokens": max_tokens,
-            "timeout": timeout,
-            "concurrency": concurrency,
-            "workers": workers,
-            "rpm": rpm,
-            "tpm": tpm,
-            "cache_dir": cache_dir,
-            "chunk_chars": chunk_chars,
-            "max_retries": max_retries,
-            "max_reasks": max_reasks,
-            "no_cache": True if no_cache else None,
-            "gazetteer": gazetteer,
-            "max_doc_bytes": max_doc_bytes,
-            "price_in": price_in,
-            "price_out": price_out,
-        }
-        settings = _settings(
-            **{**replay_defaults, **{k: v for k, v in flags.items() if v is not None}}
-        )
+        settings = _run_settings(flags, replay, record)
     except ExtractorError as exc:
         raise _fail(str(exc), debug) from None
     except ValueError as exc:  # pydantic validation of flags/env

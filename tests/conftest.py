@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from extractor.backends.rules import RuleBackend
-from extractor.run.documents import Document
 from extractor.arabic.gazetteer import Gazetteer, load_gazetteer
+from extractor.backends.rules import RuleBackend
 from extractor.core.pipeline import DocumentResult, Pipeline
+from extractor.events.task import events_task
+from extractor.run.documents import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -29,7 +30,7 @@ def seed_texts() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def rule_pipeline(gazetteer: Gazetteer) -> Pipeline:
-    return Pipeline(RuleBackend(gazetteer), gazetteer)
+    return Pipeline(events_task(), RuleBackend(gazetteer), gazetteer)
 
 
 def run_doc(
@@ -63,3 +64,13 @@ def vcr_config() -> dict:
         "before_record_response": scrub_response,
         "decode_compressed_response": True,
     }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from the test, never from the developer's shell (EXTRACTOR_*, OPENAI_*)."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("EXTRACTOR_", "OPENAI_")):
+            monkeypatch.delenv(name, raising=False)

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from extractor.backends.openai_backend import OpenAIBackend, OpenAIConfig
 from extractor.backends.cache import AnswerCache
+from extractor.backends.openai_backend import OpenAIBackend
+from extractor.events.task import events_task
+from extractor.settings import Settings
 
 # The llama-cpp-python server the cassettes were recorded from (see `make record`).
 RECORD_BASE_URL = "http://127.0.0.1:8765/v1"
-RECORD_MODEL = "gemma-3-270m"
+RECORD_MODEL = "qwen2.5-coder-1.5b-instruct"
 
 
 def recorded_backend(cache_dir: Path | None = None, **overrides) -> OpenAIBackend:
@@ -26,8 +28,10 @@ def recorded_backend(cache_dir: Path | None = None, **overrides) -> OpenAIBacken
         "max_tokens": 1024,
     }
     values.update(overrides)
-    config = OpenAIConfig(base_url=RECORD_BASE_URL, **values)
-    return OpenAIBackend(config, cache=AnswerCache(cache_dir) if cache_dir else None)
+    settings = Settings(base_url=RECORD_BASE_URL, **values)
+    return OpenAIBackend(
+        settings, events_task(), cache=AnswerCache(cache_dir) if cache_dir else None
+    )
 
 
 def fault_backend(base_url: str, cache_dir: Path | None = None, **overrides) -> OpenAIBackend:
@@ -41,8 +45,10 @@ def fault_backend(base_url: str, cache_dir: Path | None = None, **overrides) -> 
         "concurrency": 8,
     }
     defaults.update(overrides)
-    config = OpenAIConfig(base_url=base_url, **defaults)
-    return OpenAIBackend(config, cache=AnswerCache(cache_dir) if cache_dir else None)
+    settings = Settings(base_url=base_url, **defaults)
+    return OpenAIBackend(
+        settings, events_task(), cache=AnswerCache(cache_dir) if cache_dir else None
+    )
 
 
 # The local fault server listens on 127.0.0.1: let those tests through the network block.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.errors import DocumentError
 from extractor.run.documents import (
     Document,
     DocumentFailure,
@@ -15,7 +16,6 @@ from extractor.run.documents import (
     html_to_text,
     load_documents,
 )
-from extractor.errors import DocumentError
 
 ARABIC = "أعلنت الولايات المتحدة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لأوكرانيا."
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.errors import ConfigError
 from extractor.arabic.gazetteer import adjective_forms, clitic_variants, load_gazetteer
+from extractor.errors import ConfigError
 
 
 def names(gazetteer, text: str) -> list[tuple[str, str, str | None]]:

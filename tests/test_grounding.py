@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.core.grounding import in_context, locate, quote_problem
 from extractor.arabic.textnorm import normalize
+from extractor.core.grounding import in_context, locate, quote_problem
 
 TEXT = (
     "وفي السياق نفسه، وافق مجلس النواب الأميركي يوم السبت على حزمة مساعدات جديدة لأوكرانيا "

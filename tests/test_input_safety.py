@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor import Extractor
-from extractor.cli import app
-from extractor.run.documents import Document, load_documents, parse_published
-from extractor.errors import ConfigError
-from extractor.tools.frames import record_row
-from extractor.core.grounding import in_context
-from extractor.run.output import done_ids
 from extractor.arabic.textnorm import normalize
+from extractor.cli import app
+from extractor.core.grounding import in_context
+from extractor.errors import ConfigError
+from extractor.run.documents import Document, load_documents, parse_published
+from extractor.run.output import done_ids
+from extractor.tools.frames import record_row
 from tests.conftest import SEEDS
 
 runner = CliRunner()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractor import Extractor, load_documents
+from extractor.schemas import Actor, DateValue, EventRecord, Evidence, Location, Money, Provenance
 from extractor.tools.link import (
     LinkedRecord,
     cluster_id,
@@ -19,7 +20,6 @@ from extractor.tools.link import (
     link_records,
     summarize,
 )
-from extractor.schemas import Actor, DateValue, EventRecord, Evidence, Location, Money, Provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DOCS = [ROOT / "gold" / "dev.docs.jsonl", ROOT / "gold" / "test.docs.jsonl"]

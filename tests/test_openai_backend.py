@@ -16,10 +16,11 @@ from typer.testing import CliRunner
 
 from bench.fault_server import FaultConfig, FaultServer
 from extractor.backends.base import SegmentRequest
-from extractor.cli import app
-from extractor.errors import BackendError, ModelUnavailableError
-from extractor.core.pipeline import Pipeline
 from extractor.backends.replay import replaying
+from extractor.cli import app
+from extractor.core.pipeline import Pipeline
+from extractor.errors import BackendError, ModelUnavailableError
+from extractor.events.task import events_task
 from extractor.settings import Settings
 from tests.conftest import CASSETTES, SEEDS, run_doc
 from tests.llm import fault_backend, local_network, recorded_backend
@@ -95,20 +96,23 @@ def test_grounding_rejects_what_the_model_invented(seeds_replay):
 
 def test_cache_hit_makes_no_request(tmp_path: Path):
     cache = tmp_path / "cache"
-    pipeline = Pipeline(recorded_backend(cache), _gaz())
+    pipeline = Pipeline(events_task(), recorded_backend(cache), _gaz())
     doc = (SEEDS / "004_1d2b2980ef37757c.txt").read_text(encoding="utf-8")
     with replaying(CASSETTES / "seeds.yaml"):
         first = run_doc(pipeline, doc, "004")
     assert first.usage.requests >= 1 and first.usage.cache_hits == 0
     # No cassette now and the network is blocked: any HTTP request would fail the document.
-    second = run_doc(Pipeline(recorded_backend(cache), _gaz()), doc, "004")
+    second = run_doc(Pipeline(events_task(), recorded_backend(cache), _gaz()), doc, "004")
     assert second.ok, second.message
     assert second.usage.requests == 0 and second.usage.cache_hits == first.usage.requests
     assert [e.event_id for e in second.events] == [e.event_id for e in first.events]
 
 
 def test_cache_key_covers_what_shapes_the_answer_and_never_the_key(tmp_path: Path):
-    from extractor.backends.prompting import PromptTemplate
+    import shutil
+
+    from extractor.backends.openai_backend import OpenAIBackend
+    from extractor.core.prompting import default_prompts_dir
 
     base = recorded_backend(tmp_path)
     key = base.key_for(SEGMENT)
@@ -116,10 +120,11 @@ def test_cache_key_covers_what_shapes_the_answer_and_never_the_key(tmp_path: Pat
     assert recorded_backend(tmp_path, model="other-model").key_for(SEGMENT) != key
     assert recorded_backend(tmp_path, max_tokens=512).key_for(SEGMENT) != key
     assert base.key_for(SEGMENT.replace("125", "126")) != key
-    edited = recorded_backend(tmp_path)
-    edited.template = PromptTemplate(
-        "events", base.template.system_source + " ", base.template.user_source
-    )
+    prompts = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), prompts)
+    system = prompts / "events.system.j2"
+    system.write_text(system.read_text(encoding="utf-8") + " Be brief.", encoding="utf-8")
+    edited = OpenAIBackend(base.config, events_task(prompts))
     assert edited.key_for(SEGMENT) != key
     # spacing and tashkeel do not change what the model is asked about
     assert base.key_for("  " + SEGMENT.replace(" ", "  ") + "\n") == key

@@ -5,6 +5,7 @@ from __future__ import annotations
 from extractor.backends.rules import RuleBackend
 from extractor.core.pipeline import Pipeline, chunk_segment
 from extractor.core.segment import segment
+from extractor.events.task import events_task
 from tests.conftest import run_doc
 
 
@@ -23,8 +24,10 @@ def test_chunks_follow_sentences_and_overlap(seed_texts):
 
 
 def test_chunked_extraction_equals_whole_segments(gazetteer, seed_texts):
-    whole = Pipeline(RuleBackend(gazetteer), gazetteer, chunk_chars=100_000)
-    chunked = Pipeline(RuleBackend(gazetteer), gazetteer, chunk_chars=500, chunk_overlap=250)
+    whole = Pipeline(events_task(), RuleBackend(gazetteer), gazetteer, chunk_chars=100_000)
+    chunked = Pipeline(
+        events_task(), RuleBackend(gazetteer), gazetteer, chunk_chars=500, chunk_overlap=250
+    )
     for stem, text in seed_texts.items():
         a = run_doc(whole, text, stem)
         b = run_doc(chunked, text, stem)

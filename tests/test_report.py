@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from extractor import Extractor, load_documents
-from extractor.run.documents import Document
 from extractor.errors import ConfigError
-from extractor.tools.report import render_report, write_report
-from extractor.schemas import EVENT_TYPES, EventRecord
+from extractor.run.documents import Document
+from extractor.schemas import EVENT_TYPE_NAMES, EventRecord
 from extractor.schemas.events import Evidence, Provenance
+from extractor.tools.report import render_report, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -172,12 +172,12 @@ def test_seed_counts_per_type_match_the_records(seeds) -> None:
         for tag, a in page.elements
         if tag == "span" and "count" in (a.get("class") or "").split()
     }
-    assert shown == {t: counts.get(t, 0) for t in EVENT_TYPES}
+    assert shown == {t: counts.get(t, 0) for t in EVENT_TYPE_NAMES}
     assert page.text_by_id["n-events"] == str(len(records))
     assert page.text_by_id["n-docs"] == str(len(documents))
     rows = [a for tag, a in page.elements if tag == "tr" and (a.get("id") or "").startswith("row-")]
     assert Counter(a["data-type"] for a in rows) == counts
-    assert "rules-1" in html  # provenance: prompt version from the records
+    assert "rules-2" in html  # provenance: prompt version from the records
 
 
 def test_latin_values_are_isolated_in_the_table(seeds) -> None:
@@ -214,7 +214,7 @@ def test_overlapping_and_identical_spans_nest_properly() -> None:
     aid = rec("aid1", doc, "وافقت ألمانيا على إرسال مساعدات عسكرية لأوكرانيا، ودعت الحلفاء")
     call = rec("call1", doc, "ودعت الحلفاء إلى مزيد من الدعم. ثم اتصل", "diplomatic_contact")
     same = rec("agr1", doc, aid.evidence.quote, "agreement")
-    inner = rec("att1", doc, "مساعدات عسكرية", "other")
+    inner = rec("att1", doc, "مساعدات عسكرية", "other", subtype="sanctions")
     records = [aid, call, same, inner]
     html = render_report(records, {doc.id: doc})
     page = Page(html)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from extractor.core.segment import segment
 from extractor.arabic.sentences import sentence_around
+from extractor.core.segment import segment
 from extractor.schemas import EventRecord
 from tests.conftest import run_doc
 

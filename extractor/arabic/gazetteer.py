@@ -20,8 +20,8 @@ from typing import Any, Literal
 
 import yaml
 
-from extractor.errors import ConfigError
 from extractor.arabic.textnorm import NormalizedText, normalize, normalize_with_map
+from extractor.errors import ConfigError
 
 EntryKind = Literal["person", "country", "org", "place", "weapon"]
 KINDS: dict[str, EntryKind] = {

@@ -1,22 +1,26 @@
-"""The backend seam: one async method from a segment of text to draft events."""
+"""The backend seam: one async method from a segment of text to drafts of the task."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from extractor.schemas import DraftEvent
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True, slots=True)
 class SegmentRequest:
-    """What a backend is asked: one segment of one document."""
+    """What a backend is asked: one chunk of one segment of one document.
+
+    ``start`` is the offset of ``text`` in the document (offsets of records stay global).
+    """
 
     doc_id: str
     segment_id: int
     segment_kind: str
     text: str
     published_at: str | None = None
+    start: int = 0
 
 
 @dataclass
@@ -41,18 +45,21 @@ class Usage:
 
 @dataclass
 class BackendAnswer:
-    drafts: list[DraftEvent]
+    """The drafts of one request, what they cost and where they came from."""
+
+    drafts: list[BaseModel]
     usage: Usage = field(default_factory=Usage)
     cache_key: str | None = None
     model: str | None = None
     prompt_version: str | None = None
+    source: str | None = None  # which backend drafted them (hybrid answers mix two)
 
 
 class Backend(Protocol):
-    """Anything that drafts events for a segment (the rule extractor, an LLM client …)."""
+    """Anything that drafts a task's records for a segment (the rule extractor, an LLM …)."""
 
     name: str
 
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
-        """Draft events found in ``request.text``; raise BackendError when it cannot."""
+        """Drafts found in ``request.text``; raise BackendError when it cannot."""
         ...

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import importlib
 import json
 import logging
 import random
 import socket
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,13 +31,12 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from extractor.arabic.textnorm import normalize
 from extractor.backends.base import BackendAnswer, SegmentRequest, Usage
 from extractor.backends.cache import AnswerCache, cache_key
+from extractor.core.tasks import Task
 from extractor.errors import BackendError, ModelUnavailableError
-from extractor.backends.prompting import PromptTemplate
 from extractor.settings import Settings
-from extractor.arabic.textnorm import normalize
-from extractor.schemas import DraftBatch
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -47,21 +46,49 @@ _MODES = {
 # The usage accumulator of the request running in the current task (hooks are per client).
 _current_usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("usage", default=None)
 NO_KEY = "sk-no-key-required"  # local servers need no key, but the SDK insists on one
-# instructor logs every failed attempt at ERROR level; we count and report faults ourselves.
-logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
-def _memoize_async_validator_check() -> None:
-    """instructor walks the response model's whole class graph seven times per request to refuse
-    async validators (about 5 ms a request on this machine, the largest client-side cost). The
-    answer depends only on the model class, so a class that passed once is not walked again."""
+class _QuietDuringOurCalls(logging.Filter):
+    """instructor logs every failed attempt at ERROR level; we count and report faults ourselves.
+    Only records emitted while one of our requests runs are dropped: other users of instructor in
+    the same process keep its logging as configured."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _current_usage.get() is None
+
+
+_QUIET = _QuietDuringOurCalls()
+
+
+def _quiet_instructor_logs() -> None:
+    # a logger's filters apply to what it emits itself, so each of instructor's loggers gets one
+    names = ["instructor"] + [
+        name for name in list(logging.root.manager.loggerDict) if name.startswith("instructor.")
+    ]
+    for name in names:
+        logger = logging.getLogger(name)
+        if _QUIET not in logger.filters:
+            logger.addFilter(_QUIET)
+
+
+# instructor walks the response model's whole class graph seven times per request to refuse async
+# validators (about 5 ms a request here, the largest client-side cost). The answer depends only on
+# the model class, so the check is remembered per class. Tested against instructor 1.17 (the
+# pinned range); if its layout changes, the check runs unmemoized (tests/test_openai_backend.py
+# fails so that the pin is revisited).
+ASYNC_VALIDATOR_CHECK = ("instructor.v2.validation.async_validators", "reject_async_validators")
+
+
+def _memoize_async_validator_check() -> bool:
+    """Install the memoized check once; True when it is in place."""
+    module_name, attr = ASYNC_VALIDATOR_CHECK
     try:
-        from instructor.v2.validation import async_validators
-    except ImportError:  # another instructor layout: keep its behaviour
-        return
-    original = async_validators.reject_async_validators
+        module = importlib.import_module(module_name)
+        original = getattr(module, attr)
+    except (ImportError, AttributeError):  # another instructor layout: keep its behaviour
+        return False
     if getattr(original, "memoized", False):
-        return
+        return True
     passed: set[Any] = set()
 
     def reject_async_validators(response_model: Any) -> None:
@@ -71,14 +98,13 @@ def _memoize_async_validator_check() -> None:
         except TypeError:  # unhashable typing construct
             original(response_model)
             return
-        original(response_model)
+        original(response_model)  # raises for a model that has async validators
         passed.add(response_model)
 
     reject_async_validators.memoized = True  # type: ignore[attr-defined]
-    async_validators.reject_async_validators = reject_async_validators
-
-
-_memoize_async_validator_check()
+    reject_async_validators.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(module, attr, reject_async_validators)
+    return True
 
 
 class _Transient(Exception):
@@ -89,24 +115,6 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True)
-class OpenAIConfig:
-    base_url: str | None
-    api_key: str | None
-    model: str
-    mode: str = "tools"
-    temperature: float = 0.0
-    seed: int | None = 0
-    max_tokens: int = 1024
-    timeout: float = 60.0
-    max_retries: int = 4
-    max_reasks: int = 1
-    backoff_max: float = 30.0
-    concurrency: int = 8
-    rpm: int | None = None
-    tpm: int | None = None
-
-
 class OpenAIBackend:
     """Drafts events with a model behind an OpenAI-compatible API."""
 
@@ -114,52 +122,36 @@ class OpenAIBackend:
 
     def __init__(
         self,
-        config: OpenAIConfig,
+        settings: Settings,
+        task: Task,
         *,
-        template: PromptTemplate | None = None,
-        response_model: type[BaseModel] = DraftBatch,
         cache: AnswerCache | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        if config.mode not in _MODES:
+        if settings.mode not in _MODES:
             raise ModelUnavailableError(
-                f"unknown mode {config.mode!r}: use tools, json_schema or md_json"
+                f"unknown mode {settings.mode!r}: use tools, json_schema or md_json"
             )
-        self.config = config
-        self.template = template or PromptTemplate.load()
-        self.response_model = response_model
+        if not settings.model:
+            raise ModelUnavailableError("the openai backend needs a model: pass --model")
+        _quiet_instructor_logs()
+        _memoize_async_validator_check()
+        self.config = settings
+        self.task = task
+        self.response_model = task.response_model
         self.cache = cache
         self._http_client = http_client
         self._client: Any = None  # created lazily inside the running event loop
         self._raw: Any = None
         self._semaphore: asyncio.Semaphore | None = None
-        self._rpm = AsyncLimiter(config.rpm, 60) if config.rpm else None
-        self._tpm = AsyncLimiter(config.tpm, 60) if config.tpm else None
-        self.schema_hash = cache_key({"schema": response_model.model_json_schema()})
+        self._rpm = AsyncLimiter(settings.rpm, 60) if settings.rpm else None
+        self._tpm = AsyncLimiter(settings.tpm, 60) if settings.tpm else None
 
     @classmethod
-    def from_settings(cls, settings: Settings, **kwargs: Any) -> OpenAIBackend:
-        from extractor.backends.prompting import default_prompts_dir
-
-        config = OpenAIConfig(
-            base_url=settings.base_url,
-            api_key=settings.secret(),
-            model=settings.model or "",
-            mode=settings.mode,
-            temperature=settings.temperature,
-            seed=settings.seed,
-            max_tokens=settings.max_tokens,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-            max_reasks=settings.max_reasks,
-            backoff_max=settings.backoff_max,
-            concurrency=settings.concurrency,
-            rpm=settings.rpm,
-            tpm=settings.tpm,
-        )
+    def from_settings(cls, settings: Settings, task: Task, **kwargs: Any) -> OpenAIBackend:
+        """The backend with the cache the settings ask for."""
         cache = None if settings.no_cache else AnswerCache(settings.cache_dir)
-        template = PromptTemplate.load("events", settings.prompts_dir or default_prompts_dir())
-        return cls(config, template=template, cache=cache, **kwargs)
+        return cls(settings, task, cache=cache, **kwargs)
 
     # ---- plumbing ----------------------------------------------------------------------------
     def _ensure_client(self) -> Any:
@@ -172,7 +164,7 @@ class OpenAIBackend:
             )
             raw = openai.AsyncOpenAI(
                 base_url=self.config.base_url,
-                api_key=self.config.api_key or NO_KEY,
+                api_key=self.config.secret() or NO_KEY,
                 max_retries=0,  # tenacity owns retries
                 timeout=self.config.timeout,
                 http_client=http_client,
@@ -202,8 +194,9 @@ class OpenAIBackend:
                 "temperature": c.temperature,
                 "seed": c.seed,
                 "max_tokens": c.max_tokens,
-                "prompt": self.template.hash,
-                "schema": self.schema_hash,
+                "task": self.task.name,
+                "prompt": self.task.prompt_hash,
+                "schema": self.task.schema_hash,
                 "text": normalize(text),
             }
         )
@@ -214,13 +207,15 @@ class OpenAIBackend:
         answer_meta = {
             "cache_key": key,
             "model": self.config.model,
-            "prompt_version": self.template.version,
+            "prompt_version": self.task.prompt_version,
         }
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
                 batch = self.response_model.model_validate(hit["drafts"])
-                return BackendAnswer(_drafts_of(batch), Usage(cache_hits=1), **answer_meta)
+                return BackendAnswer(
+                    self.task.drafts(batch), Usage(cache_hits=1), source=self.name, **answer_meta
+                )
         usage = Usage()
         try:
             batch = await self._call(request.text, usage)
@@ -229,7 +224,7 @@ class OpenAIBackend:
             raise
         if self.cache is not None:
             self.cache.set(key, {"drafts": batch.model_dump(mode="json"), "usage": vars(usage)})
-        return BackendAnswer(_drafts_of(batch), usage, **answer_meta)
+        return BackendAnswer(self.task.drafts(batch), usage, source=self.name, **answer_meta)
 
     @property
     def response_model(self) -> type[BaseModel]:
@@ -243,12 +238,13 @@ class OpenAIBackend:
         self._wrapped_model = instructor.openai_schema(model)
 
     async def _call(self, text: str, usage: Usage) -> BaseModel:
+        model = self.config.model or ""
         client = self._ensure_client()
         assert self._semaphore is not None
-        messages = self.template.render(text=text)
+        messages = self.task.messages(text)
         c = self.config
         kwargs: dict[str, Any] = {
-            "model": c.model,
+            "model": model,
             "messages": messages,
             "response_model": self._wrapped_model,
             "max_retries": c.max_reasks,
@@ -297,10 +293,6 @@ class OpenAIBackend:
         return random.uniform(0, min(self.config.backoff_max, 0.5 * 2**state.attempt_number))
 
 
-def _drafts_of(batch: BaseModel) -> list[Any]:
-    return list(getattr(batch, "events", []))
-
-
 def _bump_retries(usage: Usage) -> None:
     usage.retries += 1
 
@@ -342,7 +334,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def _classify(exc: Exception, c: OpenAIConfig) -> Exception:
+def _classify(exc: Exception, c: Settings) -> Exception:
     """Turn an SDK/instructor error into: _Transient (retry), BackendError (this document
     fails) or ModelUnavailableError (the run stops)."""
     where = c.base_url or "api.openai.com"

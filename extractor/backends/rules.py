@@ -11,19 +11,30 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from extractor.arabic.analysis import TextAnalysis
-from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.arabic.casualties import find_casualties
 from extractor.arabic.dates import find_dates
 from extractor.arabic.gazetteer import Gazetteer, Mention
-from extractor.events.builder import ceasefire_scope
 from extractor.arabic.sentences import Span, clauses, sentences
 from extractor.arabic.textnorm import NormalizedText, normalize
+from extractor.backends.base import BackendAnswer, SegmentRequest
+from extractor.errors import ConfigError
+from extractor.events.builder import ceasefire_scope
 from extractor.schemas import DraftEvent
+from extractor.schemas.event_types import EVENT_TYPE_NAMES
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
+# Event types read per sentence (an attack and its toll are often split by "، فيما …") and per
+# clause, in the order of the event-type table; a type of the table with no rules is not drafted.
+SENTENCE_LEVEL: tuple[str, ...] = tuple(t for t in EVENT_TYPE_NAMES if t in ("attack",))
+CLAUSE_LEVEL: tuple[str, ...] = tuple(
+    t for t in EVENT_TYPE_NAMES if t in ("aid", "diplomatic_contact", "agreement", "ceasefire")
+)
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -346,9 +357,23 @@ class RuleBackend:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        # One rule per event type: (clause, drafts already found in it) -> drafts.
+        self._rules: dict[str, Callable[[_Clause, list[DraftEvent]], list[DraftEvent]]] = {
+            "aid": lambda c, _found: _listed(self._aid(c)),
+            "diplomatic_contact": lambda c, _found: self._contact(c),
+            "agreement": lambda c, found: self._agreement(
+                c, any(d.event_type == "aid" for d in found)
+            ),
+            "ceasefire": lambda c, _found: _listed(self._ceasefire(c)),
+            "attack": lambda c, _found: _listed(self._attack(c)),
+        }
+        missing = set(SENTENCE_LEVEL + CLAUSE_LEVEL) - set(self._rules)
+        if missing:
+            raise ConfigError(f"no rules for event type(s) {sorted(missing)}")
 
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
-        return BackendAnswer(self.extract(request.text), model=None, prompt_version=RULES_VERSION)
+        drafts: list[BaseModel] = list(self.extract(request.text))
+        return BackendAnswer(drafts, model=None, prompt_version=RULES_VERSION, source=self.name)
 
     # ------------------------------------------------------------------------------------------
     def extract(self, text: str) -> list[DraftEvent]:
@@ -382,27 +407,19 @@ class RuleBackend:
             whole = clause_at(sentence, sentence)
             if len(whole.n.split()) < _MIN_CLAUSE_WORDS:
                 continue
-            # An attack and its toll are often split by "، فيما …": read attacks per sentence.
-            attack = self._attack(whole)
-            if attack:
-                drafts.append(attack)
+            drafts.extend(self._events_in(whole, SENTENCE_LEVEL))
             for span in clauses(text, sentence):
                 clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
                     continue
-                drafts.extend(self._clause_events(clause))
+                drafts.extend(self._events_in(clause, CLAUSE_LEVEL))
         return drafts
 
-    def _clause_events(self, c: _Clause) -> list[DraftEvent]:
+    def _events_in(self, c: _Clause, types: tuple[str, ...]) -> list[DraftEvent]:
+        """The rules of each event type (in table order) over one clause or sentence."""
         out: list[DraftEvent] = []
-        aid = self._aid(c)
-        if aid:
-            out.append(aid)
-        out.extend(self._contact(c))
-        out.extend(self._agreement(c, aid is not None))
-        ceasefire = self._ceasefire(c)
-        if ceasefire:
-            out.append(ceasefire)
+        for event_type in types:
+            out.extend(self._rules[event_type](c, out))
         return out
 
     # ---- shared helpers ----------------------------------------------------------------------
@@ -788,7 +805,6 @@ class RuleBackend:
             location=self._location(c),
             modality=modality,  # type: ignore[arg-type]
             duration=duration,
-            scope=scope,
         )
 
     # ---- attacks -----------------------------------------------------------------------------
@@ -905,6 +921,10 @@ def _follows_adjective_party(c: _Clause, parts: list[_Part], m: Mention) -> bool
         and between in ("", "و", "،", ",")
         and m.clitic.startswith("و")
     )
+
+
+def _listed(draft: DraftEvent | None) -> list[DraftEvent]:
+    return [] if draft is None else [draft]
 
 
 def _distinct(parts: list[_Part]) -> list[str]:

@@ -1,8 +1,14 @@
-"""One document through the system: segment → backend drafts → ground → normalize → records.
+"""One document through the system, in three steps that engines can run apart:
 
-The same path serves every backend, so a rule draft and a model draft are held to the same
-grounding rules. Duplicates (the same event told twice in one article, or found by two
-overlapping chunks) are merged, keeping the fullest record.
+- **plan** (:meth:`Pipeline.plan`): segment the page and cut long segments into chunks on
+  sentence boundaries; each chunk is one backend request. Pure, no I/O.
+- **answers** (:meth:`Pipeline.answers`): the backend's drafts for each request — a live model
+  call, a cache hit or a batch result read back into the cache.
+- **assemble** (:meth:`Pipeline.assemble`): ground every draft, compute its values, build the
+  task's records and merge the same record told twice.
+
+The same path serves every backend and task, so a rule draft and a model draft are held to the
+same grounding rules, and a document gives the same record ids whichever engine ran it.
 """
 
 from __future__ import annotations
@@ -11,24 +17,28 @@ import asyncio
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
 
 from extractor.arabic.analysis import TextAnalysis
-from extractor.backends.base import Backend, SegmentRequest, Usage
-from extractor.run.documents import Document
-from extractor.errors import BackendError, ModelUnavailableError
 from extractor.arabic.gazetteer import Gazetteer
-from extractor.events.builder import BuildStats, DocumentView, build_record, event_id
-from extractor.core.segment import EXTRACTABLE, Segment, segment
 from extractor.arabic.sentences import sentences
-from extractor.schemas import EventRecord, Provenance
+from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
+from extractor.core.document import Document
+from extractor.core.records import BuildStats, DocumentView
+from extractor.core.segment import EXTRACTABLE, Segment, segment
+from extractor.core.tasks import Task
+from extractor.errors import BackendError, ExtractionError, ModelUnavailableError
+from extractor.schemas.values import Provenance
 
 
 @dataclass
 class DocumentResult:
-    """The outcome for one document: its events, or the reason it failed."""
+    """The outcome for one document: its records, or the reason it failed."""
 
     doc_id: str
-    events: list[EventRecord] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # the task's records, in text order
     error: str | None = None  # short kind when failed
     message: str | None = None
     source: str | None = None
@@ -39,6 +49,21 @@ class DocumentResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def records(self) -> list[Any]:
+        """The task's records (``events`` for the default task)."""
+        return self.events
+
+    def raise_for_error(self) -> DocumentResult:
+        """Raise :class:`~extractor.errors.ExtractionError` when the document failed."""
+        if self.error is not None:
+            raise ExtractionError(
+                f"document {self.doc_id} failed ({self.error}): {self.message}",
+                kind=self.error,
+                doc_id=self.doc_id,
+            )
+        return self
 
     def to_dataframe(self, *, join_lists: bool = True):  # type: ignore[no-untyped-def]
         from extractor.tools.frames import records_to_dataframe
@@ -86,11 +111,27 @@ def chunk_segment(text: str, seg: Segment, max_chars: int, overlap: int) -> list
     return chunks
 
 
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One backend request of a document, and the window of text its drafts are grounded in."""
+
+    window: Segment
+    request: SegmentRequest
+
+
+@dataclass
+class DocumentPlan:
+    doc: Document
+    segments: list[Segment]
+    requests: list[PlannedRequest]
+
+
 class Pipeline:
-    """Runs one backend over documents and turns its drafts into grounded records."""
+    """Runs one task with one backend over documents: plan → answers → assemble."""
 
     def __init__(
         self,
+        task: Task,
         backend: Backend,
         gazetteer: Gazetteer,
         *,
@@ -98,6 +139,7 @@ class Pipeline:
         chunk_chars: int = 6000,
         chunk_overlap: int = 400,
     ) -> None:
+        self.task = task
         self.backend = backend
         self.gazetteer = gazetteer
         self.kinds = frozenset(kinds)
@@ -110,12 +152,83 @@ class Pipeline:
         if close is not None:
             await close()
 
+    # ---- plan ------------------------------------------------------------------------------------
+    def plan(self, doc: Document) -> DocumentPlan:
+        """Segments and backend requests of ``doc`` (no I/O)."""
+        text = doc.text
+        segments = segment(text)
+        planned: list[PlannedRequest] = []
+        for seg in segments:
+            if seg.kind not in self.kinds:
+                continue
+            published = (
+                doc.published_at.isoformat() if doc.published_at and seg.kind == "main" else None
+            )
+            for chunk in chunk_segment(text, seg, self.chunk_chars, self.chunk_overlap):
+                request = SegmentRequest(
+                    doc.id, seg.id, seg.kind, text[chunk.start : chunk.end], published, chunk.start
+                )
+                window = Segment(seg.id, seg.kind, chunk.start, chunk.end, seg.article)
+                planned.append(PlannedRequest(window, request))
+        return DocumentPlan(doc, segments, planned)
+
+    # ---- answers ---------------------------------------------------------------------------------
+    async def answers(self, plan: DocumentPlan) -> list[BackendAnswer]:
+        """The backend's answer to each request of ``plan``, in order."""
+        out: list[BackendAnswer] = []
+        try:
+            for planned in plan.requests:
+                out.append(await self.backend.draft(planned.request))
+                await asyncio.sleep(0)  # let other documents progress between requests
+        except BackendError as exc:
+            spent = Usage()  # what the answered requests and the failed one cost
+            for answer in out:
+                spent.add(answer.usage)
+            if isinstance(exc.usage, Usage):
+                spent.add(exc.usage)
+            exc.usage = spent
+            raise
+        return out
+
+    # ---- assemble --------------------------------------------------------------------------------
+    def assemble(
+        self, plan: DocumentPlan, answers: list[BackendAnswer], result: DocumentResult
+    ) -> DocumentResult:
+        """Ground the drafts of ``answers`` and build the document's records into ``result``."""
+        doc = plan.doc
+        view = DocumentView(
+            doc.id, doc.text, TextAnalysis(doc.text, self.gazetteer), doc.published_at
+        )
+        result.segments = plan.segments
+        records: list[BaseModel] = []
+        builder = self.task.builder
+        for planned, answer in zip(plan.requests, answers, strict=True):
+            result.usage.add(answer.usage)
+            provenance = Provenance(
+                backend=answer.source or self.backend.name,
+                model=answer.model,
+                prompt_version=answer.prompt_version,
+                cache_key=answer.cache_key,
+                prompt_tokens=answer.usage.prompt_tokens if answer.cache_key else None,
+                completion_tokens=answer.usage.completion_tokens if answer.cache_key else None,
+                cached=answer.usage.cache_hits > 0,
+            )
+            for draft in answer.drafts:
+                record = builder.build(draft, view, planned.window, provenance, result.stats)
+                if record is not None:
+                    records.append(record)
+        result.events = self.task.merge(records)
+        return result
+
+    # ---- all three -------------------------------------------------------------------------------
     async def process(self, doc: Document) -> DocumentResult:
         """Extract one document. Backend faults become a failed result, never an exception —
         except :class:`ModelUnavailableError`, which means no document can succeed."""
         result = DocumentResult(doc.id, source=doc.source)
         try:
-            await self._process(doc, result)
+            plan = self.plan(doc)
+            answers = await self.answers(plan)
+            self.assemble(plan, answers, result)
         except ModelUnavailableError:
             raise
         except BackendError as exc:
@@ -129,127 +242,12 @@ class Pipeline:
             )
         return result
 
-    async def _process(self, doc: Document, result: DocumentResult) -> None:
-        text = doc.text
-        view = DocumentView(doc.id, text, TextAnalysis(text, self.gazetteer), doc.published_at)
-        result.segments = segment(text)
-        records: list[EventRecord] = []
-        for seg in result.segments:
-            if seg.kind not in self.kinds:
-                continue
-            published = (
-                doc.published_at.isoformat() if doc.published_at and seg.kind == "main" else None
-            )
-            for chunk in chunk_segment(text, seg, self.chunk_chars, self.chunk_overlap):
-                request = SegmentRequest(
-                    doc.id, seg.id, seg.kind, text[chunk.start : chunk.end], published
-                )
-                answer = await self.backend.draft(request)
-                result.usage.add(answer.usage)
-                provenance = Provenance(
-                    backend=self.backend.name,
-                    model=answer.model,
-                    prompt_version=answer.prompt_version,
-                    cache_key=answer.cache_key,
-                    prompt_tokens=answer.usage.prompt_tokens if answer.cache_key else None,
-                    completion_tokens=answer.usage.completion_tokens if answer.cache_key else None,
-                    cached=answer.usage.cache_hits > 0,
-                )
-                window = Segment(seg.id, seg.kind, chunk.start, chunk.end, seg.article)
-                for draft in answer.drafts:
-                    record = build_record(draft, view, window, provenance, result.stats)
-                    if record is not None:
-                        records.append(record)
-            await asyncio.sleep(0)  # let other documents progress between segments
-        result.events = merge_duplicates(records)
 
-
-def _richness(r: EventRecord) -> tuple[int, int]:
-    filled = sum(
-        1
-        for value in (
-            r.date,
-            r.location,
-            r.money,
-            r.items,
-            r.mode,
-            r.killed,
-            r.injured,
-            r.duration_days,
-            r.scope,
-            r.status,
-        )
-        if value not in (None, [], "")
-    )
-    # A body sentence (ends with a full stop) beats a headline telling the same event.
-    sentence = r.evidence.quote.rstrip("\"”»' ").endswith((".", "؟", "!"))
-    return filled + len(r.actors) + len(r.targets), int(sentence)
-
-
-def _compatible(a: EventRecord, b: EventRecord) -> bool:
-    """Nothing tells two records apart: no differing dates, no disjoint initiators."""
-    if a.date and b.date and a.date.value and b.date.value and a.date.value != b.date.value:
-        return False
-    if a.event_type in ("aid", "attack"):  # who gives or strikes
-        side_a, side_b = {x.code for x in a.actors}, {x.code for x in b.actors}
-    else:  # a call told from either end names the same two sides
-        side_a = {x.code for x in a.actors + a.targets}
-        side_b = {x.code for x in b.actors + b.targets}
-    return not (side_a and side_b and not side_a & side_b)
-
-
-def _same_event(a: EventRecord, b: EventRecord) -> bool:
-    if a.event_type != b.event_type or a.modality != b.modality:
-        return False
-    if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
-        return {x.code for x in a.targets} == {x.code for x in b.targets}
-    if not _compatible(a, b):  # Germany's €500m and France's €500m are two pledges
-        return False
-    if a.event_type == "aid":
-        am = {(round(m.amount), m.currency) for m in a.money}
-        bm = {(round(m.amount), m.currency) for m in b.money}
-        if am or bm:
-            return am == bm
-        ai = {(i.name, i.quantity) for i in a.items if i.quantity}
-        bi = {(i.name, i.quantity) for i in b.items if i.quantity}
-        return bool(ai) and ai == bi
-    parties_a = {x.code for x in a.actors + a.targets}
-    parties_b = {x.code for x in b.actors + b.targets}
-    if a.event_type == "diplomatic_contact":
-        return a.mode == b.mode and len(parties_a) >= 2 and parties_a == parties_b
-    if a.event_type == "attack":
-        same_place = bool(
-            a.location and b.location and a.location.name and a.location.name == b.location.name
-        )
-        compatible = all(
-            x is None or y is None or x == y
-            for x, y in ((a.killed, b.killed), (a.injured, b.injured))
-        )
-        return same_place and a.mode == b.mode and compatible
-    if a.event_type == "agreement":
-        return a.status == b.status and len(parties_a) >= 2 and parties_a == parties_b
-    if a.event_type == "ceasefire":
-        return parties_a == parties_b and a.scope == b.scope and a.duration_days == b.duration_days
-    return False
-
-
-def merge_duplicates(records: list[EventRecord]) -> list[EventRecord]:
-    """Keep one record per event told several times in a document (the fullest one), and give
-    records that share a span and type distinct ids ("A signed with B and C" = two events)."""
-    kept: list[EventRecord] = []
-    for r in records:
-        twin = next((k for k in kept if _same_event(k, r)), None)
-        if twin is None:
-            kept.append(r)
-        elif _richness(r) > _richness(twin):
-            kept[kept.index(twin)] = r
-    kept.sort(key=lambda r: (r.evidence.start, r.event_type))
-    used: dict[str, int] = {}
-    for r in kept:
-        n = used.get(r.event_id, 0)
-        used[r.event_id] = n + 1
-        if n:
-            r.event_id = event_id(
-                r.doc_id, r.segment_id, r.evidence.start, r.evidence.end, f"{r.event_type}#{n}"
-            )
-    return kept
+__all__ = [
+    "Chunk",
+    "DocumentPlan",
+    "DocumentResult",
+    "Pipeline",
+    "PlannedRequest",
+    "chunk_segment",
+]

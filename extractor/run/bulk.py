@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.backends.base import Backend
-from extractor.run.documents import SUFFIXES, iter_paths, load_documents, parse_published
+from extractor.core.document import Document, DocumentFailure
+from extractor.core.pipeline import Pipeline
+from extractor.core.tasks import Task
 from extractor.errors import ConfigError, DocumentError
 from extractor.factory import make_pipeline
+from extractor.run.documents import SUFFIXES, iter_paths, load_documents, parse_published
 from extractor.run.output import (
     JsonlSink,
     count_failures,
@@ -21,7 +24,8 @@ from extractor.run.output import (
     read_resume_state,
     rewrite_failures,
 )
-from extractor.run.runner import RunSummary, run_documents
+from extractor.run.runner import ResultWriter, RunSummary, run_documents
+from extractor.run.workers import WorkerPool
 from extractor.settings import Settings
 
 
@@ -86,6 +90,7 @@ def run_bulk(
     settings: Settings,
     *,
     backend: Backend | None = None,
+    task: Task | None = None,
     on_result: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
     """Run the job; raises ExtractorError subclasses for problems that stop the whole run."""
@@ -97,30 +102,11 @@ def run_bulk(
     docs = load_documents(
         job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes
     )
+    pipeline = make_pipeline(settings, backend, task)  # settings errors stop before any file
     with JsonlSink(job.journal, job.failures_path, fresh=not job.resume) as sink:
-        if settings.workers > 1 and backend is None:
-            from extractor.run.workers import run_in_workers
-
-            summary = run_in_workers(
-                docs,
-                settings,
-                job.journal,
-                job.failures_path,
-                settings.workers,
-                skip=skip,
-                on_result=on_result,
-            )
-        else:
-            summary = asyncio.run(
-                run_documents(
-                    docs,
-                    make_pipeline(settings, backend),
-                    sink,
-                    concurrency=settings.concurrency,
-                    skip=skip,
-                    on_result=on_result,
-                )
-            )
+        summary = asyncio.run(
+            _run(docs, pipeline, settings, backend, sink, skip=skip, on_result=on_result)
+        )
     if job.resume:
         # Keep one failure line per document still failing (a retry appends a new one).
         rewrite_failures(job.failures_path, done_ids(job.journal))
@@ -128,3 +114,37 @@ def run_bulk(
     if job.output_format != "jsonl":
         export_records(job.journal, job.out, job.output_format)
     return summary
+
+
+async def _run(
+    docs: Iterable[Document | DocumentFailure],
+    pipeline: Pipeline,
+    settings: Settings,
+    backend: Backend | None,
+    sink: ResultWriter,
+    *,
+    skip: set[str],
+    on_result: Callable[[RunSummary], None] | None,
+) -> RunSummary:
+    """The run loop with the engine the settings ask for: this process, or worker processes."""
+    if settings.workers > 1 and backend is None:
+        async with WorkerPool(settings, settings.workers, pipeline.task) as pool:
+            return await run_documents(
+                docs,
+                pool.process,
+                sink,
+                concurrency=settings.concurrency,
+                skip=skip,
+                on_result=on_result,
+            )
+    try:
+        return await run_documents(
+            docs,
+            pipeline.process,
+            sink,
+            concurrency=settings.concurrency,
+            skip=skip,
+            on_result=on_result,
+        )
+    finally:
+        await pipeline.aclose()

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from extractor.core.document import Document, DocumentFailure
 from extractor.errors import DocumentError
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
@@ -29,27 +29,6 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-
-
-@dataclass(frozen=True)
-class Document:
-    """One article: its id, text and (optional) publication date and URL."""
-
-    id: str
-    text: str
-    published_at: date | None = None
-    url: str | None = None
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class DocumentFailure:
-    """An input that could not become a document, and why."""
-
-    id: str
-    source: str
-    error: str  # short kind: empty, binary, decode, too_large, invalid_json, …
-    message: str
 
 
 # ---- decoding ---------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.errors import ConfigError, OutputError
 from extractor.core.pipeline import DocumentResult
-from extractor.schemas import EventRecord
+from extractor.errors import ConfigError, OutputError
+from extractor.schemas import EventRecord, TaskRecord
 
 
 def default_failures_path(out: Path) -> Path:
@@ -214,18 +214,34 @@ def rewrite_failures(failures: Path, done: set[str]) -> None:
     os.replace(tmp, failures)
 
 
-def read_records(path: Path) -> list[EventRecord]:
+def parse_record(line: str) -> EventRecord | TaskRecord:
+    """One record line: an event record, or the record of a user task (``"task"`` key)."""
+    data = json.loads(line)
+    if isinstance(data, dict) and "record_id" in data and "task" in data:
+        return TaskRecord.model_validate(data)
+    return EventRecord.model_validate(data)
+
+
+def read_records(path: Path) -> list[EventRecord | TaskRecord]:
     """Records of a JSONL file written by ``extractor run``; a bad line is a clear ConfigError."""
-    records = []
+    records: list[EventRecord | TaskRecord] = []
     try:
         with Path(path).open(encoding="utf-8") as handle:
             for lineno, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
                 try:
-                    records.append(EventRecord.model_validate_json(line))
+                    records.append(parse_record(line))
                 except ValueError as exc:
-                    raise ConfigError(f"{path}:{lineno}: not an event record: {exc}") from exc
+                    raise ConfigError(f"{path}:{lineno}: not a record: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
     return records
+
+
+def read_events(path: Path) -> list[EventRecord]:
+    """Event records of a JSONL file; records of a user task are a clear ConfigError."""
+    records = read_records(path)
+    if any(not isinstance(r, EventRecord) for r in records):
+        raise ConfigError(f"{path} holds records of a user task; this command needs event records")
+    return records  # type: ignore[return-value]

@@ -1,7 +1,10 @@
-"""The bulk loop: stream documents through the pipeline with bounded concurrency.
+"""The run loop every engine shares: stream documents through a processor with bounded
+concurrency, write each result as soon as it is ready, count everything.
 
-Memory stays bounded whatever the corpus size: documents are read lazily and at most
-``concurrency`` are in flight. Every document ends in the output or in the failures file.
+A *processor* turns a document into a :class:`DocumentResult`: a pipeline in this process
+(:meth:`Pipeline.process`), or a pool of worker processes (:mod:`extractor.run.workers`). Memory
+stays bounded whatever the corpus size: documents are read lazily and at most ``concurrency`` are
+in flight. Every document ends in the output or in the failures file.
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extractor.backends.base import Usage
-from extractor.run.documents import Document, DocumentFailure
-from extractor.core.pipeline import DocumentResult, Pipeline
-from extractor.events.builder import BuildStats
+from extractor.core.document import Document, DocumentFailure
+from extractor.core.pipeline import DocumentResult
+from extractor.core.records import BuildStats
 
 log = logging.getLogger("extractor")
 
@@ -38,6 +41,11 @@ def peak_rss_mb() -> float | None:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     except (ImportError, OSError):
         return None
+
+
+def _kind(record: Any) -> str:
+    """What a record counts as in the summary: its event type, or its task's name."""
+    return str(getattr(record, "event_type", None) or getattr(record, "task", "record"))
 
 
 def _log_result(result: DocumentResult) -> None:
@@ -98,27 +106,7 @@ class RunSummary:
         self.documents += 1
         self.usage.add(result.usage)
         self.grounding.merge(result.stats)
-        self._count(result.ok, [r.event_type for r in result.events], result.error)
-
-    def add_counts(
-        self,
-        ok: bool,
-        events: list[str],
-        error: str | None,
-        usage: dict[str, int],
-        grounding: dict[str, Any],
-    ) -> None:
-        """The same as :meth:`add`, from the plain counts a worker process sends."""
-        self.documents += 1
-        self.usage.add(Usage(**usage))
-        self.grounding.merge(
-            BuildStats(
-                grounding["accepted"],
-                Counter(grounding["rejected"]),
-                Counter(grounding["dropped_values"]),
-            )
-        )
-        self._count(ok, events, error)
+        self._count(result.ok, [_kind(r) for r in result.events], result.error)
 
     def _count(self, ok: bool, event_types: list[str], error: str | None) -> None:
         if ok:
@@ -167,16 +155,23 @@ class RunSummary:
         }
 
 
+Processor = Callable[[Document], Coroutine[Any, Any, DocumentResult]]
+
+
 async def run_documents(
     items: Iterable[Document | DocumentFailure],
-    pipeline: Pipeline,
+    process: Processor,
     writer: ResultWriter,
     *,
     concurrency: int = 8,
     skip: frozenset[str] | set[str] = frozenset(),
     on_result: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
-    """Process ``items``; write each result as soon as it is ready; return the counts."""
+    """Process ``items``; write each result as soon as it is ready; return the counts.
+
+    An exception from ``process`` (a model server that cannot be used at all) stops the run after
+    every finished document has been written.
+    """
     summary = RunSummary()
     pending: set[asyncio.Task[DocumentResult]] = set()
 
@@ -198,10 +193,12 @@ async def run_documents(
 
     try:
         for item in items:
+            if item.id in skip:
+                summary.skipped += 1
+                if on_result:
+                    on_result(summary)
+                continue
             if isinstance(item, DocumentFailure):
-                if item.id in skip:
-                    summary.skipped += 1
-                    continue
                 writer.write_failure(item.id, item.source, item.error, item.message)
                 summary.add_failure(item)
                 log.warning(
@@ -217,15 +214,10 @@ async def run_documents(
                 if on_result:
                     on_result(summary)
                 continue
-            if item.id in skip:
-                summary.skipped += 1
-                if on_result:
-                    on_result(summary)
-                continue
             while len(pending) >= concurrency:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 handle(done)
-            pending.add(asyncio.create_task(pipeline.process(item)))
+            pending.add(asyncio.create_task(process(item)))
         while pending:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             handle(done)
@@ -234,5 +226,4 @@ async def run_documents(
             task.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
-        await pipeline.aclose()
     return summary.finish()

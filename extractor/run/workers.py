@@ -1,29 +1,28 @@
-"""Several worker processes for one bulk run (``--workers N``).
+"""Worker processes as a processor of the run loop (``--workers N``).
 
 One Python process runs on one core: the rule backend, grounding, and the HTTP client's own
-work are all CPU. With N workers the parent streams documents to them through a bounded queue
-(memory stays bounded), each worker runs its own event loop and pipeline and appends its
-documents' records to the shared output (one ``O_APPEND`` write per document, so lines never
-interleave), and the parent adds up the counts. Resume, failures and the cache (diskcache is
-process-safe) work exactly as with one process.
+work are all CPU. :class:`WorkerPool` starts N processes, each with its own event loop and
+pipeline (the openai backend keeps its own concurrency inside each); the parent's run loop
+(:func:`extractor.run.runner.run_documents`) hands it documents through
+:meth:`WorkerPool.process` exactly as it would call a pipeline, and writes the results itself, so
+resume, failures, output and counts are the same code as with one process. Settings travel to the
+workers as Python objects (never ``model_dump(mode="json")``, which would mask the API key).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing as mp
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from extractor.run.documents import Document, DocumentFailure
-from extractor.errors import ExtractorError, ModelUnavailableError
-from extractor.run.output import JsonlSink
+from extractor.core.document import Document
 from extractor.core.pipeline import DocumentResult
-from extractor.run.runner import RunSummary, _log_result
+from extractor.core.tasks import Task
+from extractor.errors import ExtractorError, ModelUnavailableError
 from extractor.settings import Settings
 
 _STOP = None
@@ -34,140 +33,123 @@ def _context() -> Any:
     return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
 
-def run_in_workers(
-    items: Iterable[Document | DocumentFailure],
-    settings: Settings,
-    journal: Path,
-    failures: Path,
-    workers: int,
-    *,
-    skip: set[str] | frozenset[str] = frozenset(),
-    on_result: Callable[[RunSummary], None] | None = None,
-) -> RunSummary:
-    """Process ``items`` in ``workers`` processes; the files must already exist (the caller opened
-    and, for a fresh run, truncated them)."""
-    ctx = _context()
-    _warm_up(settings)
-    tasks: Any = ctx.Queue(maxsize=4 * workers)
-    results: Any = ctx.Queue()
-    per_worker = max(1, settings.concurrency // workers)
-    procs = [
-        ctx.Process(
-            target=_worker,
-            args=(
-                settings.model_dump(mode="json"),
-                str(journal),
-                str(failures),
-                per_worker,
-                tasks,
-                results,
-                os.getpid(),
-            ),
-            daemon=True,
-        )
-        for _ in range(workers)
-    ]
-    for p in procs:
-        p.start()
-    summary = RunSummary()
-    fatal: list[str] = []
+class WorkerPool:
+    """N worker processes that extract documents; use as an async context manager."""
 
-    def drain(block: bool) -> None:
-        while True:
+    def __init__(self, settings: Settings, workers: int, task: Task | None = None) -> None:
+        self.settings = settings
+        self.workers = workers
+        self.task = task
+        self._ctx = _context()
+        self._tasks: Any = self._ctx.Queue()
+        self._results: Any = self._ctx.Queue()
+        self._procs: list[Any] = []
+        self._pending: dict[int, asyncio.Future[DocumentResult]] = {}
+        self._ids = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reader: threading.Thread | None = None
+        self._closing = threading.Event()
+
+    async def __aenter__(self) -> WorkerPool:
+        _warm_up(self.settings)
+        self._loop = asyncio.get_running_loop()
+        per_worker = max(1, self.settings.concurrency // self.workers)
+        for _ in range(self.workers):
+            proc = self._ctx.Process(
+                target=_worker,
+                args=(
+                    self.settings,
+                    self.task,
+                    per_worker,
+                    self._tasks,
+                    self._results,
+                    os.getpid(),
+                ),
+                daemon=True,
+            )
+            proc.start()
+            self._procs.append(proc)
+        self._reader = threading.Thread(target=self._read_results, daemon=True)
+        self._reader.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for _ in self._procs:
+            self._tasks.put(_STOP)
+        await asyncio.get_running_loop().run_in_executor(None, self._join)
+        self._closing.set()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+
+    def _join(self) -> None:
+        for proc in self._procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+
+    async def process(self, doc: Document) -> DocumentResult:
+        """Extract ``doc`` in one of the workers (the run loop's processor)."""
+        assert self._loop is not None, "use WorkerPool as an async context manager"
+        seq = next(self._ids)
+        future: asyncio.Future[DocumentResult] = self._loop.create_future()
+        self._pending[seq] = future
+        self._tasks.put((seq, doc))
+        return await future
+
+    def _read_results(self) -> None:
+        """Move results from the workers into the loop; fail what a dead worker held."""
+        assert self._loop is not None
+        while not self._closing.is_set():
             try:
-                msg = results.get(timeout=0.05 if block else 0)
+                seq, outcome = self._results.get(timeout=0.2)
             except queue.Empty:
-                return
-            if "fatal" in msg:
-                fatal.append(msg["fatal"])
+                dead = [p.exitcode for p in self._procs if p.exitcode not in (None, 0)]
+                if dead and self._pending:
+                    error = ExtractorError(
+                        f"{len(dead)} worker process(es) died (exit codes {dead}); "
+                        "finished documents are saved — continue with --resume"
+                    )
+                    for seq in list(self._pending):
+                        self._loop.call_soon_threadsafe(self._settle, seq, error)
                 continue
-            summary.add_counts(**msg)
-            if on_result:
-                on_result(summary)
-            block = False
+            except (EOFError, OSError):
+                return
+            self._loop.call_soon_threadsafe(self._settle, seq, outcome)
 
-    with JsonlSink(journal, failures, fresh=False) as sink:
-        try:
-            for item in items:
-                if fatal:
-                    break
-                if item.id in skip:
-                    summary.skipped += 1
-                    continue
-                if isinstance(item, DocumentFailure):
-                    sink.write_failure(item.id, item.source, item.error, item.message)
-                    summary.add_failure(item)
-                    if on_result:
-                        on_result(summary)
-                    continue
-                while True:
-                    try:
-                        tasks.put(item, timeout=0.05)
-                        break
-                    except queue.Full:
-                        drain(block=False)
-                        if fatal or not any(p.is_alive() for p in procs):
-                            break
-                drain(block=False)
-        finally:
-            for _ in procs:
-                try:
-                    tasks.put(_STOP, timeout=1)
-                except queue.Full:
-                    pass
-            while any(p.is_alive() for p in procs):
-                drain(block=True)
-            drain(block=False)
-            for p in procs:
-                p.join()
-    if fatal:
-        raise ModelUnavailableError(fatal[0])
-    crashed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
-    if crashed:
-        raise ExtractorError(
-            f"{len(crashed)} worker process(es) died (exit codes {crashed}); continue with --resume"
-        )
-    return summary.finish()
+    def _settle(self, seq: int, outcome: DocumentResult | BaseException) -> None:
+        future = self._pending.pop(seq, None)
+        if future is None or future.done():
+            return
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 def _warm_up(settings: Settings) -> None:
     """Load what every worker needs before forking, so each starts in milliseconds."""
     from extractor.arabic.gazetteer import load_gazetteer
-    from extractor.backends.prompting import PromptTemplate
 
     load_gazetteer(settings.gazetteer)
-    if settings.resolved_backend() == "openai":
+    if settings.resolved_backend() != "rules":
         import extractor.backends.openai_backend  # noqa: F401 - imports openai and instructor
-
-        PromptTemplate.load()
 
 
 def _worker(
-    settings_data: dict[str, Any],
-    journal: str,
-    failures: str,
+    settings: Settings,
+    task: Task | None,
     concurrency: int,
     tasks: Any,
     results: Any,
     parent: int,
 ) -> None:
-    asyncio.run(
-        _work(
-            Settings(**settings_data),
-            Path(journal),
-            Path(failures),
-            concurrency,
-            tasks,
-            results,
-            parent,
-        )
-    )
+    asyncio.run(_work(settings, task, concurrency, tasks, results, parent))
 
 
 async def _work(
     settings: Settings,
-    journal: Path,
-    failures: Path,
+    task: Task | None,
     concurrency: int,
     tasks: Any,
     results: Any,
@@ -175,70 +157,50 @@ async def _work(
 ) -> None:
     from extractor.factory import make_pipeline
 
-    pipeline = make_pipeline(settings)
+    try:
+        pipeline = make_pipeline(settings, task=task)
+    except ExtractorError as exc:  # the parent built the same pipeline: this should not happen
+        results.put((-1, exc))
+        return
     loop = asyncio.get_running_loop()
-    inbox: asyncio.Queue[Document | None] = asyncio.Queue(maxsize=concurrency)
+    slots = asyncio.Semaphore(concurrency)
+    running: set[asyncio.Task[None]] = set()
 
-    def feed() -> None:
-        """Move documents from the process queue into the loop; stop if the parent dies."""
+    def next_item() -> Any:
+        """The next document from the parent; stop when the parent is gone."""
         while True:
             try:
-                item = tasks.get(timeout=0.5)
+                return tasks.get(timeout=0.5)
             except queue.Empty:
                 if os.getppid() != parent:
-                    item = _STOP
-                else:
-                    continue
-            asyncio.run_coroutine_threadsafe(inbox.put(item), loop).result()
-            if item is _STOP:
-                return
+                    return _STOP
 
-    threading.Thread(target=feed, daemon=True).start()
-    sink = JsonlSink(journal, failures, fresh=False)
-    running: set[asyncio.Task[DocumentResult]] = set()
-    getter: asyncio.Task[Document | None] | None = None
-    stopped = False
+    async def one(seq: int, doc: Document) -> None:
+        try:
+            outcome: DocumentResult | BaseException = await pipeline.process(doc)
+        except ModelUnavailableError as exc:
+            outcome = exc
+        except Exception as exc:  # never leave the parent waiting
+            outcome = ExtractorError(f"worker failed on {doc.id}: {type(exc).__name__}: {exc}")
+        finally:
+            slots.release()
+        results.put((seq, outcome))
+
     try:
         while True:
-            # Wait for whichever comes first: a finished document or a new one to start (a
-            # free slot is refilled at once, never after a polling delay).
-            if not stopped and getter is None and len(running) < concurrency:
-                getter = asyncio.create_task(inbox.get())
-            waiting: set[asyncio.Task[Any]] = set(running)
-            if getter is not None:
-                waiting.add(getter)
-            if not waiting:
+            await slots.acquire()  # a free slot first: documents wait in the shared queue
+            item = await loop.run_in_executor(None, next_item)
+            if item is _STOP:
+                slots.release()
                 break
-            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            if getter is not None and getter in done:
-                doc = getter.result()
-                getter = None
-                if doc is _STOP:
-                    stopped = True
-                else:
-                    running.add(asyncio.create_task(pipeline.process(doc)))
-            for task in done & running:
-                running.discard(task)
-                result = task.result()
-                sink.write(result)
-                _log_result(result)
-                results.put(_counts(result))
-    except ModelUnavailableError as exc:
-        results.put({"fatal": str(exc)})
+            seq, doc = item
+            job = asyncio.create_task(one(seq, doc))
+            running.add(job)
+            job.add_done_callback(running.discard)
+        if running:
+            await asyncio.gather(*running)
     finally:
-        for task in running:
-            task.cancel()
-        if getter is not None:
-            getter.cancel()
-        sink.close()
         await pipeline.aclose()
 
 
-def _counts(result: DocumentResult) -> dict[str, Any]:
-    return {
-        "ok": result.ok,
-        "events": [r.event_type for r in result.events],
-        "error": result.error,
-        "usage": vars(result.usage),
-        "grounding": result.stats.as_dict(),
-    }
+__all__ = ["WorkerPool"]

@@ -18,11 +18,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
-from extractor.errors import ConfigError
 from extractor.arabic.textnorm import normalize
+from extractor.core.values import same_amount
+from extractor.errors import ConfigError
+from extractor.schemas.event_types import SPECS
 
 MATCH_THRESHOLD = 0.5
 MIN_QUOTE_OVERLAP = 0.3  # a pair must also share words: empty fields alone never make a match
@@ -44,6 +43,7 @@ class Event:
     stage: str | None = None
     category: str | None = None
     mode: str | None = None
+    subtype: str | None = None
     killed: int | None = None
     injured: int | None = None
     modality: str | None = None
@@ -80,12 +80,14 @@ def _event(
         money=tuple(
             (float(m["amount"]), str(m["currency"]), str(m.get("qualifier") or "exact"))
             for m in raw.get("money") or []
-            if not m.get("cumulative")  # running totals are not the event's amount
+            # running totals and conversions are not the event's amount
+            if not m.get("cumulative") and m.get("qualifier") != "equivalent"
         ),
         items=frozenset(i.casefold() for i in items),
         stage=raw.get("stage"),
         category=raw.get("category"),
         mode=raw.get("mode"),
+        subtype=raw.get("subtype"),
         killed=raw.get("killed"),
         injured=raw.get("injured"),
         modality=raw.get("modality"),
@@ -127,8 +129,8 @@ def _jaccard(a: frozenset[str], b: frozenset[str], empty: float = 1.0) -> float:
 
 
 def money_equal(a: tuple[float, str, str], b: tuple[float, str, str]) -> bool:
-    """Same currency and amount within 1 %."""
-    return a[1] == b[1] and abs(a[0] - b[0]) <= 0.01 * max(abs(a[0]), abs(b[0]))
+    """Same currency and amount within the tolerance every comparison uses."""
+    return same_amount(a[0], a[1], b[0], b[1])
 
 
 def _money_sim(g: Event, p: Event) -> float:
@@ -181,6 +183,13 @@ def match(gold: list[Event], pred: list[Event]) -> list[tuple[int, int, float]]:
     """One-to-one pairs (gold index, pred index, similarity) with similarity ≥ threshold."""
     if not gold or not pred:
         return []
+    try:
+        import numpy as np
+        from scipy.optimize import linear_sum_assignment
+    except ImportError as exc:
+        raise ConfigError(
+            "evaluation needs scipy: pip install 'arabic-event-extractor[eval]'"
+        ) from exc
     sim = np.array([[similarity(g, p) for p in pred] for g in gold])
     rows, cols = linear_sum_assignment(-sim)
     return [
@@ -295,16 +304,12 @@ def _field_scores(fields: dict[str, _Tally], g: Event, p: Event) -> None:
         fields["date"].add(float(dates_equal(g.date, p.date)))
     if g.money or p.money:
         fields["money"].add(float(money_sets_equal(g, p)))
-    if g.event_type == "aid":
-        fields["stage"].add(float(g.stage == p.stage))
-        fields["category"].add(float(g.category == p.category))
-        if g.items or p.items:
-            fields["items"].add(_set_f1(g.items, p.items))
-    if g.event_type in ("attack", "diplomatic_contact"):
-        fields["mode"].add(float(g.mode == p.mode))
-    if g.event_type == "attack":
-        fields["killed"].add(float(g.killed == p.killed))
-        fields["injured"].add(float(g.injured == p.injured))
+    for name in SPECS[g.event_type].scored if g.event_type in SPECS else ():
+        if name == "items":
+            if g.items or p.items:
+                fields["items"].add(_set_f1(g.items, p.items))
+        else:
+            fields[name].add(float(getattr(g, name) == getattr(p, name)))
 
 
 # ---- files ------------------------------------------------------------------------------------

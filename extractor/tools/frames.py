@@ -1,11 +1,17 @@
-"""Flattening records into a pandas DataFrame: one row per event."""
+"""Flattening records into a pandas DataFrame: one row per record.
+
+Event records get the columns below (the type-specific ones exist for every row, empty where the
+event type does not fill them); a user task's records get ``record_id, task, doc_id, …, quote``
+and one column per draft field (values flattened to their name, amount or value).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from extractor.schemas import EventRecord
+from extractor.errors import ConfigError
+from extractor.schemas import EventRecord, TaskRecord
 
 COLUMNS = [
     "event_id",
@@ -35,6 +41,7 @@ COLUMNS = [
     "items",
     "item_quantities",
     "mode",
+    "subtype",
     "killed",
     "injured",
     "duration_days",
@@ -53,7 +60,7 @@ def _join(values: list[Any], join: bool) -> Any:
 
 def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
     """One flat row for one record; list columns joined with "; " unless ``join_lists=False``."""
-    packages = [m for m in r.money if not m.cumulative] or r.money
+    packages = [m for m in r.money if not m.cumulative and m.qualifier != "equivalent"] or r.money
     first = packages[0] if packages else None
     return {
         "event_id": r.event_id,
@@ -80,7 +87,12 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
         "currency": first.currency if first else None,
         "qualifier": first.qualifier if first else None,
         "money": _join(
-            [f"{m.amount:.0f} {m.currency}{' (total)' if m.cumulative else ''}" for m in r.money],
+            [
+                f"{m.amount:.0f} {m.currency}"
+                + (" (total)" if m.cumulative else "")
+                + (" (equivalent)" if m.qualifier == "equivalent" else "")
+                for m in r.money
+            ],
             join_lists,
         ),
         "items": _join([i.name for i in r.items], join_lists),
@@ -91,6 +103,7 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
             else [i.quantity for i in r.items]
         ),
         "mode": r.mode,
+        "subtype": r.subtype,
         "killed": r.killed,
         "injured": r.injured,
         "duration_days": r.duration_days,
@@ -101,10 +114,67 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
     }
 
 
-def records_to_dataframe(records: Iterable[EventRecord], *, join_lists: bool = True):  # type: ignore[no-untyped-def]
-    """A DataFrame with one row per event (see :data:`COLUMNS`)."""
-    import pandas as pd
+TASK_COLUMNS = [
+    "record_id",
+    "task",
+    "doc_id",
+    "segment_id",
+    "segment_kind",
+    "quote",
+    "start",
+    "end",
+    "alignment",
+]
 
+
+def _flat(value: Any) -> Any:
+    """A computed value as one cell: an actor's name, an amount with currency, a date's value."""
+    if isinstance(value, list):
+        return [_flat(v) for v in value]
+    if isinstance(value, dict):
+        if "amount" in value and "currency" in value:
+            return f"{value['amount']:.0f} {value['currency']}"
+        for key in ("name", "value", "surface"):
+            if value.get(key) not in (None, ""):
+                return value[key]
+        return None
+    return value
+
+
+def task_record_row(r: TaskRecord, *, join_lists: bool = True) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "record_id": r.record_id,
+        "task": r.task,
+        "doc_id": r.doc_id,
+        "segment_id": r.segment_id,
+        "segment_kind": r.segment_kind,
+        "quote": r.evidence.quote,
+        "start": r.evidence.start,
+        "end": r.evidence.end,
+        "alignment": r.evidence.alignment,
+    }
+    for name, value in r.fields.items():
+        flat = _flat(value)
+        row[name] = _join(flat, join_lists) if isinstance(flat, list) else flat
+    return row
+
+
+def records_to_dataframe(records: Iterable[Any], *, join_lists: bool = True):  # type: ignore[no-untyped-def]
+    """A DataFrame with one row per record (see :data:`COLUMNS` for event records)."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ConfigError(
+            "DataFrames need pandas: pip install 'arabic-event-extractor[pandas]'"
+        ) from exc
+
+    records = list(records)
+    if records and all(isinstance(r, TaskRecord) for r in records):
+        rows = [task_record_row(r, join_lists=join_lists) for r in records]
+        columns = TASK_COLUMNS + [c for c in rows[0] if c not in TASK_COLUMNS]
+        return pd.DataFrame(rows, columns=columns)
+    if any(not isinstance(r, EventRecord) for r in records):
+        raise ConfigError("a DataFrame holds records of one task: event records or a user task's")
     rows = [record_row(r, join_lists=join_lists) for r in records]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("killed", "injured", "duration_days"):

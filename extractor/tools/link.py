@@ -45,17 +45,15 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 from rapidfuzz.utils import default_process
 
-from extractor.run.output import read_records
 from extractor.arabic.textnorm import normalize
+from extractor.core.values import same_amount
+from extractor.run.output import read_events
 from extractor.schemas import EventRecord
+from extractor.schemas.event_types import SPECS
 
 QUOTE_SIMILARITY = 85  # token_set_ratio on normalized quotes
 NEAR_IDENTICAL = 97  # fuzz.ratio for two records of one document to be the same record
 MIN_SHARED_TOKENS = 5
-MONEY_TOLERANCE = 0.01
-DATE_WINDOW_DAYS = 7
-# Attacks happen every day between the same parties: a week apart is two attacks, not one.
-DATE_WINDOW_BY_TYPE: dict[str, int] = {"attack": 1}
 ANCHOR_DATE_WINDOW_DAYS = 1  # "same facts" without money needs (nearly) the same day
 # Aid that was only asked for, denied or imagined is not money given; it never enters totals.
 UNCOUNTED_STAGES = frozenset({"requested"})
@@ -101,6 +99,7 @@ class _Feat:
     targets: frozenset[str]
     stage: str | None
     mode: str | None
+    subtype: str | None
     negated: bool
     money: tuple[tuple[float, str], ...]  # non-cumulative (amount, currency)
     dates: tuple[date, date] | None  # the interval the date value covers
@@ -157,8 +156,15 @@ def _feat(index: int, r: EventRecord) -> _Feat:
         targets=_codes(r.targets),
         stage=r.stage,
         mode=r.mode,
+        subtype=r.subtype,
         negated=r.modality == "negated",
-        money=tuple(sorted((m.amount, m.currency) for m in r.money if not m.cumulative)),
+        money=tuple(
+            sorted(
+                (m.amount, m.currency)
+                for m in r.money
+                if not m.cumulative and m.qualifier != "equivalent"
+            )
+        ),
         dates=date_interval(r.date.value if r.date else None),
         location=(r.location.name or r.location.surface) if r.location else None,
         items=frozenset(i.name.casefold() for i in r.items),
@@ -173,8 +179,8 @@ def _feat(index: int, r: EventRecord) -> _Feat:
 
 
 def money_equal(a: tuple[float, str], b: tuple[float, str]) -> bool:
-    """Same currency and amounts within 1 % (rounding in reports: "1.1 billion" vs 1,095m)."""
-    return a[1] == b[1] and abs(a[0] - b[0]) <= MONEY_TOLERANCE * max(a[0], b[0])
+    """Same currency and amounts within the shared tolerance ("1.1 billion" vs 1,095m)."""
+    return same_amount(a[0], a[1], b[0], b[1])
 
 
 def _money_shared(a: _Feat, b: _Feat) -> bool:
@@ -212,7 +218,10 @@ def _compatible(a: _Feat, b: _Feat) -> bool:
     if a.doc_id == b.doc_id:
         # The extractor already decided which events of one article are distinct.
         return _near_identical(a, b)
-    if a.event_type == "aid" and a.stage != b.stage:
+    spec = SPECS[a.event_type]
+    if any(getattr(a, name) != getattr(b, name) for name in spec.link_conflicts):
+        return False  # e.g. an aid package pledged and the same package delivered
+    if a.subtype != b.subtype:
         return False
     if a.mode and b.mode and a.mode != b.mode:
         return False
@@ -226,8 +235,7 @@ def _compatible(a: _Feat, b: _Feat) -> bool:
         return False  # a 30-day truce is not a 3-day one
     if a.event_type == "attack" and a.location and b.location and a.location != b.location:
         return False  # one wave may hit several cities, but each report's place must agree
-    window = DATE_WINDOW_BY_TYPE.get(a.event_type, DATE_WINDOW_DAYS)
-    return not (a.dates and b.dates and _gap_days(a.dates, b.dates) > window)
+    return not (a.dates and b.dates and _gap_days(a.dates, b.dates) > spec.link_days)
 
 
 def _same_facts(a: _Feat, b: _Feat) -> bool:
@@ -489,7 +497,7 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
 def link_file(events_path: Path, out: Path) -> dict[str, Any]:
     """Link the records of ``events_path``, write them with ``cluster_id`` to ``out`` (JSONL,
     input order) and return :func:`summarize` of the result."""
-    linked = link_records(read_records(Path(events_path)))
+    linked = link_records(read_events(Path(events_path)))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:

@@ -27,35 +27,61 @@ same underline depth along its whole span and stacked events show stacked underl
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from extractor.run.documents import Document, DocumentFailure, load_documents
+from extractor.core.document import Document, DocumentFailure
+from extractor.run.documents import load_documents
 from extractor.run.output import read_records
-from extractor.schemas import EVENT_TYPES, EventRecord
+from extractor.schemas import EVENT_TYPES, EventRecord, TaskRecord
 from extractor.schemas.events import Actor
 
 __all__ = ["render_report", "write_report"]
 
-# type: (Arabic label, strong colour (white text on it >= 4.5:1), light tint, underline style)
+# type: (Arabic label, strong colour (white text on it >= 4.5:1), light tint, underline style),
+# from the event-type table; a user task's records get TASK_STYLE under the task's name.
 TYPE_STYLE: dict[str, tuple[str, str, str, str]] = {
-    "aid": ("مساعدات", "#1b7a3a", "#d5f0dd", "solid"),
-    "diplomatic_contact": ("اتصال دبلوماسي", "#1f5fa8", "#dae7fa", "dashed"),
-    "agreement": ("اتفاق", "#6b3fa0", "#ebdff8", "double"),
-    "ceasefire": ("وقف إطلاق النار", "#0f6f68", "#cdefea", "dotted"),
-    "attack": ("هجوم", "#b42318", "#fbdcd8", "solid"),
-    "other": ("أخرى", "#4b5563", "#e6e8eb", "dashed"),
+    t.name: (t.label_ar, t.colour, t.tint, t.underline) for t in EVENT_TYPES
 }
+TASK_STYLE = ("#374151", "#e5e7eb", "solid")
+Record = EventRecord | TaskRecord
+
+
+def _kind(r: Record) -> str:
+    """What a record is shown as: its event type, or its task's name."""
+    return r.event_type if isinstance(r, EventRecord) else r.task
+
+
+def _rid(r: Record) -> str:
+    return r.event_id if isinstance(r, EventRecord) else r.record_id
+
+
+def _modality_of(r: Record) -> str | None:
+    if isinstance(r, EventRecord):
+        return r.modality
+    value = r.fields.get("modality")
+    return str(value) if isinstance(value, str) else None
+
+
+def _styles(records: Iterable[Record]) -> dict[str, tuple[str, str, str, str]]:
+    styles = dict(TYPE_STYLE)
+    for r in records:
+        styles.setdefault(_kind(r), (_kind(r), *TASK_STYLE))
+    return styles
+
+
 MODALITY_LABEL = {
     "asserted": "مؤكَّد",
     "planned": "مخطَّط",
     "hypothetical": "افتراضي",
     "negated": "منفي",
 }
-QUALIFIER_SIGN = {"exact": "", "at_least": "≥ ", "approx": "≈ ", "up_to": "≤ "}
+QUALIFIER_SIGN = {"exact": "", "at_least": "≥ ", "approx": "≈ ", "up_to": "≤ ", "equivalent": "= "}
 MAX_TRACKS = 4
 _PARAGRAPH = re.compile(r"[^\s](?:[^\n]*[^\s])?")
 _ID_UNSAFE = re.compile(r"\s+")
@@ -93,7 +119,7 @@ def _number(value: float) -> str:
 
 @dataclass
 class _Event:
-    record: EventRecord
+    record: Record
     key: str  # unique anchor key: the event_id (suffixed if the id repeats)
     number: int = 0
     rendered: bool = False  # evidence marked in its document
@@ -162,18 +188,18 @@ def _render_text(text: str, spans: list[_Span]) -> str:
         covering.sort(key=lambda s: (-s.track, s.event.number))
         for s in covering:
             ev = s.event
-            classes = f"ev-{ev.record.event_type} t{min(s.track, MAX_TRACKS - 1)}"
-            title = (
-                f"#{ev.number} {TYPE_STYLE[ev.record.event_type][0]} "
-                f"({ev.record.event_type}, {ev.record.modality})"
-            )
+            kind = _kind(ev.record)
+            classes = f"ev-{kind} t{min(s.track, MAX_TRACKS - 1)}"
+            label = TYPE_STYLE.get(kind, (kind,))[0]
+            modality = _modality_of(ev.record)
+            title = f"#{ev.number} {label} ({kind}{', ' + modality if modality else ''})"
             attrs = f' class="{classes}" data-event="{_e(ev.key)}" title="{_e(title)}"'
             if not inside:
                 attrs += " hidden"
             if s.first_piece == i:
                 out.append(
                     f'<mark id="ev-{_e(ev.key)}"{attrs}>'
-                    f'<a class="evref ev-{ev.record.event_type}" href="#row-{_e(ev.key)}" '
+                    f'<a class="evref ev-{kind}" href="#row-{_e(ev.key)}" '
                     f'data-n="{ev.number}" aria-label="event {ev.number}"></a>'
                 )
             else:
@@ -197,9 +223,71 @@ def _actor_html(actor: Actor, quote: str) -> str:
     return f'<span class="actor" title="{_e(title)}">{code}{_ltr(actor.name)}{outside}</span>'
 
 
+def _doc_cell(ev: _Event, doc: Document | None) -> tuple[str, str, str]:
+    r = ev.record
+    doc_bits = []
+    short = r.doc_id if len(r.doc_id) <= 14 else r.doc_id[:11] + "…"
+    if doc is not None:
+        doc_bits.append(
+            f'<a href="#doc-{_e(_safe_id(r.doc_id))}" title="{_e(r.doc_id)}">'
+            f"{_ltr(short, 'docid')}</a>"
+        )
+    else:
+        doc_bits.append(
+            f'<span title="{_e(r.doc_id)}">{_ltr(short, "docid")}</span> '
+            '<span class="warn">(not found)</span>'
+        )
+    if r.segment_kind != "main":
+        doc_bits.append(_ltr(r.segment_kind, "en small flag"))
+    if r.evidence.alignment != "exact":
+        doc_bits.append(_ltr(f"{r.evidence.alignment} alignment", "en small flag"))
+    if ev.problem:
+        doc_bits.append(f'<span class="warn">{_e(ev.problem)}</span>')
+    return ("c-doc", f"{r.doc_id} {r.evidence.start:09d}", "<br>".join(doc_bits))
+
+
+def _field_html(value: Any) -> str:
+    """A user task's field value: computed value first, the words as written under it."""
+    if isinstance(value, list):
+        return "".join(f"<div>{_field_html(v)}</div>" for v in value) or "—"
+    if isinstance(value, dict):
+        shown = next(
+            (value[k] for k in ("name", "value", "amount") if value.get(k) not in (None, "")),
+            value.get("surface"),
+        )
+        if "amount" in value and "currency" in value:
+            shown = f"{_number(value['amount'])} {value['currency']}"
+        surface = value.get("surface")
+        under = f"<br>{_ar(surface, 'as-written')}" if surface and surface != shown else ""
+        return f"{_ltr(shown, 'val')}{under}"
+    if value is None:
+        return "—"
+    return _ar(value)
+
+
+def _task_cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
+    """(css class, data-sort, inner HTML) for each column of a user task record's row."""
+    r = ev.record
+    assert isinstance(r, TaskRecord)
+    kind = _kind(r)
+    rows = "".join(
+        f'<div class="field"><span class="en small">{_e(name)}</span> {_field_html(value)}</div>'
+        for name, value in r.fields.items()
+        if value not in (None, [], "")
+    )
+    return [
+        ("c-type", kind, f'<span class="pill ev-{kind}">{_e(kind)}</span>'),
+        ("c-fields", "", rows or "—"),
+        ("c-quote", "", f'<span class="quote" dir="auto">{_e(r.evidence.quote)}</span>'),
+        _doc_cell(ev, doc),
+    ]
+
+
 def _cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
     """(css class, data-sort, inner HTML) for each column of one event's row."""
     r = ev.record
+    if not isinstance(r, EventRecord):
+        return _task_cells(ev, doc)
     label = TYPE_STYLE[r.event_type][0]
     type_html = (
         f'<span class="pill ev-{r.event_type}">{_e(label)}</span>'
@@ -249,7 +337,7 @@ def _cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
         str((r.killed or 0) + (r.injured or 0)) if (r.killed, r.injured) != (None, None) else ""
     )
 
-    raw_facets = [r.stage, r.category, r.mode, r.status, r.target_type, r.scope, r.period]
+    raw_facets = [r.stage, r.category, r.mode, r.subtype, r.status, r.scope]
     if r.duration_days:
         raw_facets.append(f"{r.duration_days} days")
     facets = [f for f in raw_facets if f]
@@ -259,25 +347,6 @@ def _cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
         f'<span class="mod mod-{r.modality}">{_e(MODALITY_LABEL.get(r.modality, r.modality))}'
         f"</span><br>{_ltr(r.modality, 'en small')}"
     )
-
-    doc_bits = []
-    short = r.doc_id if len(r.doc_id) <= 14 else r.doc_id[:11] + "…"
-    if doc is not None:
-        doc_bits.append(
-            f'<a href="#doc-{_e(_safe_id(r.doc_id))}" title="{_e(r.doc_id)}">'
-            f"{_ltr(short, 'docid')}</a>"
-        )
-    else:
-        doc_bits.append(
-            f'<span title="{_e(r.doc_id)}">{_ltr(short, "docid")}</span> '
-            '<span class="warn">(not found)</span>'
-        )
-    if r.segment_kind != "main":
-        doc_bits.append(_ltr(r.segment_kind, "en small flag"))
-    if r.evidence.alignment != "exact":
-        doc_bits.append(_ltr(f"{r.evidence.alignment} alignment", "en small flag"))
-    if ev.problem:
-        doc_bits.append(f'<span class="warn">{_e(ev.problem)}</span>')
 
     return [
         ("c-type", r.event_type, type_html),
@@ -289,7 +358,7 @@ def _cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
         ("c-stage", stage_text, "<br>".join(_ltr(f, "en") for f in facets)),
         ("c-mod", r.modality, modality),
         ("c-quote", "", f'<span class="quote" dir="auto">{_e(r.evidence.quote)}</span>'),
-        ("c-doc", f"{r.doc_id} {r.evidence.start:09d}", "<br>".join(doc_bits)),
+        _doc_cell(ev, doc),
     ]
 
 
@@ -307,26 +376,39 @@ COLUMNS = (
     ("الدليل", "evidence", "text", "c-quote"),
     ("الوثيقة", "document", "text", "c-doc"),
 )
+# the columns when the records are a user task's
+TASK_COLUMNS = (
+    ("#", "#", "num", "c-num"),
+    ("المهمة", "task", "text", "c-type"),
+    ("الحقول", "fields", "text", "c-fields"),
+    ("الدليل", "evidence", "text", "c-quote"),
+    ("الوثيقة", "document", "text", "c-doc"),
+)
 
 
 def _row(ev: _Event, doc: Document | None) -> str:
     r = ev.record
+    kind = _kind(r)
     back = (
-        f'<a class="back ev-{r.event_type}" href="#ev-{_e(ev.key)}" title="show in document">'
+        f'<a class="back ev-{kind}" href="#ev-{_e(ev.key)}" title="show in document">'
         f"{ev.number}</a>"
         if ev.rendered
         else f'<span class="back nomark" title="not marked in any document">{ev.number}</span>'
     )
-    search = " ".join(
-        [r.evidence.quote, r.summary_en or "", r.doc_id]
-        + [a.surface for a in (*r.actors, *r.targets)]
-    )
+    if isinstance(r, EventRecord):
+        search = " ".join(
+            [r.evidence.quote, r.summary_en or "", r.doc_id]
+            + [a.surface for a in (*r.actors, *r.targets)]
+        )
+        title = r.summary_en or ""
+    else:
+        search = " ".join([r.evidence.quote, r.doc_id, json.dumps(r.fields, ensure_ascii=False)])
+        title = ""
     cells = [f'<td class="c-num" data-sort="{ev.number}">{back}</td>']
     for cls, sort, inner in _cells(ev, doc):
         cells.append(f'<td class="{cls}" data-sort="{_e(sort)}">{inner}</td>')
-    title = r.summary_en or ""
     return (
-        f'<tr id="row-{_e(ev.key)}" class="t-{r.event_type}" data-type="{r.event_type}" '
+        f'<tr id="row-{_e(ev.key)}" class="t-{kind}" data-type="{kind}" '
         f'data-event="{_e(ev.key)}" data-search="{_e(search)}" title="{_e(title)}">'
         + "".join(cells)
         + "</tr>"
@@ -336,9 +418,9 @@ def _row(ev: _Event, doc: Document | None) -> str:
 # ---- page -------------------------------------------------------------------------------------
 
 
-def _css() -> str:
+def _css(styles: dict[str, tuple[str, str, str, str]]) -> str:
     per_type = []
-    for t, (_, strong, tint, style) in TYPE_STYLE.items():
+    for t, (_, strong, tint, style) in styles.items():
         width = "4px" if t == "attack" else "3px"
         per_type.append(
             f"mark.ev-{t}{{background:{tint};border-bottom:{width} {style} {strong}}}"
@@ -561,7 +643,7 @@ _JS = r"""
 
 
 def render_report(
-    records: list[EventRecord],
+    records: Sequence[Record],
     documents: dict[str, Document],
     *,
     title: str = "Event review",
@@ -576,6 +658,8 @@ def render_report(
     model and prompt version come from the records themselves. ``load_failures`` (documents that
     could not be read) are listed in a note.
     """
+    styles = _styles(records)
+    kinds = list(styles)
     doc_order = {doc_id: i for i, doc_id in enumerate(documents)}
     missing_rank = len(doc_order)
     ordered = sorted(
@@ -585,18 +669,19 @@ def render_report(
             r.doc_id,
             r.evidence.start,
             r.evidence.end,
-            EVENT_TYPES.index(r.event_type),
+            kinds.index(_kind(r)),
         ),
     )
     events: list[_Event] = []
     seen_keys: Counter[str] = Counter()
     duplicate_ids: list[str] = []
     for number, record in enumerate(ordered, start=1):
-        seen_keys[record.event_id] += 1
-        key = record.event_id
-        if seen_keys[record.event_id] > 1:
-            key = f"{record.event_id}-{seen_keys[record.event_id]}"
-            duplicate_ids.append(record.event_id)
+        rid = _rid(record)
+        seen_keys[rid] += 1
+        key = rid
+        if seen_keys[rid] > 1:
+            key = f"{rid}-{seen_keys[rid]}"
+            duplicate_ids.append(rid)
         events.append(_Event(record, _safe_id(key), number))
 
     by_doc: dict[str, list[_Event]] = {}
@@ -614,17 +699,17 @@ def render_report(
         ev.rendered = True
         by_doc.setdefault(doc.id, []).append(ev)
 
-    type_counts: Counter[str] = Counter(ev.record.event_type for ev in events)
+    type_counts: Counter[str] = Counter(_kind(ev.record) for ev in events)
     parts: list[str] = [
         "<!DOCTYPE html>\n",
         '<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         '<meta name="color-scheme" content="light">\n',
-        f"<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body>\n<main>\n",
-        _header(title, events, documents, type_counts, provenance),
+        f"<title>{_e(title)}</title>\n<style>{_css(styles)}</style>\n</head>\n<body>\n<main>\n",
+        _header(title, events, documents, type_counts, provenance, styles),
         _notes(events, missing, duplicate_ids, load_failures),
-        _table(events, documents, type_counts),
-        _documents(documents, by_doc),
+        _table(events, documents, type_counts, styles),
+        _documents(documents, by_doc, styles),
         '<footer class="muted">',
         "اضغط على علامة في النص للانتقال إلى صفّها في الجدول، وعلى رقم الصف للعودة إلى النص. ",
         _ltr("Click a highlight to jump to its row; click a row number to jump back."),
@@ -640,11 +725,13 @@ def _header(
     documents: dict[str, Document],
     type_counts: Counter[str],
     provenance: dict | None,
+    styles: dict[str, tuple[str, str, str, str]],
 ) -> str:
     rows = []
-    for t in EVENT_TYPES:
-        label, *_ = TYPE_STYLE[t]
+    for t, (label, *_) in styles.items():
         n = type_counts.get(t, 0)
+        if t not in TYPE_STYLE and not n:
+            continue
         rows.append(
             f'<tr><td><span class="sw ev-{t}"></span></td><td>{_e(label)}</td>'
             f"<td>{_ltr(t, 'en small')}</td>"
@@ -687,7 +774,7 @@ def _header(
     )
 
     docs_with_events = len({ev.record.doc_id for ev in events} & set(documents))
-    modality: Counter[str] = Counter(ev.record.modality for ev in events)
+    modality: Counter[str] = Counter(m for ev in events if (m := _modality_of(ev.record)))
     mod_text = "<br>".join(
         f"{_e(label)} {_ltr(modality[m])} {_ltr(m, 'en small')}"
         for m, label in MODALITY_LABEL.items()
@@ -763,17 +850,23 @@ def _notes(
     return f'<div class="notes">{"".join(notes)}</div>\n' if notes else ""
 
 
-def _table(events: list[_Event], documents: dict[str, Document], type_counts: Counter[str]) -> str:
+def _table(
+    events: list[_Event],
+    documents: dict[str, Document],
+    type_counts: Counter[str],
+    styles: dict[str, tuple[str, str, str, str]],
+) -> str:
     toggles = "".join(
         f'<button type="button" class="toggle" data-type="{t}" aria-pressed="true">'
-        f'<span class="sw"></span>{_e(TYPE_STYLE[t][0])} {_ltr(type_counts[t])}</button>'
-        for t in EVENT_TYPES
+        f'<span class="sw"></span>{_e(label)} {_ltr(type_counts[t])}</button>'
+        for t, (label, *_) in styles.items()
         if type_counts.get(t)
     )
+    columns = COLUMNS if all(isinstance(ev.record, EventRecord) for ev in events) else TASK_COLUMNS
     heads = "".join(
         f'<th scope="col" class="{cls}" data-kind="{kind}">{_e(ar)}'
         f'<span class="en">{_e(en)}</span></th>'
-        for ar, en, kind, cls in COLUMNS
+        for ar, en, kind, cls in columns
     )
     rows = "\n".join(_row(ev, documents.get(ev.record.doc_id)) for ev in events)
     return (
@@ -790,15 +883,19 @@ def _table(events: list[_Event], documents: dict[str, Document], type_counts: Co
     )
 
 
-def _documents(documents: dict[str, Document], by_doc: dict[str, list[_Event]]) -> str:
+def _documents(
+    documents: dict[str, Document],
+    by_doc: dict[str, list[_Event]],
+    styles: dict[str, tuple[str, str, str, str]],
+) -> str:
     out = ['<h2 id="documents">الوثائق <span class="en small">documents</span></h2>\n']
     for doc_id, doc in documents.items():
         evs = by_doc.get(doc_id, [])
         spans = [_Span(ev.record.evidence.start, ev.record.evidence.end, ev) for ev in evs]
-        counts: Counter[str] = Counter(ev.record.event_type for ev in evs)
+        counts: Counter[str] = Counter(_kind(ev.record) for ev in evs)
         chips = " ".join(
-            f'<span class="pill ev-{t}">{_e(TYPE_STYLE[t][0])} {_ltr(counts[t])}</span>'
-            for t in EVENT_TYPES
+            f'<span class="pill ev-{t}">{_e(label)} {_ltr(counts[t])}</span>'
+            for t, (label, *_) in styles.items()
             if counts.get(t)
         )
         meta = [f"<h3>{_ltr(doc_id)}</h3>"]

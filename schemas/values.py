@@ -1,0 +1,102 @@
+"""The normalized values of records, shared by the events task and user tasks.
+
+Every value here was computed by code from text that grounding found in the document; a backend
+only ever gives the surface strings. This module imports only pydantic.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+SCHEMA_VERSION = "1.1"
+
+Alignment = Literal["exact", "normalized", "fuzzy"]
+ActorKind = Literal["person", "country", "org"]
+DatePrecision = Literal["day", "week", "month", "year", "unknown"]
+# equivalent: the same money in another currency ("(نحو 3.2 مليار دولار)"), shown, never summed
+MoneyQualifier = Literal["exact", "at_least", "approx", "up_to", "equivalent"]
+
+
+class Evidence(BaseModel):
+    """The verbatim quote and its character offsets in the original document text."""
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    alignment: Alignment
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Evidence:
+        if self.end <= self.start:
+            raise ValueError("evidence end must be after start")
+        return self
+
+
+class Actor(BaseModel):
+    surface: str
+    name: str
+    kind: ActorKind
+    country: str | None = Field(default=None, description="ISO-3166 alpha-3, or null.")
+    code: str | None = Field(
+        default=None, description="Evaluation code: ISO-3, or NATO/EU/G7/UN for those bodies."
+    )
+
+
+class DateValue(BaseModel):
+    surface: str
+    value: str | None = Field(default=None, description="YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYY.")
+    precision: DatePrecision = "unknown"
+
+
+class Location(BaseModel):
+    surface: str
+    name: str | None = None
+    country: str | None = None
+
+
+class Money(BaseModel):
+    surface: str
+    amount: float = Field(gt=0)
+    currency: str = Field(min_length=3, max_length=3, description="ISO-4217.")
+    qualifier: MoneyQualifier = "exact"
+    cumulative: bool = False
+
+
+class Item(BaseModel):
+    surface: str
+    name: str
+    category: str
+    quantity: int | None = None
+
+
+class Provenance(BaseModel):
+    backend: str
+    model: str | None = None
+    prompt_version: str | None = None
+    schema_version: str = SCHEMA_VERSION
+    cache_key: str | None = None
+    prompt_tokens: int | None = Field(
+        default=None,
+        description="Tokens this run spent on the request that drafted the record "
+        "(every attempt, re-asks included; 0 when answered from the cache).",
+    )
+    completion_tokens: int | None = None
+    cached: bool = False
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Actor",
+    "ActorKind",
+    "Alignment",
+    "DatePrecision",
+    "DateValue",
+    "Evidence",
+    "Item",
+    "Location",
+    "Money",
+    "MoneyQualifier",
+    "Provenance",
+]
