@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field, model_validator
 SCHEMA_VERSION = "1.1"
 
 Alignment = Literal["exact", "normalized", "fuzzy"]
+# Where a value's words were found: in the quote's sentence, or elsewhere in the same segment
+# (the visitor named in the previous sentence, a date stated once for two events).
+ValueAlignment = Literal["sentence", "context"]
 ActorKind = Literal["person", "country", "org"]
 DatePrecision = Literal["day", "week", "month", "year", "unknown"]
 # equivalent: the same money in another currency ("(نحو 3.2 مليار دولار)"), shown, never summed
@@ -34,6 +37,17 @@ class Evidence(BaseModel):
         return self
 
 
+# Every value also says where in the document the words it was read from are: ``text[start:end]``
+# and whether they are in the quote's sentence or elsewhere in its segment ("context"). The
+# three fields close each class so that records read surface → value → where.
+_START = Field(default=None, ge=0, description="Offset of the value's words in the document.")
+_END = Field(default=None, ge=0)
+_ALIGNMENT = Field(
+    default=None,
+    description="sentence: in the quote's sentence; context: elsewhere in the same segment.",
+)
+
+
 class Actor(BaseModel):
     surface: str
     name: str
@@ -42,18 +56,27 @@ class Actor(BaseModel):
     code: str | None = Field(
         default=None, description="Evaluation code: ISO-3, or NATO/EU/G7/UN for those bodies."
     )
+    start: int | None = _START
+    end: int | None = _END
+    alignment: ValueAlignment | None = _ALIGNMENT
 
 
 class DateValue(BaseModel):
     surface: str
     value: str | None = Field(default=None, description="YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYY.")
     precision: DatePrecision = "unknown"
+    start: int | None = _START
+    end: int | None = _END
+    alignment: ValueAlignment | None = _ALIGNMENT
 
 
 class Location(BaseModel):
     surface: str
     name: str | None = None
     country: str | None = None
+    start: int | None = _START
+    end: int | None = _END
+    alignment: ValueAlignment | None = _ALIGNMENT
 
 
 class Money(BaseModel):
@@ -62,6 +85,9 @@ class Money(BaseModel):
     currency: str = Field(min_length=3, max_length=3, description="ISO-4217.")
     qualifier: MoneyQualifier = "exact"
     cumulative: bool = False
+    start: int | None = _START
+    end: int | None = _END
+    alignment: ValueAlignment | None = _ALIGNMENT
 
 
 class Item(BaseModel):
@@ -69,6 +95,9 @@ class Item(BaseModel):
     name: str
     category: str
     quantity: int | None = None
+    start: int | None = _START
+    end: int | None = _END
+    alignment: ValueAlignment | None = _ALIGNMENT
 
 
 class Provenance(BaseModel):
@@ -84,6 +113,10 @@ class Provenance(BaseModel):
     )
     completion_tokens: int | None = None
     cached: bool = False
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Backends that proposed this record (hybrid: rules, openai or both).",
+    )
 
 
 __all__ = [
@@ -99,4 +132,5 @@ __all__ = [
     "Money",
     "MoneyQualifier",
     "Provenance",
+    "ValueAlignment",
 ]

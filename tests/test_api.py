@@ -64,3 +64,48 @@ def test_works_inside_a_running_event_loop(extractor: Extractor):
 def test_async_api(extractor: Extractor):
     result = asyncio.run(extractor.aextract(HOUSE))
     assert len(result.events) == 1
+
+
+class _Broken:
+    """A backend whose server keeps failing (after its own retries)."""
+
+    name = "broken"
+
+    async def draft(self, request):
+        from extractor.errors import BackendError
+
+        raise BackendError("model server kept failing after 4 retries: server error (503)")
+
+
+class _Buggy:
+    name = "buggy"
+
+    async def draft(self, request):
+        raise KeyError("a bug")
+
+
+def test_extract_raises_when_the_backend_fails_or_a_bug_stops_it():
+    from extractor.errors import ExtractionError
+
+    with pytest.raises(ExtractionError, match="server error \\(503\\)") as failed:
+        Extractor(_Broken()).extract(HOUSE)
+    assert failed.value.kind == "backend" and failed.value.doc_id == "doc"
+    with pytest.raises(ExtractionError, match="internal.*KeyError") as bug:
+        Extractor(_Buggy()).extract(HOUSE)
+    assert bug.value.kind == "internal"
+
+
+def test_extract_many_keeps_failures_and_can_raise_for_them():
+    from extractor.errors import ExtractionError
+
+    results = Extractor(_Broken()).extract_many([HOUSE, HOUSE + " "])
+    assert [r.error for r in results] == ["backend", "backend"] and len(results.failures) == 2
+    with pytest.raises(ExtractionError):
+        results.raise_for_error()
+
+
+def test_settings_object_and_overrides_combine_without_losing_the_key():
+    from extractor import Settings
+
+    ex = Extractor(settings=Settings(api_key="sk-kept", model="m"), backend="rules", seed=3)
+    assert ex.settings.secret() == "sk-kept" and ex.settings.seed == 3

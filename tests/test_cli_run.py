@@ -124,7 +124,10 @@ def test_published_at_resolves_weekdays(tmp_path: Path):
     )
     assert result.exit_code == 0
     house = next(r for r in read_jsonl(out) if r["money"] and r["money"][0]["amount"] == 61e9)
-    assert house["date"] == {"surface": "يوم السبت", "value": "2024-04-20", "precision": "day"}
+    date = house["date"]
+    assert (date["surface"], date["value"], date["precision"]) == ("يوم السبت", "2024-04-20", "day")
+    text = (SEEDS / f"{house['doc_id']}.txt").read_text(encoding="utf-8")
+    assert text[date["start"] : date["end"]] == "يوم السبت" and date["alignment"] == "sentence"
 
 
 def test_unwritable_output_is_one_clear_line(tmp_path: Path):

@@ -307,3 +307,39 @@ def test_validation_failure_triggers_a_bounded_reask(vcr):
     assert usage.requests == 2 and usage.reasks == 1  # one answer, one re-ask, then stop
     assert usage.prompt_tokens > 0 and usage.completion_tokens > 0
     assert len(vcr.requests) == 2  # the cassette holds exactly the answer and the re-ask
+
+
+def test_what_the_backend_patches_in_instructor_still_exists_and_is_contained():
+    """instructor is pinned to the minor range tested; if its internals move, this fails (the
+    memoized check must then be revisited), and our patch must not change its verdicts."""
+    import importlib
+    import logging
+
+    from instructor.v2.validation.async_validators import async_field_validator
+    from pydantic import BaseModel
+
+    from extractor.backends.openai_backend import (
+        ASYNC_VALIDATOR_CHECK,
+        _memoize_async_validator_check,
+    )
+
+    assert _memoize_async_validator_check() is True
+    module = importlib.import_module(ASYNC_VALIDATOR_CHECK[0])
+    check = getattr(module, ASYNC_VALIDATOR_CHECK[1])
+    assert getattr(check, "memoized", False) and callable(check.__wrapped__)
+
+    class WithAsync(BaseModel):
+        x: int
+
+        @async_field_validator("x")
+        async def slow(self, v: int) -> None:
+            return None
+
+    # the memoized check still refuses what instructor refuses
+    for _ in range(2):  # refused every time, not only before the first success
+        with pytest.raises(Exception, match="(?i)async"):  # noqa: B017 - instructor's own type
+            check(WithAsync)
+    check(events_task().response_model)
+    # instructor's loggers keep their level for other users of instructor in the process
+    recorded_backend()
+    assert logging.getLogger("instructor").level != logging.CRITICAL

@@ -52,7 +52,13 @@ class BackendAnswer:
     cache_key: str | None = None
     model: str | None = None
     prompt_version: str | None = None
-    source: str | None = None  # which backend drafted them (hybrid answers mix two)
+    source: str | None = None  # which backend drafted them
+    # a hybrid answer is the answers of its backends, each with its own source and usage
+    parts: list[BackendAnswer] = field(default_factory=list)
+
+    def answers(self) -> list[BackendAnswer]:
+        """The answers that hold drafts: the parts of a combined answer, else this one."""
+        return self.parts or [self]
 
 
 class Backend(Protocol):

@@ -183,7 +183,8 @@ class Pipeline:
         except BackendError as exc:
             spent = Usage()  # what the answered requests and the failed one cost
             for answer in out:
-                spent.add(answer.usage)
+                for part in answer.answers():
+                    spent.add(part.usage)
             if isinstance(exc.usage, Usage):
                 spent.add(exc.usage)
             exc.usage = spent
@@ -202,21 +203,24 @@ class Pipeline:
         result.segments = plan.segments
         records: list[BaseModel] = []
         builder = self.task.builder
-        for planned, answer in zip(plan.requests, answers, strict=True):
-            result.usage.add(answer.usage)
-            provenance = Provenance(
-                backend=answer.source or self.backend.name,
-                model=answer.model,
-                prompt_version=answer.prompt_version,
-                cache_key=answer.cache_key,
-                prompt_tokens=answer.usage.prompt_tokens if answer.cache_key else None,
-                completion_tokens=answer.usage.completion_tokens if answer.cache_key else None,
-                cached=answer.usage.cache_hits > 0,
-            )
-            for draft in answer.drafts:
-                record = builder.build(draft, view, planned.window, provenance, result.stats)
-                if record is not None:
-                    records.append(record)
+        for planned, combined in zip(plan.requests, answers, strict=True):
+            for answer in combined.answers():
+                result.usage.add(answer.usage)
+                source = answer.source or self.backend.name
+                provenance = Provenance(
+                    backend=source,
+                    model=answer.model,
+                    prompt_version=answer.prompt_version,
+                    cache_key=answer.cache_key,
+                    prompt_tokens=answer.usage.prompt_tokens if answer.cache_key else None,
+                    completion_tokens=answer.usage.completion_tokens if answer.cache_key else None,
+                    cached=answer.usage.cache_hits > 0,
+                    sources=[source],
+                )
+                for draft in answer.drafts:
+                    record = builder.build(draft, view, planned.window, provenance, result.stats)
+                    if record is not None:
+                        records.append(record)
         result.events = self.task.merge(records)
         return result
 

@@ -118,7 +118,9 @@ def ground(quote: str, doc: DocumentView, window: Segment, stats: BuildStats) ->
     start, end = min(sentence.start, found.start), max(sentence.end, found.end)
     # A related article's relative dates are not resolved against the page's date.
     published = doc.published_at if window.kind == "main" else None
-    scope = Scope.of(doc.analysis, start, end, published, stats.dropped_values)
+    scope = Scope.of(
+        doc.analysis, start, end, published, stats.dropped_values, (window.start, window.end)
+    )
     return Grounded(found, doc.text[found.start : found.end], scope)
 
 

@@ -1,27 +1,35 @@
 """From a surface string to a value, for each field type: the one place where a draft's words
 become actors, money, dates, counts, places and items.
 
-Every resolver takes the :class:`Scope` a draft is grounded in — the quote's sentence — and
-returns ``None`` (counting the drop) when the surface is not written there or cannot be read. The
-value is always computed from the text, never taken from the backend: a model's "61 مليار" is
-looked up among the amounts the text states. The events task and user tasks share these.
+Every resolver takes the :class:`Scope` a draft is grounded in: the quote's sentence first, then
+(for the values a quote may refer to — parties, places, dates, money of a package named before)
+the rest of its segment, marked ``alignment: "context"``. A value is always computed from words
+the text states, never taken from the backend: a model's "61 مليار" is looked up among the amounts
+the text writes. A backend may name a value differently from the text — "Biden" for «بايدن»,
+"$61 billion" for «61 مليار دولار», "2024-04-20" for «يوم السبت» — and the value is accepted when
+the text states the same entity, amount or day, with the text's own words as the surface. What
+is not found is dropped and counted. The events task and user tasks share these resolvers.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.casualties import parse_count
-from extractor.arabic.dates import find_dates
-from extractor.arabic.gazetteer import Gazetteer, Mention
+from extractor.arabic.dates import DateMention, find_dates
+from extractor.arabic.gazetteer import Entry, Gazetteer, Mention
 from extractor.arabic.items import ItemMention
 from extractor.arabic.money import MoneyMention, parse_money
 from extractor.arabic.numbers import read_amount, starts_amount, tokenize
 from extractor.arabic.textnorm import normalize
-from extractor.core.grounding import find_in_context, in_context
+from extractor.core.grounding import find_in_context
 from extractor.schemas.values import Actor, DateValue, Item, Location, Money
 
 MONEY_TOLERANCE = 0.01  # reports round: "1.1 billion" and "1,095 million" are one amount
@@ -35,15 +43,19 @@ def same_amount(a: float, a_currency: str, b: float, b_currency: str) -> bool:
 
 @dataclass(frozen=True)
 class Scope:
-    """The text a draft's values must be written in (the quote's sentence), with what a resolver
-    needs to read it: the document's analysis, the publication date, and a drop counter."""
+    """The text a draft's values must be written in — the quote's sentence — with what a
+    resolver needs: the document's analysis, the publication date, a drop counter, and the
+    wider ``context`` (the rest of the segment) where referred-to values may be found."""
 
     analysis: TextAnalysis
     start: int
     end: int
+    nstart: int  # normalized offset of ``start``
     norm: str  # normalized text of [start, end)
     published: date | None
     dropped: Counter[str]
+    context: Scope | None = None
+    alignment: str = "sentence"
 
     @classmethod
     def of(
@@ -53,8 +65,28 @@ class Scope:
         end: int,
         published: date | None,
         dropped: Counter[str],
+        context: tuple[int, int] | None = None,
     ) -> Scope:
-        return cls(analysis, start, end, analysis.normalized_span(start, end), published, dropped)
+        offsets = analysis.norm.offsets
+        nstart, nend = bisect_left(offsets, start), bisect_left(offsets, end)
+        wider = None
+        if context is not None and (context[0] < start or context[1] > end):
+            cs, ce = context
+            cns, cne = bisect_left(offsets, cs), bisect_left(offsets, ce)
+            wider = cls(
+                analysis,
+                cs,
+                ce,
+                cns,
+                analysis.norm.text[cns:cne],
+                published,
+                dropped,
+                None,
+                "context",
+            )
+        return cls(
+            analysis, start, end, nstart, analysis.norm.text[nstart:nend], published, dropped, wider
+        )
 
     @property
     def text(self) -> str:
@@ -64,11 +96,31 @@ class Scope:
     def gazetteer(self) -> Gazetteer:
         return self.analysis.gazetteer
 
+    def scopes(self, wide: bool) -> tuple[Scope, ...]:
+        """This scope, then its context when ``wide`` (values a quote may refer to)."""
+        return (self, self.context) if wide and self.context is not None else (self,)
+
+    def find(self, surface: str) -> tuple[int, int] | None:
+        """Original-text span of ``surface`` written in this scope (as whole words), or None."""
+        at = find_in_context(surface, self.norm)
+        if at is None:
+            return None
+        return self.analysis.norm.to_original(self.nstart + at[0], self.nstart + at[1])
+
     def has(self, surface: str) -> bool:
-        return in_context(surface, self.norm)
+        return find_in_context(surface, self.norm) is not None
+
+    def mentions(self) -> list[Mention]:
+        return [m for m in self.analysis.mentions if self.start <= m.start and m.end <= self.end]
 
     def drop(self, name: str) -> None:
         self.dropped[name] += 1
+
+
+def _where(span: tuple[int, int] | None, scope: Scope) -> dict[str, Any]:
+    if span is None:
+        return {}
+    return {"start": span[0], "end": span[1], "alignment": scope.alignment}
 
 
 # ---- actors and places ----------------------------------------------------------------------
@@ -95,49 +147,160 @@ def actor_from_mention(m: Mention, surface: str | None = None) -> Actor:
     )
 
 
-def resolve_actor(surface: str, scope: Scope, name: str = "actors") -> Actor | None:
-    """A state, person or body written in the scope and known to the gazetteer."""
-    if not scope.has(surface):
-        scope.drop(name)
-        return None
-    m = scope.gazetteer.lookup(surface)
-    if (
-        m is None
-        or m.entry.kind == "weapon"
-        or (m.entry.kind == "place" and m.as_country() is None)
+@lru_cache(maxsize=8)
+def _by_name(gaz: Gazetteer) -> dict[str, Entry]:
+    """Entries by their canonical (English) name, case-folded: "Joe Biden", "NATO"."""
+    out: dict[str, Entry] = {}
+    for bucket in gaz.index.values():
+        for entry, _via in bucket:
+            out.setdefault(entry.name.casefold(), entry)
+            if entry.code:
+                out.setdefault(entry.code.casefold(), entry)
+    return out
+
+
+def _entry_of(surface: str, gaz: Gazetteer) -> tuple[Entry, Mention | None] | None:
+    """The entry a backend's surface names: Arabic as the gazetteer knows it, or its English
+    canonical name or code."""
+    m = gaz.lookup(surface)
+    if m is not None:
+        return m.entry, m
+    entry = _by_name(gaz).get(" ".join(surface.split()).casefold())
+    return (entry, None) if entry is not None else None
+
+
+def _party_key(entry: Entry, m: Mention | None) -> str | None:
+    if entry.kind in ("person", "org"):
+        return entry.code or entry.country or entry.name
+    state = m.as_country() if m is not None else (entry if entry.kind == "country" else None)
+    return state.code if state is not None else None
+
+
+def resolve_actor(
+    surface: str, scope: Scope, name: str = "actors", *, wide: bool = True
+) -> Actor | None:
+    """A state, person or body the scope writes: as the backend wrote it, or the same entity
+    under the text's own name (an English name, another spelling)."""
+    gaz = scope.gazetteer
+    known = _entry_of(surface, gaz)
+    if known is not None and (
+        known[0].kind == "weapon" or (known[0].kind == "place" and _party_key(*known) is None)
     ):
         scope.drop(name + "_unknown")
         return None
-    return actor_from_mention(m, surface.strip())
+    for s in scope.scopes(wide):
+        span = s.find(surface)
+        if span is not None and known is not None and known[1] is not None:
+            return actor_from_mention(known[1], surface.strip()).model_copy(update=_where(span, s))
+        if known is None:
+            continue
+        # the same entity under the text's own words: a person or body by any of its names
+        # ("Biden" → «بايدن»), a state by its name, capital or adjective («الأمريكي» → USA)
+        entry, mention = known
+        state = _party_key(entry, mention) if entry.kind in ("country", "place") else None
+        for m in s.mentions():
+            same = m.entry == entry or (
+                state is not None
+                and m.entry.kind in ("country", "place")
+                and _party_key(m.entry, m) == state
+            )
+            if same:
+                return actor_from_mention(m).model_copy(update=_where((m.start, m.end), s))
+    scope.drop(name if known is not None else name + "_unknown")
+    return None
 
 
-def resolve_actors(surfaces: list[str], scope: Scope, name: str = "actors") -> list[Actor]:
+def resolve_actors(
+    surfaces: list[str], scope: Scope, name: str = "actors", *, wide: bool = True
+) -> list[Actor]:
     """Distinct actors (by code, else name) in the order given."""
     out: list[Actor] = []
     seen: set[str] = set()
     for surface in surfaces:
-        actor = resolve_actor(surface, scope, name)
+        actor = resolve_actor(surface, scope, name, wide=wide)
         if actor is not None and (actor.code or actor.name) not in seen:
             seen.add(actor.code or actor.name)
             out.append(actor)
     return out
 
 
-def resolve_place(surface: str | None, scope: Scope, name: str = "location") -> Location | None:
+def resolve_place(
+    surface: str | None, scope: Scope, name: str = "location", *, wide: bool = True
+) -> Location | None:
     """A place written in the scope; canonical name and country when the gazetteer knows it."""
     if not surface:
         return None
-    if not scope.has(surface):
-        scope.drop(name)
-        return None
-    m = scope.gazetteer.lookup(surface)
-    if m is None:
-        return Location(surface=surface.strip())
-    country = m.entry.country if m.entry.kind != "country" else m.entry.code
-    return Location(surface=surface.strip(), name=m.entry.name, country=country)
+    for s in scope.scopes(wide):
+        span = s.find(surface)
+        if span is None:
+            continue
+        m = s.gazetteer.lookup(surface)
+        where = _where(span, s)
+        if m is None:
+            return Location(surface=surface.strip(), **where)
+        country = m.entry.country if m.entry.kind != "country" else m.entry.code
+        return Location(surface=surface.strip(), name=m.entry.name, country=country, **where)
+    scope.drop(name)
+    return None
 
 
 # ---- money and items --------------------------------------------------------------------------
+
+_CURRENCY_WORDS = {
+    "$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "yen": "JPY",
+    "rub": "RUB",
+    "rubles": "RUB",
+    "roubles": "RUB",
+    "uah": "UAH",
+    "hryvnias": "UAH",
+}
+_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_LATIN_MONEY = re.compile(
+    r"^(?P<pre>[$€£¥]|usd|eur|gbp)?\s*(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>[a-z]+)?"
+    r"\s*(?P<cur>[$€£¥]|[a-z]+)?(?:\s+[a-z]+)?$"
+)
+
+
+def parse_latin_money(surface: str) -> tuple[float, str] | None:
+    """ "$61 billion", "61bn USD", "€2.4 billion", "600 million pounds" → (amount, ISO code)."""
+    m = _LATIN_MONEY.match(" ".join(surface.casefold().split()))
+    if not m:
+        return None
+    currency = _CURRENCY_WORDS.get(m["pre"] or "") or _CURRENCY_WORDS.get(m["cur"] or "")
+    scale_word = m["scale"] or ""
+    if scale_word and scale_word not in _SCALES:
+        currency = currency or _CURRENCY_WORDS.get(scale_word)
+        scale_word = ""
+    if currency is None:
+        return None
+    amount = float(m["n"].replace(",", "")) * _SCALES.get(scale_word, 1.0)
+    return (amount, currency) if amount > 0 else None
 
 
 def _money_match(surface: str, in_text: list[MoneyMention]) -> MoneyMention | None:
@@ -145,48 +308,53 @@ def _money_match(surface: str, in_text: list[MoneyMention]) -> MoneyMention | No
     match = next((m for m in in_text if m.surface == surface.strip()), None)
     if match is not None:
         return match
-    wanted = parse_money(surface)
+    parsed = parse_money(surface)
+    wanted = (parsed.amount, parsed.currency) if parsed is not None else parse_latin_money(surface)
     for m in in_text:
-        if wanted is not None and same_amount(m.amount, m.currency, wanted.amount, wanted.currency):
+        if wanted is not None and same_amount(m.amount, m.currency, *wanted):
             return m
         if normalize(surface) == normalize(m.surface):
             return m
     return None
 
 
-def resolve_money(surfaces: list[str], scope: Scope, name: str = "money") -> list[Money]:
+def resolve_money(
+    surfaces: list[str], scope: Scope, name: str = "money", *, wide: bool = True
+) -> list[Money]:
     """Amounts the scope states that the surfaces point at, with values read from the text."""
-    in_text = scope.analysis.money_in(scope.start, scope.end)
     out: list[Money] = []
     for surface in surfaces:
-        match = _money_match(surface, in_text)
-        if match is None:
+        for s in scope.scopes(wide):
+            match = _money_match(surface, s.analysis.money_in(s.start, s.end))
+            if match is not None:
+                money = Money(
+                    surface=match.surface,
+                    amount=match.amount,
+                    currency=match.currency,
+                    qualifier=match.qualifier,  # type: ignore[arg-type]  # a MoneyQualifier value
+                    cumulative=match.cumulative,
+                    **_where((match.start, match.end), s),
+                )
+                if money not in out:
+                    out.append(money)
+                break
+        else:
             scope.drop(name)
-            continue
-        money = Money(
-            surface=match.surface,
-            amount=match.amount,
-            currency=match.currency,
-            qualifier=match.qualifier,  # type: ignore[arg-type]  # a MoneyQualifier value
-            cumulative=match.cumulative,
-        )
-        if money not in out:
-            out.append(money)
     return out
 
 
 def resolve_items(surfaces: list[str], scope: Scope, name: str = "items") -> list[Item]:
-    """Items written in the scope that the surfaces point at, with their written quantities."""
+    """Items written in the sentence that the surfaces point at, with their written quantities."""
     in_text: list[ItemMention] = scope.analysis.items_in(scope.start, scope.end)
     gaz = scope.gazetteer
     out: list[Item] = []
     for surface in surfaces:
-        m = gaz.lookup(surface)
+        known = _entry_of(surface, gaz)
         match = next(
             (
                 it
                 for it in in_text
-                if (m is not None and m.entry.name == it.name)
+                if (known is not None and known[0].name == it.name)
                 or normalize(surface) == normalize(it.surface)
             ),
             None,
@@ -195,7 +363,11 @@ def resolve_items(surfaces: list[str], scope: Scope, name: str = "items") -> lis
             scope.drop(name)
             continue
         item = Item(
-            surface=match.surface, name=match.name, category=match.category, quantity=match.quantity
+            surface=match.surface,
+            name=match.name,
+            category=match.category,
+            quantity=match.quantity,
+            **_where((match.start, match.end), scope),
         )
         if all(i.name != item.name for i in out):
             out.append(item)
@@ -215,30 +387,61 @@ def drop_generic_items(items: list[Item], gaz: Gazetteer) -> list[Item]:
 
 # ---- dates and counts -------------------------------------------------------------------------
 
+_ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def _date_at(s: Scope, at: tuple[int, int]) -> DateMention | None:
+    return next((m for m in find_dates(s.norm) if m.nstart < at[1] and at[0] < m.nend), None)
+
 
 def resolve_date(
-    surface: str | None, scope: Scope, *, forward: bool = False, name: str = "date"
+    surface: str | None,
+    scope: Scope,
+    *,
+    forward: bool = False,
+    name: str = "date",
+    wide: bool = True,
 ) -> DateValue | None:
-    """A date expression written in the scope, resolved against the publication date as the text
-    writes it ("15 مارس" of "15 مارس 2022" is 2022; ``forward`` for planned events)."""
+    """A date expression the scope writes, resolved against the publication date as the text
+    writes it ("15 مارس" of "15 مارس 2022" is 2022; ``forward`` for planned events). An ISO date
+    from a backend is accepted when the scope writes an expression of that day."""
     if not surface:
         return None
-    if not scope.has(surface) or not find_dates(normalize(surface)):
-        scope.drop(name)
-        return None
-    at = find_in_context(surface, scope.norm)
-    written = next(
-        (m for m in find_dates(scope.norm) if at and m.nstart < at[1] and at[0] < m.nend), None
-    )
-    if written is None:
-        scope.drop(name)
-        return None
-    value, precision = written.resolve(scope.published, forward=forward)
-    return DateValue(surface=surface.strip(), value=value, precision=precision)  # type: ignore[arg-type]
+    iso = surface.strip() if _ISO.match(surface.strip()) else None
+    for s in scope.scopes(wide):
+        if iso is None:
+            at = find_in_context(surface, s.norm) if find_dates(normalize(surface)) else None
+            written = _date_at(s, at) if at is not None else None
+            if written is None:
+                continue
+            text_surface = surface.strip()
+        else:
+            written = next(
+                (
+                    m
+                    for m in find_dates(s.norm)
+                    if m.resolve(s.published, forward=forward)[0] == iso
+                ),
+                None,
+            )
+            if written is None:
+                continue
+        value, precision = written.resolve(s.published, forward=forward)
+        span = s.analysis.norm.to_original(s.nstart + written.nstart, s.nstart + written.nend)
+        if iso is not None:
+            text_surface = s.analysis.text[span[0] : span[1]]
+        return DateValue(
+            surface=text_surface,
+            value=value,
+            precision=precision,  # type: ignore[arg-type]
+            **_where(span, s),
+        )
+    scope.drop(name)
+    return None
 
 
 def resolve_count(surface: str | None, scope: Scope, name: str = "count") -> int | None:
-    """A number of people or things, written in the scope ("21 شخصا", "ثلاثة جنود")."""
+    """A number of people or things, written in the sentence ("21 شخصا", "ثلاثة جنود")."""
     if surface is None or not surface.strip():
         return None
     if not scope.has(surface):
@@ -256,7 +459,7 @@ def resolve_count(surface: str | None, scope: Scope, name: str = "count") -> int
 
 
 def resolve_text(surface: str | None, scope: Scope, name: str) -> str | None:
-    """A plain string value: kept only where it is written in the scope."""
+    """A plain string value: kept only where it is written in the quote's sentence."""
     if surface is None or not str(surface).strip():
         return None
     if not scope.has(str(surface)):
@@ -270,6 +473,7 @@ __all__ = [
     "Scope",
     "actor_from_mention",
     "drop_generic_items",
+    "parse_latin_money",
     "resolve_actor",
     "resolve_actors",
     "resolve_count",

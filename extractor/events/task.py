@@ -6,10 +6,13 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from extractor.core.prompting import default_prompts_dir
 from extractor.core.tasks import Example, Task
 from extractor.events.builder import EventBuilder
 from extractor.events.dedup import merge_duplicates
+from extractor.events.sources import merge_sources
 from extractor.schemas.event_types import EVENT_TYPES
 from extractor.schemas.events import DraftBatch, DraftEvent
 
@@ -38,6 +41,12 @@ EXAMPLES = (
 )
 
 
+def merge_records(records: list[BaseModel]) -> list[BaseModel]:
+    """What two backends found merged into one record per event, then one record per event
+    told several times in the document."""
+    return merge_duplicates(merge_sources(records))
+
+
 @lru_cache(maxsize=8)
 def events_task(prompts_dir: Path | None = None) -> Task:
     """The Arabic conflict-events task (templates from ``prompts_dir`` or the shipped ones)."""
@@ -50,7 +59,7 @@ def events_task(prompts_dir: Path | None = None) -> Task:
         list_key="events",
         response_model=DraftBatch,
         builder=EventBuilder(),
-        merge=merge_duplicates,
+        merge=merge_records,
         context={"event_types": [asdict(t) for t in EVENT_TYPES]},
         prompts_dir=folder,
     )
