@@ -16,6 +16,13 @@ instead inject a fault, each with its own probability:
     empty        200 with an empty ``choices`` list
 
 ``answer`` may be replaced to script the model (prompt-injection tests make it "obey").
+
+It also offers a small Files and Batches API (``/v1/files``, ``/v1/batches``) for the batch
+commands: an uploaded batch input file is answered line by line with the same drafts, and
+``batch_outcome`` picks how the batch ends — ``completed``, ``partial`` (every third request
+fails into the error file), ``expired`` (half done, the rest in the error file as
+``batch_expired``) or ``failed`` (the input was refused). ``batch_steps`` is how many status
+reads report ``in_progress`` first.
 """
 
 from __future__ import annotations
@@ -98,6 +105,11 @@ class FaultServer:
         self.counts: Counter[str] = Counter()
         self.keep_requests = 0  # keep the first N request bodies (for token counting)
         self.requests: list[dict[str, Any]] = []
+        self.raw_requests: list[bytes] = []  # the same requests, as the bytes received
+        self.files: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_outcome = "completed"  # completed | partial | expired | failed
+        self.batch_steps = 1  # status reads that answer in_progress before the batch ends
         self._lock = threading.Lock()
         self._rng = random.Random(self.config.seed)
         self._httpd: ThreadingHTTPServer | None = None
@@ -163,6 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        if self.path.startswith(("/v1/files", "/v1/batches")):
+            _batch_api(self, "GET")
+            return
         if self.path.rstrip("/") == "/stats":
             self._json(200, dict(self.owner.counts))
         elif self.path.rstrip("/").endswith("/models"):
@@ -172,8 +187,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         owner = self.owner
+        if self.path.startswith(("/v1/files", "/v1/batches")):
+            _batch_api(self, "POST")
+            return
         length = int(self.headers.get("content-length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
+        raw = self.rfile.read(length)
+        body = json.loads(raw or b"{}")
         owner.count("requests")
         if not self.path.endswith("/chat/completions"):
             self._json(
@@ -201,6 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         segment = match.group(1) if match else (users[0] if users else "")
         if owner.keep_requests and len(owner.requests) < owner.keep_requests:
             owner.requests.append(body)
+            owner.raw_requests.append(raw)
         if (body.get("response_format") or {}).get("type") == "json_object" and "tools" not in body:
             # LangExtract's JSON mode: the text follows its last "Q:" line.
             question = segment.rsplit("Q: ", 1)[-1].rsplit("\nA:", 1)[0]
@@ -318,6 +338,213 @@ def completion(
             "total_tokens": prompt_tokens + len(arguments) // 3,
         },
     }
+
+
+# ---- Files and Batches API ------------------------------------------------------------------
+_EXPIRED = "This request could not be executed before the completion window expired."
+
+
+def _segment_of(body: dict[str, Any]) -> str:
+    users = [
+        str(m.get("content") or "") for m in body.get("messages") or [] if m.get("role") == "user"
+    ]
+    match = next((m for m in map(_SEGMENT.search, users) if m), None)
+    return match.group(1) if match else (users[0] if users else "")
+
+
+def _multipart(content_type: str, payload: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """name → (filename, bytes) of a multipart/form-data body."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + payload
+    )
+    parts: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        parts[str(name)] = (part.get_filename(), data)
+    return parts
+
+
+def _file_object(file_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": len(entry["data"]),
+        "created_at": entry["created_at"],
+        "filename": entry["filename"],
+        "purpose": entry["purpose"],
+        "status": "processed",
+    }
+
+
+def _run_batch(server: FaultServer, batch: dict[str, Any]) -> None:
+    """Answer every line of the batch's input file; end it as ``server.batch_outcome`` says."""
+    outcome = server.batch_outcome
+    lines = server.files[batch["input_file_id"]]["data"].decode("utf-8").splitlines()
+    now = int(time.time())
+    if outcome == "failed":
+        batch.update(status="failed", failed_at=now)
+        batch["errors"] = {
+            "object": "list",
+            "data": [{"code": "invalid_request", "message": "refused by the mock", "line": 1}],
+        }
+        return
+    output, errors = [], []
+    for index, line in enumerate(x for x in lines if x.strip()):
+        request = json.loads(line)
+        custom_id, body = request["custom_id"], request["body"]
+        result_id = f"batch_req_{batch['id']}_{index}"
+        if outcome == "expired" and index >= (len(lines) + 1) // 2:
+            errors.append(
+                {
+                    "id": result_id,
+                    "custom_id": custom_id,
+                    "response": None,
+                    "error": {"code": "batch_expired", "message": _EXPIRED},
+                }
+            )
+        elif outcome == "partial" and index % 3 == 2:
+            error = {"message": "The server had an error", "type": "server_error"}
+            errors.append(
+                {
+                    "id": result_id,
+                    "custom_id": custom_id,
+                    "response": {
+                        "status_code": 500,
+                        "request_id": f"req_{index}",
+                        "body": {"error": error},
+                    },
+                    "error": None,
+                }
+            )
+        else:
+            answer = completion(body, server.answer(_segment_of(body)))
+            output.append(
+                {
+                    "id": result_id,
+                    "custom_id": custom_id,
+                    "response": {"status_code": 200, "request_id": f"req_{index}", "body": answer},
+                    "error": None,
+                }
+            )
+    for kind, rows in (("output", output), ("error", errors)):
+        if rows:
+            data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+            file_id = f"file-{len(server.files) + 1}"
+            server.files[file_id] = {
+                "data": data,
+                "filename": f"{batch['id']}_{kind}.jsonl",
+                "purpose": "batch_output",
+                "created_at": now,
+            }
+            batch[f"{kind}_file_id"] = file_id
+    batch["request_counts"] = {
+        "total": len(output) + len(errors),
+        "completed": len(output),
+        "failed": len(errors),
+    }
+    if outcome == "expired":
+        batch.update(status="expired", expired_at=now)
+    else:
+        batch.update(status="completed", completed_at=now)
+
+
+def _batch_api(handler: _Handler, method: str) -> None:
+    server = handler.owner
+    path = handler.path.split("?", 1)[0].rstrip("/")
+    parts = path.split("/")[2:]  # ["files", id, "content"] / ["batches", id, "cancel"]
+    length = int(handler.headers.get("content-length") or 0)
+    payload = handler.rfile.read(length) if length else b""
+    with server._lock:
+        server.counts[f"{method} /{parts[0]}"] += 1
+        if parts == ["files"] and method == "POST":
+            form = _multipart(handler.headers.get("content-type", ""), payload)
+            filename, data = form.get("file", (None, b""))
+            file_id = f"file-{len(server.files) + 1}"
+            server.files[file_id] = {
+                "data": data,
+                "filename": filename or "upload.jsonl",
+                "purpose": form.get("purpose", (None, b"batch"))[1].decode(),
+                "created_at": int(time.time()),
+            }
+            handler._json(200, _file_object(file_id, server.files[file_id]))
+            return
+        if parts[0] == "files" and len(parts) >= 2 and parts[1] in server.files:
+            entry = server.files[parts[1]]
+            if len(parts) == 3 and parts[2] == "content":
+                handler._raw(200, entry["data"], "application/octet-stream")
+            else:
+                handler._json(200, _file_object(parts[1], entry))
+            return
+        if parts == ["batches"] and method == "POST":
+            request = json.loads(payload or b"{}")
+            if request.get("input_file_id") not in server.files:
+                handler._json(
+                    400,
+                    {"error": {"message": "no such input file", "type": "invalid_request_error"}},
+                )
+                return
+            batch_id = f"batch_{len(server.batches) + 1}"
+            now = int(time.time())
+            server.batches[batch_id] = batch = {
+                "id": batch_id,
+                "object": "batch",
+                "endpoint": request.get("endpoint"),
+                "errors": None,
+                "input_file_id": request["input_file_id"],
+                "completion_window": request.get("completion_window", "24h"),
+                "status": "validating",
+                "output_file_id": None,
+                "error_file_id": None,
+                "created_at": now,
+                "expires_at": now + 86400,
+                "request_counts": {"total": 0, "completed": 0, "failed": 0},
+                "metadata": request.get("metadata"),
+                "_steps": server.batch_steps,
+            }
+            handler._json(200, {k: v for k, v in batch.items() if not k.startswith("_")})
+            return
+        if parts == ["batches"] and method == "GET":
+            data = [
+                {k: v for k, v in b.items() if not k.startswith("_")}
+                for b in reversed(list(server.batches.values()))
+            ]
+            handler._json(
+                200,
+                {
+                    "object": "list",
+                    "data": data,
+                    "first_id": data[0]["id"] if data else None,
+                    "last_id": data[-1]["id"] if data else None,
+                    "has_more": False,
+                },
+            )
+            return
+        if parts[0] == "batches" and len(parts) >= 2 and parts[1] in server.batches:
+            batch = server.batches[parts[1]]
+            if len(parts) == 3 and parts[2] == "cancel" and method == "POST":
+                if batch["status"] in ("validating", "in_progress"):
+                    batch.update(status="cancelled", cancelled_at=int(time.time()))
+            elif batch["status"] in ("validating", "in_progress"):
+                if batch["_steps"] > 0:
+                    batch["_steps"] -= 1
+                    batch["status"] = "in_progress"
+                else:
+                    _run_batch(server, batch)
+            handler._json(200, {k: v for k, v in batch.items() if not k.startswith("_")})
+            return
+    handler._json(
+        404,
+        {
+            "error": {
+                "message": f"no route {method} {handler.path}",
+                "type": "invalid_request_error",
+            }
+        },
+    )
 
 
 def main() -> None:

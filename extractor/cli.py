@@ -490,5 +490,9 @@ def _print_report(report: dict[str, Any]) -> None:
     out.print(fields)
 
 
+from extractor.cli_batch import batch_app  # noqa: E402 - it uses the helpers above
+
+app.add_typer(batch_app, name="batch")
+
 if __name__ == "__main__":  # pragma: no cover
     app()

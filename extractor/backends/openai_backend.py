@@ -407,3 +407,352 @@ def _classify(exc: Exception, c: Settings) -> Exception:
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ==== batch files: OpenAI Batch API and `vllm run-batch` =========================================
+# Used by extractor.run.batch. Self-contained: nothing above calls it, so the live HTTP path can
+# change freely; tests/test_batch.py checks that a prepared body equals what `run` sends.
+
+BATCH_ENDPOINT = "/v1/chat/completions"
+_TEMPLATE_TEXT = "\ue000extractor-batch-text\ue001"  # private-use marks: never in an article
+_PROBE_TEXT = ' "مثال"\\ \n\tسطر ثان ✓ 𝟙 </>\u200f '  # quotes, escapes, bidi, astral, spaces
+
+
+def _json_bytes(obj: Any) -> bytes:
+    """JSON as the openai SDK serialises a request body (compact, UTF-8, not ASCII-escaped)."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return value.model_dump(exclude_unset=True, mode="json", by_alias=True)
+        raise TypeError(f"cannot serialise {type(value).__name__}")
+
+    return json.dumps(
+        obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=default
+    ).encode("utf-8")
+
+
+def _replace_strings(node: Any, mapping: dict[str, str], hits: list[int]) -> Any:
+    if isinstance(node, str):
+        for marked, text in mapping.items():  # md_json appends its instructions to the text
+            if marked in node:
+                hits[0] += node.count(marked)
+                node = node.replace(marked, text)
+        return node
+    if isinstance(node, dict):
+        return {k: _replace_strings(v, mapping, hits) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_replace_strings(v, mapping, hits) for v in node]
+    return node
+
+
+class BatchAnswerError(BackendError):
+    """A batch result line that gives no usable drafts.
+
+    ``reask`` is True when the model answered but the answer failed validation: instructor would
+    re-ask it in a live run, so a batch can ask again (``extractor batch collect`` writes those
+    requests to a retry file). ``usage`` holds the tokens the answer cost.
+    """
+
+    def __init__(self, message: str, *, reask: bool = False, usage: Usage | None = None) -> None:
+        super().__init__(message)
+        self.reask = reask
+        self.usage = usage or Usage()
+
+
+def _reaskable_errors() -> tuple[type[BaseException], ...]:
+    """The parse errors instructor re-asks on (its own list when the layout is the tested one)."""
+    try:
+        from instructor.v2.core.retry import _RETRYABLE_PARSE_ERRORS
+
+        return tuple(_RETRYABLE_PARSE_ERRORS)
+    except ImportError:  # another instructor layout: the two that matter
+        from pydantic import ValidationError
+
+        return (ValidationError, json.JSONDecodeError)
+
+
+class BatchCodec:
+    """Request bodies for batch files and validation of their answers, exactly as the live
+    backend sends and checks them (instructor builds the body; instructor parses the answer).
+
+    The body of the first request is captured by running the real instructor + openai client
+    against an ``httpx.MockTransport`` (nothing leaves the process, no key is used). Later bodies
+    reuse that capture with the segment text swapped in — checked once against a second real
+    capture; if instructor ever shaped the text differently, every body is captured instead.
+    """
+
+    def __init__(self, backend: OpenAIBackend) -> None:
+        self.backend = backend
+        self.mode = _MODES[backend.config.mode]
+        self._template: tuple[dict[str, Any], list[dict[str, str]]] | None = None
+        self._template_ok: bool | None = None
+        self._prepared_model: Any = None
+        self.captures = 0  # real client runs (for tests and benchmarks)
+
+    # ---- requests ---------------------------------------------------------------------------
+    def _kwargs(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        # the same arguments as OpenAIBackend._call gives instructor (its max_retries is not sent)
+        c = self.backend.config
+        kwargs: dict[str, Any] = {
+            "model": c.model or "",
+            "messages": messages,
+            "response_model": self.backend._wrapped_model,
+            "max_retries": 0,
+            "temperature": c.temperature,
+            "max_tokens": c.max_tokens,
+        }
+        if c.seed is not None:
+            kwargs["seed"] = c.seed
+        return kwargs
+
+    def capture(self, text: str) -> bytes:
+        """The body bytes the real instructor + openai client builds for ``text``."""
+        seen: list[bytes] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request.content)
+            return httpx.Response(
+                400, json={"error": {"message": "captured", "type": "invalid_request_error"}}
+            )
+
+        token = _current_usage.set(Usage())  # keeps instructor's failed-call log quiet
+        try:
+            with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+                raw = openai.OpenAI(
+                    base_url=self.backend.config.base_url or "https://api.openai.com/v1",
+                    api_key=NO_KEY,  # never the real key: nothing is sent
+                    max_retries=0,
+                    http_client=http,
+                )
+                client = instructor.from_openai(raw, mode=self.mode)
+                try:
+                    client.chat.completions.create(**self._kwargs(self.backend.task.messages(text)))
+                except Exception:  # the capturing transport always answers 400
+                    pass
+        finally:
+            _current_usage.reset(token)
+        self.captures += 1
+        if len(seen) != 1:
+            raise BackendError(
+                f"could not capture the request body instructor builds ({len(seen)} requests); "
+                "please report this with your instructor and openai versions"
+            )
+        return seen[0]
+
+    def _from_template(self, text: str) -> bytes | None:
+        if self._template is None:
+            body = json.loads(self.capture(_TEMPLATE_TEXT))
+            self._template = (body, self.backend.task.messages(_TEMPLATE_TEXT))
+        body, marked = self._template
+        mapping = {
+            m["content"]: t["content"]
+            for m, t in zip(marked, self.backend.task.messages(text), strict=True)
+            if m["content"] != t["content"]
+        }
+        hits = [0]
+        filled = _replace_strings(body, mapping, hits)
+        return _json_bytes(filled) if hits[0] == len(mapping) else None
+
+    def body(self, text: str) -> bytes:
+        """The exact bytes of the chat-completions body the live backend sends for ``text``."""
+        if self._template_ok is None:
+            self._template_ok = self._from_template(_PROBE_TEXT) == self.capture(_PROBE_TEXT)
+        if self._template_ok:
+            filled = self._from_template(text)
+            if filled is not None:
+                return filled
+        return self.capture(text)
+
+    def line(self, custom_id: str, text: str) -> bytes:
+        """One batch input line (``vllm run-batch`` reads the same format)."""
+        head = _json_bytes({"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT})
+        return head[:-1] + b',"body":' + self.body(text) + b"}\n"
+
+    # ---- answers ----------------------------------------------------------------------------
+    def _model(self) -> Any:
+        if self._prepared_model is None:
+            from instructor.processing.response import handle_response_model
+
+            self._prepared_model, _ = handle_response_model(
+                self.backend._wrapped_model, mode=self.mode, messages=[]
+            )
+        return self._prepared_model
+
+    def parse(self, completion_body: dict[str, Any]) -> tuple[BaseModel, Usage]:
+        """Validate one chat completion from a results file as instructor does in a live run.
+
+        Returns the validated answer and its usage; raises :class:`BatchAnswerError`
+        (``reask=True`` when instructor would have re-asked).
+        """
+        from instructor.processing.response import process_response
+        from openai.types.chat import ChatCompletion
+
+        completion = ChatCompletion.construct(**completion_body)  # as the SDK builds responses
+        usage = Usage(requests=1)
+        u = completion_body.get("usage") or {}
+        if isinstance(u, dict):
+            usage.prompt_tokens = int(u.get("prompt_tokens") or 0)
+            usage.completion_tokens = int(u.get("completion_tokens") or 0)
+        try:
+            answer = process_response(
+                completion,
+                response_model=self._model(),
+                stream=False,
+                validation_context=None,
+                strict=True,  # instructor's default in the live path
+                mode=self.mode,
+            )
+        except IncompleteOutputException:
+            raise BatchAnswerError(
+                f"model output was cut off at max_tokens={self.backend.config.max_tokens}; "
+                "raise --max-tokens and prepare the batch again",
+                usage=usage,
+            ) from None
+        except _reaskable_errors() as exc:
+            error = BatchAnswerError(
+                f"model answer failed validation: {_short(str(exc))}", reask=True, usage=usage
+            )
+            error.__cause__ = exc
+            raise error from exc
+        except Exception as exc:  # an empty or malformed completion
+            raise BatchAnswerError(
+                f"unusable model answer ({type(exc).__name__}): {_short(str(exc))}", usage=usage
+            ) from exc
+        if not isinstance(answer, BaseModel):
+            raise BatchAnswerError(f"unusable model answer ({type(answer).__name__})", usage=usage)
+        return answer, usage
+
+    def reask_line(
+        self, custom_id: str, text: str, completion_body: dict[str, Any], error: BaseException
+    ) -> bytes:
+        """A batch line asking again: the original messages, the model's answer and the
+        validation errors, in the messages instructor's own re-ask would send."""
+        from instructor.processing.response import handle_reask_kwargs
+        from openai.types.chat import ChatCompletion
+
+        body = json.loads(self.body(text))
+        completion = ChatCompletion.construct(**completion_body)
+        cause = error.__cause__ if isinstance(error.__cause__, Exception) else Exception(str(error))
+        kwargs = handle_reask_kwargs(
+            {"messages": list(body["messages"])}, self.mode, completion, cause
+        )
+        body["messages"] = kwargs["messages"]
+        head = _json_bytes({"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT})
+        return head[:-1] + b',"body":' + _json_bytes(body) + b"}\n"
+
+    def store(self, key: str, answer: BaseModel, usage: Usage) -> None:
+        """Put a validated answer into the cache in the live backend's value format."""
+        if self.backend.cache is not None:
+            self.backend.cache.set(
+                key, {"drafts": answer.model_dump(mode="json"), "usage": vars(usage)}
+            )
+
+
+# ==== the provider's Files and Batches API ======================================================
+
+
+class BatchService:
+    """Files and Batches through the openai SDK (OpenAI, or any server that offers them).
+
+    Returns plain dicts so callers need not import openai. API faults become
+    :class:`ModelUnavailableError` (key, URL, permissions) or :class:`BackendError`.
+    """
+
+    def __init__(self, settings: Settings, http_client: httpx.Client | None = None) -> None:
+        self.config = settings
+        self._client = openai.OpenAI(
+            base_url=settings.base_url,
+            api_key=settings.secret() or NO_KEY,
+            max_retries=2,  # uploads and polls are idempotent enough to retry once or twice
+            timeout=max(settings.timeout, 120.0),
+            http_client=http_client,
+        )
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            raise _classify_batch(exc, self.config, what) from None
+
+    def upload(self, path: Any) -> str:
+        """Upload a batch input file; its file id."""
+        with open(path, "rb") as handle:
+            created = self._call(
+                f"uploading {path}", self._client.files.create, file=handle, purpose="batch"
+            )
+        return str(created.id)
+
+    def create(self, input_file_id: str, metadata: dict[str, str], window: str = "24h") -> dict:
+        batch = self._call(
+            "creating the batch",
+            self._client.batches.create,
+            input_file_id=input_file_id,
+            endpoint=BATCH_ENDPOINT,
+            completion_window=window,
+            metadata=metadata,
+        )
+        return dict(batch.model_dump(mode="json"))
+
+    def retrieve(self, batch_id: str) -> dict:
+        batch = self._call(f"reading batch {batch_id}", self._client.batches.retrieve, batch_id)
+        return dict(batch.model_dump(mode="json"))
+
+    def find(self, input_file_id: str, limit: int = 1000) -> dict | None:
+        """The batch created from ``input_file_id`` (to recover an id a crash did not save)."""
+        page = self._call("listing batches", self._client.batches.list, limit=100)
+        for seen, batch in enumerate(page, start=1):  # the SDK follows the pages
+            if batch.input_file_id == input_file_id:
+                return dict(batch.model_dump(mode="json"))
+            if seen >= limit:
+                break
+        return None
+
+    def download(self, file_id: str, dest: Any) -> int:
+        """Write a file's content to ``dest`` (through a temporary file); its size in bytes."""
+        import os
+
+        tmp = f"{dest}.part"
+        try:
+            with (
+                self._client.files.with_streaming_response.content(file_id) as response,
+                open(tmp, "wb") as handle,
+            ):
+                for chunk in response.iter_bytes():
+                    handle.write(chunk)
+        except Exception as exc:
+            raise _classify_batch(exc, self.config, f"downloading file {file_id}") from None
+        os.replace(tmp, dest)
+        return os.path.getsize(dest)
+
+    def cancel(self, batch_id: str) -> dict:
+        batch = self._call(f"cancelling batch {batch_id}", self._client.batches.cancel, batch_id)
+        return dict(batch.model_dump(mode="json"))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _classify_batch(exc: Exception, c: Settings, what: str) -> Exception:
+    where = c.base_url or "api.openai.com"
+    if isinstance(exc, openai.AuthenticationError):
+        return ModelUnavailableError(
+            f"{where} refused the API key (401) while {what}: set OPENAI_API_KEY or EXTRACTOR_API_KEY"
+        )
+    if isinstance(exc, openai.PermissionDeniedError):
+        return ModelUnavailableError(
+            f"{where} denied access (403) while {what}: check the key's permissions"
+        )
+    if isinstance(exc, openai.NotFoundError):
+        return BackendError(
+            f"not found (404) while {what} at {where}: check the id, and --base-url (it usually "
+            "ends in /v1; the server must offer the Files and Batches API)"
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return ModelUnavailableError(
+            f"cannot reach {where} while {what}: is the server running? check --base-url"
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return BackendError(f"the server refused {what} ({exc.status_code}): {_short(exc.message)}")
+    if isinstance(exc, OSError):
+        return BackendError(f"{what}: {exc}")
+    return BackendError(f"{what} failed ({type(exc).__name__}): {_short(str(exc))}")
