@@ -23,6 +23,7 @@ from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import Span, clauses, sentences
 from extractor.arabic.textnorm import NormalizedText, normalize
 from extractor.backends.base import BackendAnswer, SegmentRequest
+from extractor.backends.rule_lexicon import Lexicon, load_lexicon
 from extractor.errors import ConfigError
 from extractor.events.builder import ceasefire_scope
 from extractor.schemas import DraftEvent
@@ -37,285 +38,14 @@ CLAUSE_LEVEL: tuple[str, ...] = tuple(
 )
 
 
-def _words(*alternatives: str) -> re.Pattern[str]:
-    """A pattern matching whole normalized words (with an optional و/ف conjunction in front)."""
-    body = "|".join(alternatives)
-    return re.compile(rf"(?<![^\W\d_])[وف]?(?:{body})(?![^\W\d_])")
-
-
-# ---- triggers (normalized text: ا for أ إ آ, ه for ة, ي for ى) --------------------------------
-AID_WORD = re.compile(
-    r"مساعد(?:ه|ات|اتها|اته)|حزم(?:ه|ات)|(?<![^\W])دعم|تمويل|اسلح|ذخائر|ذخير|معدات|(?<![^\W])قرض|قروض"
-    r"|منح(?:ه)|هب(?:ه)|رزم(?:ه)|امدادات|شحن(?:ه|ات)"
-)
-TRANSFER = _words(
-    r"تقديم|تسليم|ارسال|تزويد|توفير|توفر|يوفر|تقدم|يقدم|ستقدم|سيقدم|سنقدم|نقدم|سترسل|سيرسل|"
-    r"ترسل|يرسل|بتقديم|بتسليم|بارسال|بتزويد|بتوفير|لتوفير|لتسليم|لتقديم|خصص|خصصت|تخصيص|"
-    r"تعهد|تعهدت|وعد|وعدت|اعلن|اعلنت|استثمر|استثمرت|تبرع|تبرعت|منح|منحت|يمنح|تمنح|سلم|سلمت|"
-    r"ارسل|ارسلت|زود|زودت|قدم|قدمت|قدموا|قدمنا|تسلم|تسلمت|وافق|وافقت|اقر|اقرت|ابرم|ابرمت|طلب|طلبت|"
-    r"تلقت|تلقي|حصلت|ستحصل|يحصل|تحصل"
-)
-STAGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("requested", _words(r"طلب|طلبت|يطلب|تطلب|طالب|طالبت|يطالب|تطالب|ناشد|ناشدت|طلبا|بطلب")),
-    (
-        "contracted",
-        re.compile(
-            r"(?<![^\W])[وف]?(?:ابرم|ابرمت|ابرام)(?![^\W])|عقود|عقد(?:ا|ين)?\s+(?:ل|مع|بقيمه|لشراء|لتوريد|لانتاج)"
-            r"|صفق(?:ه|ات)"
-        ),
-    ),
-    (
-        "approved",
-        re.compile(
-            r"(?<![^\W\d_])[وف]?(?:وافق|وافقت|وافقوا|اقر|اقرت|اقروا|صادق|صادقت|مرر|مررت|اعتمد|اعتمدت|اجاز|اجازت"
-            r"|اتفق|اتفقت|اتفقوا)(?:ها|ه|هما|هم)?(?![^\W\d_])"
-            r"|(?:وقع|وقعت)\s+(?:\S+\s+){0,6}?علي\s+(?:مشروع\s+)?قانون"
-        ),
-    ),
-    (
-        "delivered",
-        _words(
-            r"سلم|سلمت|سلموا|ارسل|ارسلت|زود|زودت|قدم|قدمت|قدموا|قدمنا|تسلم|تسلمت|وصل|وصلت|تلقت|تلقي"
-        ),
-    ),
-)
-HUMANITARIAN = re.compile(r"انساني|اغاث|غذائي|طبي|ادويه|مولدات|لاجئ|اعاده الاعمار|الشتاء")
-FINANCIAL = re.compile(r"مالي|ميزاني|قرض|قروض|اقتصادي|الموازنه|منحه|سندات|الرواتب")
-MILITARY = re.compile(r"عسكري|اسلح|ذخائر|ذخير|دفاع|صواريخ|دبابات|مدفعي|امني")
-
-PHONE = re.compile(
-    r"اتصال(?:ا)?\s+هاتفي|مكالمه\s+هاتفيه|محادثه\s+هاتفيه|(?<![^\W])[وف]?(?:اتصل|اتصلت|هاتف|هاتفت)(?![^\W])"
-)
-VISIT = _words(r"زياره|زيارته|زيارتها|بزياره|زار|زارت|يزور|تزور|سيزور|ستزور|يزورها|زيارات")
-TALKS = _words(
-    r"محادثات|المحادثات|مباحثات|المباحثات|مفاوضات|المفاوضات|مشاورات|ناقشا|ناقش|ناقشت|بحث|بحثا|بحثت|"
-    r"يبحث|تبحث|سيبحث|يناقش|سيناقش"
-)
-MEETING = _words(
-    r"التقي|التقت|التقيا|يلتقي|تلتقي|سيلتقي|ستلتقي|لقاء|لقائه|اللقاء|اجتماع|الاجتماع|اجتماعا|اجتمع|"
-    r"اجتمعت|قمه|القمه|استقبل|استقبلت"
-)
-PARTNER = _words(
-    r"مع|بين|نظيره|نظيرته|نظيرها|نظيريه|نظرائه|التقي|التقت|يلتقي|سيلتقي|ستلتقي|اجتمع|استقبل|استقبله|"
-    r"ناقشا|بحثا|اتفقا|التقيا|شارك|يشارك|بمشاركه|وزراء|قاده"
-)
-BETWEEN = re.compile(r"(?<![^\W])بين(?![^\W])")
-ALL_SIDES = re.compile(r"(?<![^\W])(?:بين|شارك|يشارك|بمشاركه|قمه|القمه)(?![^\W])")
+# Trigger vocabularies live in rules_data/*.yaml (see rule_lexicon); what stays here is grammar.
 MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
-
-AGREEMENT = _words(
-    r"اتفاق|اتفاقا|الاتفاق|اتفاقيه|الاتفاقيه|اتفاقيات|الاتفاقيات|معاهده|المعاهده|مذكره\s+تفاهم"
-)
-SIGNED = _words(r"وقع|وقعت|وقعا|توقيع|بتوقيع|ابرم|ابرمت|ابرما|يوقع|توقع|سيوقع|ستوقع|وقعوا")
-NEGOTIATING = re.compile(
-    r"مفاوضات|التفاوض|بدا(?:ا|ت)?\s+العمل|العمل\s+علي|التوصل|مسوده|محادثات|يسعي|تسعي"
-    r"|(?:نحو|الي|لاجل|بهدف|من\s+اجل)\s+توقيع|لتوقيع|تتفاوض|يتفاوض|التفاوض"
-)
-AID_AGREEMENT = re.compile(r"تمويل|مساعدات|حزمه|قرض|قروض|مليار|مليون")
-RATIFIED = _words(r"صادق|صادقت|المصادقه|صدق|اقر|اقرت|ratif")
-
-CEASEFIRE = re.compile(
-    r"وقف\s+(?:ل)?(?:اطلاق\s+(?:ال)?نار|القتال|الاعمال\s+(?:العدائيه|القتاليه))|هدنه"
-    r"|(?:توقف|يوقف|توقيف|وقف|تعليق|تجميد)\s+(?:\S+\s+){0,3}?(?:الهجمات|الضربات|القصف|الغارات)"
-)
-PROPOSAL = re.compile(r"مقترح|اقتراح|استعداد|مستعد|يدعو|دعا|دعت|طالب|يطالب|مبادره|عرض")
-ACCEPTED = _words(r"وافق|وافقت|اعلن|اعلنت|اتفق|اتفقا|اتفقت|دخل|دخلت|بدء|بدا|سريان|اعلنها")
 DURATION = re.compile(
     r"(?:لمده|مدتها|مده)\s+(?P<n>[^\s]+(?:\s+[^\s]+)?)\s+(?P<u>يوما|يوم|ايام|ساعه|ساعات|اسبوعا|اسابيع|اسبوع|شهرا|اشهر|شهر)"
     r"|(?:لمده|مدتها)\s+(?P<d>يومين|اسبوعين|شهرين|شهر|اسبوع)"
 )
+ATTACK_MODES = ("missile", "drone", "air", "artillery", "ground")
 
-ATTACK = _words(
-    r"قصف|القصف|قصفا|قصفت|هجوم|هجوما|الهجوم|غاره|الغاره|غارات|الغارات|ضربه|الضربه|استهدف|استهدفت|"
-    r"يستهدف|تستهدف|شن|شنت|تشن|يشن|شنته|شنها|هاجم|هاجمت|انفجار|انفجارات|اصاب|اصابت|اصابا|"
-    r"اطلق|اطلقت|يطلق|تطلق|الضربات|ضربات|هجمات|الهجمات|موجه"
-)
-ATTACK_VERB = _words(
-    r"شن|شنت|تشن|يشن|شنته|استهدف|استهدفت|يستهدف|تستهدف|قصفت|هاجم|هاجمت|اطلق|اطلقت|اصاب|اصابت|اصابا"
-)
-COUNTER_FIRE_ONLY = re.compile(r"اسقاط|اسقطت|اعتراض|اعترضت|تصدت|التصدي")
-ATTACK_MODES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("missile", re.compile(r"صاروخ|صواريخ|باليستي|كروز")),
-    ("drone", re.compile(r"مسير|درون|بدون\s+طيار|دون\s+طيار|شاهد")),
-    ("air", re.compile(r"غاره|غارات|جوي|قاذف|طائرات\s+حربيه")),
-    ("artillery", re.compile(r"مدفعي|قذائف|راجمات|هاون")),
-    ("ground", re.compile(r"قوات|توغل|هجوم\s+بري|اقتحام|(?<![^\W])بري")),
-)
-
-NEGATED = _words(
-    r"لم|لن|نفي|نفت|ينفي|تنفي|رفض|رفضت|يرفض|ترفض|فشل|فشلت|فشلت|الغي|الغت|الغاء|ارجاء|تاجيل|"
-    r"دون\s+التوصل|بدون\s+التوصل|لا\s+صحه"
-)
-# "زيارة لم يعلن عنها" (unannounced) is not a denial of the visit.
-NOT_NEGATION = re.compile(
-    r"(?:لم|لا)\s+(?:يعلن|تعلن|يكشف|تكشف|يسبق|تسبق|يعد|تعد)(?:\s+عنها|\s+عنه)?|غير\s+معلنه"
-    # "no casualties" denies the toll, not the attack
-    r"|[وف]?(?:لم|لا)\s+(?:تسفر|يسفر|ترد|يرد|تقع|يقع|تسجل|يسجل|يصب|تصب|تتوفر|يتوفر)(?:\s+\S+){0,4}?"
-    r"\s+(?:عن|اي|احد|اصابات|ضحايا|قتلي|خسائر|معلومات)"
-    r"|دون\s+(?:وقوع\s+|سقوط\s+)?(?:اصابات|ضحايا|قتلي|خسائر)|لا\s+(?:اصابات|ضحايا)"
-)
-HYPOTHETICAL = re.compile(
-    r"(?<![^\W])[وف]?(?:ربما|اذا|لو|اعتقد|اتوقع|يتوقع|المحتمل|محتمل|امكانيه|من\s+الممكن|يمكن\s+ان|في\s+حال)"
-    r"(?![^\W])|(?<![^\W])قد\s+[يتن]"
-)
-PLANNED = _words(
-    r"سوف|من\s+المقرر|المقرر|مرتقب|المرتقب|مرتقبه|المرتقبه|يعتزم|تعتزم|ينوي|تنوي|المقبل|المقبله|"
-    r"القادم|القادمه|غدا|سيتحدث|سيجري|ستجري|سيقوم|ستقوم|سيعقد|ستعقد|سيعقدون|سيلتقي|ستلتقي|سيزور|"
-    r"ستزور|سيصل|ستصل|سيتوجه|ستتوجه|سيبحث|ستبحث|سيناقش|ستناقش|سيشارك|ستشارك|سيقود|سيحضر|"
-    r"ستستضيف|سيستضيف|سيجتمع|ستجتمع|سيوقع|ستوقع|سيتم|ستعقد|سيلتقيان|يلتقي|تجري|يجري|ستتجه|"
-    r"سيؤكد|ستؤكد|سيعلن|ستعلن|سيصوت|ستصوت|سيبدا|ستبدا|سيسافر|سيتوجه|سيحضر|ستحضر|سيشارك"
-)
-
-# Words that make a following adjective ("الأميركي") name a party, not a quality of a thing.
-PARTY_NOUNS = frozenset(
-    [
-        "الوفد",
-        "الوفدين",
-        "الوفود",
-        "وفد",
-        "الجانب",
-        "الجانبين",
-        "نظيره",
-        "نظيرته",
-        "نظيرها",
-        "نظيريه",
-        "نظرائه",
-        "الرئيس",
-        "رئيس",
-        "الرئيسين",
-        "الحكومه",
-        "حكومه",
-        "السلطات",
-        "المسؤولين",
-        "المسؤول",
-        "المسؤولون",
-        "مسؤولين",
-        "مسؤول",
-        "الخارجيه",
-        "الدفاع",
-        "وزير",
-        "وزيري",
-        "الوزير",
-        "وزراء",
-        "البرلمان",
-        "الجيش",
-        "جيش",
-        "القوات",
-        "قوات",
-        "المبعوث",
-        "الزعيم",
-        "المستشار",
-        "الادارة",
-        "الاداره",
-        "الامن",
-        "القومي",
-        "الكونغرس",
-        "الرئاسه",
-        "الجانبان",
-        "البلدين",
-        "البحريه",
-        "المدفعيه",
-        "الوزراء",
-        "العهد",
-        "الاركان",
-    ]
-)
-ATTACK_NOUN_STEM = re.compile(
-    r"^[وفب]?(?:ال)?(?:قصف|هجوم|هجمات|غار|ضرب|صاروخ|صواريخ|مسير|طائر|قذائف|جوي|مدفعي|قوات|جيش|اسطول)"
-)
-AID_NOUNS = frozenset(
-    [
-        "صواريخ",
-        "الصواريخ",
-        "اسلحه",
-        "الاسلحه",
-        "ذخائر",
-        "الذخائر",
-        "دبابات",
-        "الدبابات",
-        "طائرات",
-        "الطائرات",
-        "انظمه",
-        "الانظمه",
-        "مساعدات",
-        "المساعدات",
-        "حزمه",
-        "الحزمه",
-        "الدعم",
-        "دعم",
-        "التمويل",
-        "تمويل",
-        "معدات",
-        "المعدات",
-        "منظومات",
-    ]
-)
-# "الأمين العام للناتو": ل after a title is "of", not "to".
-TITLE_WORDS = frozenset(
-    [
-        "العام",
-        "الامين",
-        "وزير",
-        "وزيره",
-        "رئيس",
-        "رئيسه",
-        "المتحدث",
-        "باسم",
-        "سفير",
-        "مندوب",
-        "ممثل",
-        "قائد",
-        "مدير",
-        "الناطق",
-        "المتحدثه",
-        "مستشار",
-        "امين",
-        "نائب",
-        "زعيم",
-    ]
-)
-# "معايير الناتو", "حلفاء أوكرانيا": the party is a complement of a thing, not an actor.
-GENITIVE_NOUNS = frozenset(
-    ["معايير", "حلفاء", "شركاء", "حدود", "اراضي", "اجواء", "عضويه", "مستقبل", "تاريخ"]
-)
-# "لدعم أوكرانيا" in a call or meeting is its topic, not a participant.
-TOPIC_WORDS = frozenset(
-    [
-        "لدعم",
-        "دعم",
-        "لمساعده",
-        "مساعده",
-        "بشان",
-        "حول",
-        "ضد",
-        "لتزويد",
-        "تزويد",
-        "بتزويد",
-        "ازاء",
-        "تجاه",
-        "لصالح",
-        "في",
-        "لاستعاده",
-    ]
-)
-WAR_WORDS = re.compile(r"(?:الحرب|حرب|الصراع|النزاع|القتال)(?:\s+\S+){0,4}\s+بين\s")
-DISCUSSION_OF_AID = re.compile(
-    r"(?:لبحث|بحث|لمناقشه|مناقشه|ناقش|ناقشا|يبحث|تبحث|بحثا|حول|بشان|الحاجه\s+الي)\s+(?:\S+\s+)?"
-    r"(?:تقديم|تزويد|ارسال|تسليم|المساعدات|مساعدات|الدعم|دعم|امدادات|المشتريات)"
-)
-COMBAT = re.compile(r"اسقاط|اسقطت|اسقط|اعترض|اعتراض|هجوم|هجمات|قصف|ضربات|ضربه|استهدف|دمرت|تدمير")
-PLEDGE = _words(
-    r"وعد|وعدت|تعهد|تعهدت|يعتزم|تعتزم|ستقدم|سيقدم|سنقدم|سترسل|سيرسل|سنرسل|ستوفر|سيوفر|ستعلن|سيعلن"
-)
-DELIVERED_NOUNS = _words(r"تسليم|بتسليم|وصول|ارسال|بارسال")
-LOCATION_PREPS = frozenset({"في", "داخل", "بمدينه", "مدينه", "منطقه", "بمنطقه", "قرب"})
-TO_PREPS = frozenset({"الي", "نحو", "لصالح", "لدعم", "لدي"})
-WITH_PREPS = frozenset({"مع", "بين", "نظيره", "نظيرته", "نظيرها", "نظيريه", "ونظيره"})
-VISIT_VERBS = frozenset(
-    ["زار", "زارت", "يزور", "تزور", "سيزور", "ستزور", "وصل", "وصلت", "يصل", "تصل", "سيصل", "ستصل"]
-)
-PREPOSITIONS = frozenset({"في", "الي", "مع", "بين", "من", "علي", "ضد", "داخل", "نحو", "لدي"})
-ACTOR_PLACE_PREFIX = frozenset({"قوات", "جيش", "سلطات", "حكومه", "القوات", "السلطات", "الحكومه"})
 _MIN_CLAUSE_WORDS = 4
 
 
@@ -355,8 +85,9 @@ class RuleBackend:
 
     name = "rules"
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, lexicon: Lexicon | None = None) -> None:
         self.gazetteer = gazetteer
+        self.lex = lexicon or load_lexicon()
         # One rule per event type: (clause, drafts already found in it) -> drafts.
         self._rules: dict[str, Callable[[_Clause, list[DraftEvent]], list[DraftEvent]]] = {
             "aid": lambda c, _found: _listed(self._aid(c)),
@@ -435,11 +166,11 @@ class RuleBackend:
                 if state is None:
                     continue
             prev = c.prev_word(m)
-            if prev[:1] in "وف" and prev[1:] in PREPOSITIONS:
+            if prev[:1] in "وف" and self.lex.prepositions.has(prev[1:]):
                 prev = prev[1:]  # "وفي باريس" → "في"
             if (
                 kind == "place"
-                and prev not in ACTOR_PLACE_PREFIX
+                and not self.lex.actor_place_prefix.has(prev)
                 and m.entry.place_type not in (None, "capital")
                 and state is None
             ):
@@ -447,10 +178,12 @@ class RuleBackend:
             if m.via == "adjective":
                 if _adjective_absorbed(mentions, idx):
                     continue
-                nouns = PARTY_NOUNS | (AID_NOUNS if event == "aid" else frozenset())
+                nouns = self.lex.party_nouns.forms | (
+                    self.lex.aid_nouns.forms if event == "aid" else frozenset()
+                )
                 prev_is_party = (
                     prev in nouns
-                    or (event == "attack" and ATTACK_NOUN_STEM.search(prev) is not None)
+                    or (event == "attack" and self.lex.attack_nouns.has_word(prev))
                     or (
                         prev.startswith("ال")
                         and any(
@@ -465,19 +198,21 @@ class RuleBackend:
                 continue
             hint = ""
             gov = prev
-            if prev in GENITIVE_NOUNS or prev[1:] in GENITIVE_NOUNS:
+            if self.lex.genitive_nouns.has(prev) or self.lex.genitive_nouns.has(prev[1:]):
                 continue
-            if prev in TITLE_WORDS or prev[1:] in TITLE_WORDS:
+            if self.lex.title_words.has(prev) or self.lex.title_words.has(prev[1:]):
                 hint = "of"
             elif (
-                gov in TO_PREPS
-                or gov in VISIT_VERBS
+                self.lex.to_preps.has(gov)
+                or self.lex.visit_verbs.has(gov)
                 or (m.clitic.endswith("ل") and m.via != "adjective")
             ):
                 hint = "to"
-            elif gov in WITH_PREPS or m.clitic.endswith("ب") and kind == "person":
+            elif self.lex.with_preps.has_word(gov) or m.clitic.endswith("ب") and kind == "person":
                 hint = "with"
-            elif gov in LOCATION_PREPS or (m.clitic.endswith("ب") and kind in ("place", "country")):
+            elif self.lex.location_preps.has(gov) or (
+                m.clitic.endswith("ب") and kind in ("place", "country")
+            ):
                 hint = "in"
             elif gov == "من":
                 hint = "from"
@@ -491,7 +226,7 @@ class RuleBackend:
                 and m.nstart - parts[-1].mention.nend < 20
             ):
                 hint = "to"  # "لأوكرانيا ومولدوفا": coordinated recipients
-            if kind == "place" and prev in ACTOR_PLACE_PREFIX:
+            if kind == "place" and self.lex.actor_place_prefix.has(prev):
                 hint = ""
             parts.append(_Part(m, code, prev, hint))
         return parts
@@ -528,8 +263,8 @@ class RuleBackend:
         """Where: the first place or state written after في/داخل/بـ, else the first place named."""
         for m in c.mentions:
             prev = c.prev_word(m)
-            prev = prev[1:] if prev[:1] in "وف" and prev[1:] in PREPOSITIONS else prev
-            located = prev in LOCATION_PREPS or (
+            prev = prev[1:] if prev[:1] in "وف" and self.lex.prepositions.has(prev[1:]) else prev
+            located = self.lex.location_preps.has(prev) or (
                 m.clitic.endswith("ب") and m.entry.kind != "person"
             )
             if located and (
@@ -537,16 +272,16 @@ class RuleBackend:
             ):
                 return m.surface
         for m in c.mentions:
-            if m.entry.kind == "place" and c.prev_word(m) not in ACTOR_PLACE_PREFIX:
+            if m.entry.kind == "place" and not self.lex.actor_place_prefix.has(c.prev_word(m)):
                 return m.surface
         return None
 
     def _modality(self, c: _Clause, allow_planned: bool = True) -> str:
-        if NEGATED.search(NOT_NEGATION.sub(" ", c.n)):
+        if _negated(self.lex, c.n):
             return "negated"
-        if HYPOTHETICAL.search(c.n):
+        if self.lex.hypothetical.search(c.n):
             return "hypothetical"
-        if allow_planned and PLANNED.search(c.n):
+        if allow_planned and self.lex.planned.search(c.n):
             return "planned"
         return "asserted"
 
@@ -555,20 +290,22 @@ class RuleBackend:
         all_money = c.analysis.money_in(c.span.start, c.span.end)
         money = [m for m in all_money if not m.cumulative]
         items = c.analysis.items_in(c.span.start, c.span.end)
-        aid_word = bool(AID_WORD.search(c.n))
-        transfer = bool(TRANSFER.search(c.n))
+        aid_word = bool(self.lex.aid_word.search(c.n))
+        transfer = bool(self.lex.aid_transfer.search(c.n))
         if all_money and not money:
             return None  # only a running total: not an event of its own
         if not (money or items or aid_word):
             return None
         if not transfer and not money:
             return None
-        if not money and not items and DISCUSSION_OF_AID.search(c.n):
+        if not money and not items and self.lex.aid_discussion.search(c.n):
             return None  # "to discuss providing more aid" is not an aid event
-        if not money and not aid_word and COMBAT.search(c.n):
+        if not money and not items and self.lex.habitual.search(c.n):
+            return None  # "تقدمان باستمرار المساعدات": a habit, not a package
+        if not money and not aid_word and self.lex.combat.search(c.n):
             return None  # "أعلنت … إسقاط 337 مسيرة": weapons named, nothing given
         parts = self._parts(c, "aid")
-        stage = _aid_stage(c.n)
+        stage = _aid_stage(self.lex, c.n)
         to_parts = [p for p in parts if p.hint == "to"]
         # In this domain the recipient is nearly always Ukraine when it is among the "to" parties.
         recipients = [p for p in to_parts if p.code == "UKR"][:1] or to_parts[:1]
@@ -609,11 +346,11 @@ class RuleBackend:
             return None
         category = (
             "humanitarian"
-            if HUMANITARIAN.search(c.n) and not MILITARY.search(c.n)
+            if self.lex.humanitarian.search(c.n) and not self.lex.military.search(c.n)
             else "military"
-            if MILITARY.search(c.n) or items
+            if self.lex.military.search(c.n) or items
             else "financial"
-            if FINANCIAL.search(c.n)
+            if self.lex.financial.search(c.n)
             else "military"
         )
         return DraftEvent(
@@ -633,32 +370,34 @@ class RuleBackend:
     def _contact(self, c: _Clause) -> list[DraftEvent]:
         mode = (
             "phone"
-            if PHONE.search(c.n)
+            if self.lex.phone.search(c.n)
             else "visit"
-            if VISIT.search(c.n)
+            if self.lex.visit.search(c.n)
             else "talks"
-            if TALKS.search(c.n)
+            if self.lex.talks.search(c.n)
             else "meeting"
-            if MEETING.search(c.n)
+            if self.lex.meeting.search(c.n)
             else None
         )
         if mode is None:
             return []
-        war = WAR_WORDS.search(c.n)
-        partner_text = c.n[: war.start()] + c.n[war.end() :] if war else c.n
-        if mode in ("talks", "meeting") and not PARTNER.search(partner_text):
+        war = self.lex.war_between.search(c.n)
+        partner_text = c.n[: war.start] + c.n[war.end :] if war else c.n
+        if mode in ("talks", "meeting") and not self.lex.partner.search(partner_text):
             return []
         parts = [
-            p for p in self._parts(c, "contact") if p.prev not in TOPIC_WORDS or p.hint == "in"
+            p
+            for p in self._parts(c, "contact")
+            if not self.lex.topic_words.has(p.prev) or p.hint == "in"
         ]
-        parts = _same_side_of_speech(c, parts, trigger_at(mode, c.n))
+        parts = _same_side_of_speech(self.lex, c, parts, trigger_at(self.lex, mode, c.n))
         if war:
-            war_end = c.nstart + war.end()
+            war_end = c.nstart + war.end
             parts = [p for p in parts if not (war_end <= p.mention.nstart <= war_end + 40)]
-        between = BETWEEN.search(partner_text)
+        between = self.lex.between.search(partner_text)
         if between and not war:
             # "اتصال هاتفي بين بوتين والرئيس الأمريكي دونالد ترامب": the sides follow "بين"
-            lo = c.nstart + between.end()
+            lo = c.nstart + between.end
             inside = [p for p in parts if lo <= p.mention.nstart <= lo + 60]
             if len(_distinct(inside)) >= 2:
                 parts = inside
@@ -701,7 +440,7 @@ class RuleBackend:
             if not codes or (len(codes) < 2 and codes[0] not in MULTILATERAL_ORGS):
                 return []
             if mode in ("meeting", "talks") and (
-                len(codes) >= 3 or ALL_SIDES.search(c.n) or len(codes) == 1
+                len(codes) >= 3 or self.lex.all_sides.search(c.n) or len(codes) == 1
             ):
                 actors, targets = sides, []  # multilateral, or "talks between A and B"
             else:
@@ -722,7 +461,7 @@ class RuleBackend:
 
     # ---- agreements --------------------------------------------------------------------------
     def _agreement(self, c: _Clause, is_aid: bool) -> list[DraftEvent]:
-        if not AGREEMENT.search(c.n) or is_aid or AID_AGREEMENT.search(c.n):
+        if not self.lex.agreement.search(c.n) or is_aid or self.lex.aid_agreement.search(c.n):
             return []  # an agreement on an aid package is the aid event
         parts = [p for p in self._parts(c, "agreement") if p.hint != "in"]
         if len(_distinct(parts)) == 1:
@@ -735,11 +474,11 @@ class RuleBackend:
             parts = subject + parts
         if len(_distinct(parts)) < 2:
             return []
-        if RATIFIED.search(c.n):
+        if self.lex.ratified.search(c.n):
             status = "ratified"
-        elif NEGOTIATING.search(c.n):
+        elif self.lex.negotiating.search(c.n):
             status = "negotiating"
-        elif SIGNED.search(c.n):
+        elif self.lex.signed.search(c.n):
             status = "signed"
         else:
             status = "negotiating"
@@ -751,7 +490,7 @@ class RuleBackend:
         with_side = [p for p in others if p.hint in ("with", "to")]
         if not with_side and others:
             between = c.norm.text[first.mention.nend : others[0].mention.nstart]
-            if re.search(r"(?<![^\W])مع(?![^\W])", between):
+            if re.search(r"(?<![^\W\d_])مع(?![^\W\d_])", between):
                 with_side = others  # "وقعت أوكرانيا … مع عدة دول، بما في ذلك فرنسا وفنلندا"
         events = []
         if status == "signed" and len(_distinct(others)) > 1 and with_side:
@@ -779,7 +518,7 @@ class RuleBackend:
 
     # ---- ceasefires --------------------------------------------------------------------------
     def _ceasefire(self, c: _Clause) -> DraftEvent | None:
-        if not CEASEFIRE.search(c.n):
+        if not self.lex.ceasefire.search(c.n):
             return None
         parts = [p for p in self._parts(c, "ceasefire") if p.hint != "in"]
         if not parts:
@@ -795,7 +534,11 @@ class RuleBackend:
         if not parts and duration is None and scope is None:
             return None
         modality = self._modality(c)
-        if modality == "asserted" and PROPOSAL.search(c.n) and not ACCEPTED.search(c.n):
+        if (
+            modality == "asserted"
+            and self.lex.proposal.search(c.n)
+            and not self.lex.accepted.search(c.n)
+        ):
             modality = "hypothetical"  # a proposal or a readiness is not a ceasefire yet
         return DraftEvent(
             event_type="ceasefire",
@@ -809,7 +552,7 @@ class RuleBackend:
 
     # ---- attacks -----------------------------------------------------------------------------
     def _attack(self, c: _Clause) -> DraftEvent | None:
-        if not ATTACK.search(c.n) or CEASEFIRE.search(c.n):
+        if not self.lex.attack.search(c.n) or self.lex.ceasefire.search(c.n):
             return None  # "وافقت على وقف الضربات" is a ceasefire, not an attack
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
@@ -817,14 +560,18 @@ class RuleBackend:
             m
             for m in c.mentions
             if m.entry.kind == "place"
-            and c.prev_word(m) not in ACTOR_PLACE_PREFIX
+            and not self.lex.actor_place_prefix.has(c.prev_word(m))
             and (m.entry.place_type in ("city", "site", None) or m.entry.country in ("UKR", "RUS"))
         ]  # "في أوروبا" is not where a strike hit
         parts = self._parts(c, "attack")
-        struck_state = any(p.hint == "on" for p in parts) and ATTACK_VERB.search(c.n)
+        struck_state = any(p.hint == "on" for p in parts) and self.lex.attack_verb.search(c.n)
         if not has_casualties and not places and not struck_state:
             return None
-        if COUNTER_FIRE_ONLY.search(c.n) and not has_casualties and not ATTACK_VERB.search(c.n):
+        if (
+            self.lex.counter_fire.search(c.n)
+            and not has_casualties
+            and not self.lex.attack_verb.search(c.n)
+        ):
             return None
         location = places[0] if places else None
         target_code = location.entry.country if location else None
@@ -838,7 +585,7 @@ class RuleBackend:
             target_surfaces = [location.surface]  # "على كييف": the capital stands for its state
         if not target_surfaces:
             target_surfaces = _surfaces(same[:1])
-        mode = next((name for name, p in ATTACK_MODES if p.search(c.n)), "other")
+        mode = next((m for m in ATTACK_MODES if self.lex["mode_" + m].search(c.n)), "other")
         return DraftEvent(
             event_type="attack",
             quote=c.quote,
@@ -856,28 +603,27 @@ class RuleBackend:
 # ---- module helpers ---------------------------------------------------------------------------
 
 
-_SPEECH = re.compile(
-    r"(?<![^\W])[وف]?(?:قال|قالت|اكد|اكدت|اعلن|اعلنت|اوضح|اوضحت|اضاف|اضافت|ذكر|ذكرت|افاد|افادت|صرح|صرحت)"
-    r"(?![^\W]).{0,80}?(?<![^\W])(?:ان|انه|انها|بان|بانه)(?![^\W])"
-)
+def trigger_at(lex: Lexicon, mode: str, n: str) -> int:
+    m = lex[mode].search(n)
+    return m.start if m else 0
 
 
-def trigger_at(mode: str, n: str) -> int:
-    pattern = {"phone": PHONE, "visit": VISIT, "talks": TALKS, "meeting": MEETING}[mode]
-    m = pattern.search(n)
-    return m.start() if m else 0
-
-
-def _same_side_of_speech(c: _Clause, parts: list[_Part], trigger: int) -> list[_Part]:
+def _same_side_of_speech(lex: Lexicon, c: _Clause, parts: list[_Part], trigger: int) -> list[_Part]:
     """ "قال بوتين، خلال اجتماع مع غيراسيموف، إن الجانب الأوكراني …": parties named in what was
     said are not parties of a contact mentioned around the speech verb, and the reverse."""
-    m = _SPEECH.search(c.n)
+    m = lex.speech.search(c.n)
     if m is None:
         return parts
-    cut = c.nstart + m.end()
-    if trigger < m.end():
+    cut = c.nstart + m.end
+    if trigger < m.end:
         return [p for p in parts if p.mention.nstart < cut]
     return [p for p in parts if p.mention.nstart >= cut - 3]
+
+
+def _negated(lex: Lexicon, n: str) -> bool:
+    """A negation word outside the phrases that do not deny the event ("لم يسفر عن إصابات")."""
+    spared = list(lex.not_negation.finditer(n))
+    return any(not any(s.start <= h.start < s.end for s in spared) for h in lex.negated.finditer(n))
 
 
 def _is_title(text: str, s: Span) -> bool:
@@ -959,14 +705,22 @@ def _surfaces(parts: list[_Part], prefer_state: bool = False) -> list[str]:
     return [p.mention.surface for p in _one_per_code(parts, prefer_state)][:6]
 
 
-def _aid_stage(n: str) -> str:
+_STAGES = (
+    ("requested", "stage_requested"),
+    ("contracted", "stage_contracted"),
+    ("approved", "stage_approved"),
+    ("delivered", "stage_delivered"),
+)
+
+
+def _aid_stage(lex: Lexicon, n: str) -> str:
     """requested > contracted > approved > delivered (past verbs) > pledged > delivery nouns."""
-    for name, pattern in STAGE_PATTERNS:
-        if pattern.search(n):
+    for name, cls in _STAGES:
+        if lex[cls].search(n):
             return name
-    if PLEDGE.search(n):
+    if lex.aid_pledge.search(n):
         return "announced"
-    if DELIVERED_NOUNS.search(n):
+    if lex.delivery_nouns.search(n):
         return "delivered"
     return "announced"
 
