@@ -105,7 +105,7 @@ def run_bulk(
     pipeline = make_pipeline(settings, backend, task)  # settings errors stop before any file
     with JsonlSink(job.journal, job.failures_path, fresh=not job.resume) as sink:
         summary = asyncio.run(
-            _run(docs, pipeline, settings, backend, sink, skip=skip, on_result=on_result)
+            _run(docs, pipeline, settings, backend, sink, skip=skip, on_result=on_result, job=job)
         )
     if job.resume:
         # Keep one failure line per document still failing (a retry appends a new one).
@@ -125,8 +125,24 @@ async def _run(
     *,
     skip: set[str],
     on_result: Callable[[RunSummary], None] | None,
+    job: BulkJob | None = None,
 ) -> RunSummary:
-    """The run loop with the engine the settings ask for: this process, or worker processes."""
+    """The run loop with the engine the settings ask for: this process, worker processes, or
+    Ray Data (``--engine ray``: Ray reads and extracts, this loop writes)."""
+    if settings.engine == "ray" and backend is None and job is not None:
+        from extractor.run.ray_engine import RayEngine
+
+        with RayEngine(
+            job.inputs, settings, pipeline.task, published_at=job.published_at, skip=skip
+        ) as engine:
+            return await run_documents(
+                engine.items(),
+                engine.process,
+                sink,
+                concurrency=settings.concurrency,
+                skip=skip,
+                on_result=on_result,
+            )
     if settings.workers > 1 and backend is None:
         async with WorkerPool(settings, settings.workers, pipeline.task) as pool:
             return await run_documents(
