@@ -357,8 +357,36 @@ def test_spans_in_a_news_sentence() -> None:
     ]
 
 
-def test_two_weekdays_in_a_night_span() -> None:
-    assert surfaces("ليل الأحد إلى الاثنين") == [("weekday", "ليل الاحد"), ("weekday", "الاثنين")]
+# An overnight span is one expression dated by its later day (GUIDELINES §8), where it used to be
+# read as two weekdays, the first of which an extractor then took.
+@pytest.mark.parametrize(
+    "raw, surface, value",
+    [
+        ("ليل الأحد إلى الاثنين", "ليل الاحد الي الاثنين", "2024-04-22"),
+        ("وأطلقت روسيا ليلة السبت إلى الأحد", "ليله السبت الي الاحد", "2024-04-21"),
+        ("تعرضت العاصمة ليل الجمعة-السبت لهجوم", "ليل الجمعه-السبت", "2024-04-20"),
+        ("ليل السبت - الأحد", "ليل السبت - الاحد", "2024-04-21"),
+        ("وتستمر حتى منتصف ليل الأحد-الاثنين", "منتصف ليل الاحد-الاثنين", "2024-04-22"),
+    ],
+)
+def test_overnight_span_is_the_later_day(raw: str, surface: str, value: str) -> None:
+    assert surfaces(raw) == [("night", surface)]
+    assert parse_date(raw, MON) == (value, "day")
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [
+        ("في ظل هدنة من 8 إلى 10 مايو/أيار", "2024-05-08"),
+        ("بين 8 و10 مايو", "2024-05-08"),
+        ("و10 مايو", "2024-05-10"),
+    ],
+)
+def test_a_span_of_days_is_its_first_day_and_no_day_is_cut_from_a_number(
+    raw: str, value: str
+) -> None:
+    # "و10 مايو" used to be read as "0 مايو" (a day cut out of a two-digit number)
+    assert parse_date(raw, date(2024, 5, 20)) == (value, "day")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from extractor.arabic.sentences import clauses, sentences
 from extractor.core.segment import segment
 
 
@@ -69,3 +70,50 @@ def test_inline_read_also_and_other_list_headers():
     assert kinds_with(text, "ستواصل دعم كييف") == {"main"}
     assert kinds_with(text, "زيلينسكي يزور طوكيو") == {"headline_list"}
     assert kinds_with(text, "اليابان تفرض عقوبات") == {"headline_list"}
+
+
+# ---- sentences glued by a scraper (issue: "الشهير.وجرى", "؟وقال") --------------------------------
+
+
+def _sentence_texts(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in sentences(text)]
+
+
+def test_a_full_stop_glued_to_the_next_word_ends_the_sentence() -> None:
+    text = "وصوّت البرلمان على القانون المثير للجدل.وأعلنت الحكومة أمس تقديم حزمة جديدة"
+    assert _sentence_texts(text) == [
+        "وصوّت البرلمان على القانون المثير للجدل.",
+        "وأعلنت الحكومة أمس تقديم حزمة جديدة",
+    ]
+
+
+def test_a_question_mark_glued_to_the_next_word_ends_the_sentence() -> None:
+    text = "فمن يملأ الفراغ الذي تركته واشنطن؟وتقول مصادر أوروبية إن البدائل قليلة"
+    assert _sentence_texts(text) == [
+        "فمن يملأ الفراغ الذي تركته واشنطن؟",
+        "وتقول مصادر أوروبية إن البدائل قليلة",
+    ]
+    # after a closing quote too
+    assert len(_sentence_texts("ووصفها بأنها «مهزلة».وقال الكرملين إن الهدنة انتهت")) == 2
+
+
+def test_initials_decimals_and_agency_names_stay_whole() -> None:
+    for text in (
+        "نقلت وكالة أ.ف.ب عن مسؤول أن الحزمة تبلغ 2.4 مليار يورو",
+        "كييف - د.ب.أ: أعلنت الحكومة الأوكرانية",
+        "بلغت قيمة الحزمة ٢٫٥ مليار دولار",
+    ):
+        assert _sentence_texts(text) == [text]
+
+
+def test_a_background_clause_after_bad_an_is_a_clause_of_its_own() -> None:
+    text = (
+        "وستستأنف واشنطن تقديم المساعدات الأمنية لكييف، بعد أن علقتها إثر المشادة "
+        "في المكتب البيضاوي يوم 28 فبراير"
+    )
+    (sentence,) = sentences(text)
+    parts = [text[c.start : c.end] for c in clauses(text, sentence)]
+    assert parts == [
+        "وستستأنف واشنطن تقديم المساعدات الأمنية لكييف",
+        "بعد أن علقتها إثر المشادة في المكتب البيضاوي يوم 28 فبراير",
+    ]

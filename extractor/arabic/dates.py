@@ -152,12 +152,20 @@ _ORD = "|".join(
 _B = r"(?<![^\W\d_])"  # start of a word (clitic prefixes are spelled out where allowed)
 _E = r"(?![^\W\d_])"
 
+_WD = "اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد"
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", rf"{_B}(?P<y>(?:19|20)\d\d)-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}}){_E}"),
     ("dmy_num", rf"{_B}(?P<d>\d{{1,2}})[/.-](?P<mo>\d{{1,2}})[/.-]{_YEAR}{_E}"),
     (
-        "dmy",
-        rf"{_B}(?P<d>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
+        # "من 8 إلى 10 مايو/أيار": a span of days is dated by its first day (a truce takes
+        # effect on it); the surface keeps the whole span
+        "day_range",
+        rf"{_B}(?:(?:من|بين)\s+)?(?P<d>\d{{1,2}})\s*(?:-|الي|حتي|و)\s*\d{{1,2}}\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
+        rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E}",
+    ),
+    (
+        "dmy",  # "و10 مايو" (a clitic), never the "0 مايو" of "10 مايو"
+        rf"{_B}[وف]?(?<!\d)(?P<d>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
         rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{_YEAR})?{_E}",
     ),
     (
@@ -185,6 +193,13 @@ _PATTERNS: list[tuple[str, str]] = [
         "rel_day",
         rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم){_E}{_NOT_TODAY}"
         rf"(?:\s+(?:يوم\s+)?ال(?P<wd2>اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد){_E})?",
+    ),
+    (
+        # "ليل الجمعة-السبت", "ليلة الأحد إلى الاثنين", "منتصف ليل الأحد-الاثنين": an overnight
+        # span is the later day (the day it ended and was reported); the surface is the whole span
+        "night",
+        rf"{_B}[وف]?(?:منتصف\s+)?(?:ليل|ليله)\s+(?:يوم\s+)?ال(?:{_WD})\s*(?:-|/|الي|حتي|و)\s*"
+        rf"(?:يوم\s+)?ال(?P<wd>{_WD}){_E}",
     ),
     (
         "weekday",
@@ -253,7 +268,12 @@ def parse_date(
     return (explicit or found)[0].resolve(published_at, forward)
 
 
-_EXPLICIT_DAY = {"iso", "dmy_num", "dmy", "first"}
+_EXPLICIT_DAY = {"iso", "dmy_num", "dmy", "day_range", "ordinal"}
+
+
+def is_explicit_day(mention: DateMention) -> bool:
+    """Is the mention a written calendar day ("13 نيسان/أبريل 2025", "العاشر من تشرين الأول")?"""
+    return mention.kind in _EXPLICIT_DAY
 
 
 def _month_number(name: str) -> int:
@@ -283,6 +303,8 @@ def _resolve(
     if kind in ("iso", "dmy_num"):
         d = _safe_date(int(f["y"]), int(f["mo"]), int(f["d"]))
         return (d.isoformat(), "day") if d else (None, "unknown")
+    if kind == "day_range":
+        kind = "dmy"
     if kind == "ordinal":
         kind, f = "dmy", {**f, "d": str(_ORDINALS[re.sub(r"\s+", " ", f["od"])])}
     if kind == "this_month_day":
@@ -340,7 +362,7 @@ def _resolve(
         else:
             offset = 0
         return (pub + timedelta(days=offset)).isoformat(), "day"
-    if kind == "weekday":
+    if kind in ("weekday", "night"):
         target = _WEEKDAYS[f["wd"]]
         step = _direction(f.get("wmod"), forward)
         delta = (target - pub.weekday()) % 7

@@ -68,6 +68,8 @@ _TOTAL_LEAD = re.compile(
 _SINCE_WAR_START = re.compile(
     r"منذ (?:بدء|بدايه|بدات|بدا|اندلاع|انطلاق)|حتي الان|منذ شباط|منذ فبراير|منذ عام 2022"
 )
+# "هي الأكبر منذ بدء الحرب": a superlative dates a record, it does not make a running total.
+_SUPERLATIVE = re.compile(r"(?<![^\W\d_])(?:ال)?(?:اكبر|اضخم|اعلي|اول|اولي)(?![^\W\d_])[^،,]*$")
 _SENTENCE_END = re.compile(r"[.!?؟](?!\d)")
 
 
@@ -190,6 +192,8 @@ def _cumulative_flags(n: str, spans: list[tuple[int, int]]) -> list[bool]:
         if lead:
             tail = tail[: lead.start()]
         since = _SINCE_WAR_START.search(tail)
+        if since and _SUPERLATIVE.search(tail[: since.start()]):
+            since = None
         if since:
             flag = True
             claimed = end + since.end()

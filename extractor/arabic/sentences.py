@@ -6,13 +6,23 @@ import re
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? ؟ (followed by space/end, so "2.4" and "أ.ف.ب" stay whole), after a
-# closing quote that follows them, or at a line break.
-_SENTENCE_END = re.compile(r"(?:[.!?؟…]+[\"”»')\]]*)(?=\s|$)|\n+")
-# Clause breaks inside long sentences: ", مشيرا إلى أن …", ", فيما …", "، بينما …".
+# closing quote that follows them, or at a line break. Scraped pages often lose the space after
+# the stop ("الشهير.وجرى", "الأمريكي؟وقال"): a full stop glued to an Arabic letter ends a
+# sentence when the word before it has two letters or more (an initial as in "أ.ف.ب" does not),
+# and a question or exclamation mark always does.
+_ARABIC_LETTER = "\u0621-\u064a\u066e-\u06d3"
+_SENTENCE_END = re.compile(
+    r"(?:[.!?؟…]+[\"”»')\]]*)(?=\s|$)|\n+"
+    rf"|(?<=[^\s.!?؟…]{{2}})\.[\"”»')\]]*(?=[{_ARABIC_LETTER}])"
+    rf"|(?<=\S)[!?؟]+[\"”»')\]]*(?=[{_ARABIC_LETTER}])"
+)
+# Clause breaks inside long sentences: ", مشيرا إلى أن …", ", فيما …", "، بينما …", and a
+# background clause ("، بعد أن علقتها …") that tells an earlier event ("، قبل أن …" often goes on
+# with the same one: "قبل أن ينضم إلى الاتصال …").
 _TASHKEEL = "\u064b-\u0652"
 _CLAUSE_BREAK = re.compile(
     rf"[،,]\s*(?=(?:و)?(?:مشير|مؤكد|مضيف|موضح|معرب|متهم|لافت|منوه|مبين)[{_TASHKEEL}]*[اةه]?[{_TASHKEEL}]*\s"
-    r"|(?:في حين|فيما|بينما|حيث|وذلك|في وقت)\s)"
+    r"|(?:في حين|فيما|بينما|حيث|وذلك|في وقت)\s|بعد\s+[اأإ]ن\s|بعدما\s)"
     r"|\s(?=حيث\s)"
 )
 

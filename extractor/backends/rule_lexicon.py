@@ -76,7 +76,8 @@ def _without_conjunction(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-def _stem_bases(word: str) -> Iterator[str]:
+def stem_bases(word: str) -> Iterator[str]:
+    """The word, then the word without its clitics (و ف, then ب ل ك ال)."""
     for w in _without_conjunction(word):
         yield w
         for prefix in _STEM_PREFIXES:
@@ -256,7 +257,7 @@ class WordClass:
             if w in self.forms:
                 return True
         if self.stems:
-            for base in _stem_bases(word):
+            for base in stem_bases(word):
                 if base.startswith(self.stems):
                     return True
         return False
@@ -458,6 +459,7 @@ __all__ = [
     "load_lexicon",
     "noun_forms",
     "parse_phrase",
+    "stem_bases",
     "tokens_of",
     "verb_forms",
 ]

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.casualties import find_casualties
-from extractor.arabic.dates import find_dates
+from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
 from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import Span, clauses, sentences
 from extractor.arabic.textnorm import NormalizedText, normalize
@@ -45,6 +45,10 @@ DURATION = re.compile(
     r"|(?:لمده|مدتها)\s+(?P<d>يومين|اسبوعين|شهرين|شهر|اسبوع)"
 )
 ATTACK_MODES = ("missile", "drone", "air", "artillery", "ground")
+# Date expressions that name a day (preferred over "this week" or a month).
+_SPECIFIC_DATES = frozenset(
+    {"night", "rel_day", "weekday", "dmy", "dmy_num", "iso", "ordinal", "this_month_day"}
+)
 
 _MIN_CLAUSE_WORDS = 4
 
@@ -132,18 +136,24 @@ class RuleBackend:
                 analysis,
             )
 
+        dated: list[tuple[DraftEvent, str]] = []  # the segment's events that have a date
         for sentence in sentences(text):
             if _is_title(text, sentence):
                 continue  # headlines repeat the body, in fewer words
             whole = clause_at(sentence, sentence)
             if len(whole.n.split()) < _MIN_CLAUSE_WORDS:
                 continue
-            drafts.extend(self._events_in(whole, SENTENCE_LEVEL))
+            found = [(whole, d) for d in self._events_in(whole, SENTENCE_LEVEL)]
             for span in clauses(text, sentence):
                 clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
                     continue
-                drafts.extend(self._events_in(clause, CLAUSE_LEVEL))
+                found += [(clause, d) for d in self._events_in(clause, CLAUSE_LEVEL)]
+            for c, d in found:
+                if d.date is None:
+                    d.date = self._inherited_date(c, d, dated)
+            dated += [(d, d.date) for _, d in found if d.date]
+            drafts += [d for _, d in found]
         return drafts
 
     def _events_in(self, c: _Clause, types: tuple[str, ...]) -> list[DraftEvent]:
@@ -231,31 +241,78 @@ class RuleBackend:
             parts.append(_Part(m, code, prev, hint))
         return parts
 
-    def _date(self, c: _Clause) -> str | None:
-        for scope in (c.n, None):
-            n = (
-                scope
-                if scope is not None
-                else c.norm.text[
-                    bisect_left(c.norm.offsets, c.sentence.start) : bisect_left(
-                        c.norm.offsets, c.sentence.end
-                    )
-                ]
+    def _date(self, c: _Clause, effective: bool = False) -> str | None:
+        """The event's date as written: in the clause, else in a clause before it in the same
+        sentence (its time adverb: "وصل شولتس صباح اليوم إلى كييف، حيث التقى …"). Reference
+        dates ("منذ بدء الغزو في 24 فبراير 2022") and periods ("لعام 2024") are not the event's.
+        ``effective``: a ceasefire is dated when it takes effect ("اعتبارا من ظهر الجمعة")."""
+        found = self._event_dates(c.n)
+        base = c.nstart
+        if not found:
+            base = bisect_left(c.norm.offsets, c.sentence.start)
+            found = self._event_dates(c.norm.text[base : c.nstart])
+        if not found:
+            return None
+        chosen = None
+        if effective:
+            chosen = next((d for d, starts in found if starts), None)
+        if chosen is None:
+            # the most specific expression names the event's day: a written date ("يوم السبت 14
+            # كانون الثاني 2023"), then a day ("أمس الثلاثاء" over "هذا الأسبوع")
+            chosen = next(
+                (d for d, _ in found if is_explicit_day(d)),
+                next((d for d, _ in found if d.kind in _SPECIFIC_DATES), found[0][0]),
             )
-            base = c.nstart if scope is not None else bisect_left(c.norm.offsets, c.sentence.start)
-            found = find_dates(n)
-            if found:
-                # the most specific expression names the event's day ("أمس الثلاثاء" over "هذا الأسبوع")
-                d = next(
-                    (x for x in found if x.kind in ("rel_day", "weekday", "dmy", "dmy_num", "iso")),
-                    found[0],
-                )
-                start, end = c.norm.to_original(base + d.nstart, base + d.nend)
-                surface = c.text[start:end]
-                if surface[:1] in "وف" and find_dates(normalize(surface[1:])):
-                    surface = surface[1:]  # "والأسبوع الماضي" → "الأسبوع الماضي"
-                return surface
-        return None
+        start, end = c.norm.to_original(base + chosen.nstart, base + chosen.nend)
+        surface = c.text[start:end]
+        if surface[:1] in "وف":  # "والأسبوع الماضي" → "الأسبوع الماضي", but "فجر الخميس" stays
+            rest = normalize(surface[1:])
+            again = find_dates(rest)
+            if again and again[0].nstart == 0 and again[0].nend == len(rest):
+                surface = surface[1:]
+        return surface
+
+    def _inherited_date(
+        self, c: _Clause, d: DraftEvent, dated: list[tuple[DraftEvent, str]]
+    ) -> str | None:
+        """ "وأعلن بايدن خلال الزيارة …": the date of the visit told earlier in the segment (the
+        latest dated contact when the cue names a visit, meeting or call; else the latest dated
+        event). A contact is not dated by a contact it names ("بعد ساعات من اتصال") unless the
+        text says "في اليوم نفسه"."""
+        cue = self.lex.date_inherit.search(c.n)
+        if cue is None or not dated:
+            return None
+        words = c.n[cue.start : cue.end].split()
+        same_day = words[-1] in ("نفسه", "ذاته")
+        if d.event_type == "diplomatic_contact" and not same_day:
+            return None
+        if not same_day and self.lex.contact_nouns.has_word(words[-1]):
+            for earlier, surface in reversed(dated):
+                if earlier.event_type == "diplomatic_contact":
+                    return surface
+        return dated[-1][1]
+
+    def _event_dates(self, n: str) -> list[tuple[DateMention, bool]]:
+        """Dates in ``n`` that can be an event's date, each with whether a "takes effect" cue
+        ("اعتبارا من", "من … إلى") stands right before it."""
+        out = []
+        for d in find_dates(n):
+            # the words before it in its own phrase ("الأعنف منذ أشهر، استهدفت صباح الاثنين":
+            # "منذ" belongs to another phrase)
+            lead = re.split(r"[،,؛:()]", n[max(0, d.nstart - 60) : d.nstart])[-1]
+            before = lead.split()[-6:]
+            window = " ".join(before)
+            if self.lex.date_reference.search(window):
+                continue
+            near = " ".join(before[-2:])
+            if self.lex.date_period.search(near) or (
+                d.kind in ("year", "rel_year") and self.lex.date_period_year.search(near)
+            ):
+                continue
+            if d.kind == "year" and n[d.nstart : d.nstart + 1] == "ل":
+                continue  # "لعام 2024": a budget year
+            out.append((d, bool(self.lex.date_effective.search(" ".join(before[-3:])))))
+        return out
 
     def _location(
         self, c: _Clause, parts: list[_Part] | None = None, include_in_countries: bool = True
@@ -281,7 +338,11 @@ class RuleBackend:
             return "negated"
         if self.lex.hypothetical.search(c.n):
             return "hypothetical"
-        if allow_planned and self.lex.planned.search(c.n):
+        if (
+            allow_planned
+            and self.lex.planned.search(c.n)
+            and not self.lex.past_schedule.search(c.n)
+        ):
             return "planned"
         return "asserted"
 
@@ -464,6 +525,9 @@ class RuleBackend:
         if not self.lex.agreement.search(c.n) or is_aid or self.lex.aid_agreement.search(c.n):
             return []  # an agreement on an aid package is the aid event
         parts = [p for p in self._parts(c, "agreement") if p.hint != "in"]
+        if not parts and self.lex.both_sides.search(c.n):
+            # "وفق الاتفاق الذي توصل إليه الجانبان": the two sides the sentence names
+            parts = [p for p in self._parts(c, "agreement", c.sentence_mentions) if p.hint != "in"]
         if len(_distinct(parts)) == 1:
             # "حيث وقّع مع الرئيس زيلينسكي اتفاقية": the signatory is the sentence's subject
             subject = [
@@ -544,7 +608,7 @@ class RuleBackend:
             event_type="ceasefire",
             quote=c.quote,
             actors=_surfaces(parts, prefer_state=True),
-            date=self._date(c),
+            date=self._date(c, effective=True),
             location=self._location(c),
             modality=modality,  # type: ignore[arg-type]
             duration=duration,
