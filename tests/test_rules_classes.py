@@ -148,3 +148,91 @@ def test_a_deadline_is_not_the_date_of_the_package(rule_pipeline) -> None:
     )
     aid = only(extract(rule_pipeline, text), "aid")
     assert aid.date is None
+
+
+# ---- 2. `other` events ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, subtype, actors, targets",
+    [
+        (
+            "أعلنت برلين تجميد شحنات الأسلحة المخصصة لكييف إلى حين مراجعة الاتفاقات.",
+            "aid_suspension",
+            {"DEU"},
+            {"UKR"},
+        ),
+        (
+            "وكانت الولايات المتحدة قد علّقت في الربيع تبادل المعلومات الاستخباراتية مع أوكرانيا.",
+            "aid_suspension",
+            {"USA"},
+            {"UKR"},
+        ),
+        (
+            "وفرضت اليابان عقوبات جديدة على روسيا شملت تجميد أصول 11 مصرفا.",
+            "sanctions",
+            {"JPN"},
+            {"RUS"},
+        ),
+        (
+            "وأقر الاتحاد الأوروبي حظرا على واردات الغاز المسال الروسي اعتبارا من العام المقبل.",
+            "sanctions",
+            {"EU"},
+            {"RUS"},
+        ),
+        (
+            "وتبادلت موسكو وكييف أمس 150 أسيرا من كل جانب في عملية جرت بوساطة قطرية.",
+            "prisoner_exchange",
+            {"RUS", "UKR"},
+            set(),
+        ),
+        (
+            "وقرر قادة حلف شمال الأطلسي بدء مفاوضات انضمام السويد إلى الحلف.",
+            "accession",
+            {"NATO"},
+            {"SWE"},
+        ),
+        (
+            "وأعلنت روسيا انسحابها من معاهدة القوات التقليدية في أوروبا.",
+            "treaty_withdrawal",
+            {"RUS"},
+            set(),
+        ),
+        (
+            "وأقر البرلمان الليتواني موازنة العام المقبل التي تخصص 2.5 مليار يورو للدفاع.",
+            "defence_budget",
+            {"LTU"},
+            set(),
+        ),
+    ],
+)
+def test_other_events_with_their_subtype(rule_pipeline, text, subtype, actors, targets) -> None:
+    events = extract(rule_pipeline, text)
+    e = only(events, "other")
+    assert e.subtype == subtype
+    assert codes(e.actors) == actors and codes(e.targets) == targets
+    assert not [x for x in events if x.event_type == "aid"]  # a halt or a budget is no aid
+
+
+def test_a_frozen_package_is_never_aid_delivered(rule_pipeline) -> None:
+    text = "أعلنت واشنطن تجميد المساعدات العسكرية لكييف بقيمة 400 مليون دولار."
+    events = extract(rule_pipeline, text)
+    assert [(e.event_type, e.subtype) for e in events] == [("other", "aid_suspension")]
+
+
+def test_threatened_sanctions_are_not_an_event(rule_pipeline) -> None:
+    text = "وهدد الرئيس الأمريكي بفرض عقوبات قاسية على موسكو إذا لم توافق على الهدنة."
+    assert not [e for e in extract(rule_pipeline, text) if e.event_type == "other"]
+
+
+def test_sanctions_promised_later_are_planned(rule_pipeline) -> None:
+    text = "وقال المستشار إن ألمانيا ستفرض في وقت لاحق عقوبات جديدة على المصارف الروسية."
+    e = only(extract(rule_pipeline, text), "other")
+    assert e.subtype == "sanctions" and e.modality == "planned"
+    assert codes(e.targets) == {"RUS"}
+
+
+def test_a_deal_to_exchange_prisoners_is_an_agreement_not_an_exchange(rule_pipeline) -> None:
+    text = "واتفق الوفدان الروسي والأوكراني في جنيف على تبادل 500 أسير من كل جانب."
+    events = extract(rule_pipeline, text)
+    assert not [e for e in events if e.event_type == "other"]

@@ -17,12 +17,14 @@ _SENTENCE_END = re.compile(
     rf"|(?<=\S)[!?؟]+[\"”»')\]]*(?=[{_ARABIC_LETTER}])"
 )
 # Clause breaks inside long sentences: ", مشيرا إلى أن …", ", فيما …", "، بينما …", and a
-# background clause ("، بعد أن علقتها …") that tells an earlier event ("، قبل أن …" often goes on
-# with the same one: "قبل أن ينضم إلى الاتصال …").
+# background clause ("، بعد أن علقتها …", "، إثر المشادة …", "، رغم موافقة …") that tells
+# another event ("، قبل أن …" often goes on with the same one: "قبل أن ينضم إلى الاتصال …").
 _TASHKEEL = "\u064b-\u0652"
 _CLAUSE_BREAK = re.compile(
     rf"[،,]\s*(?=(?:و)?(?:مشير|مؤكد|مضيف|موضح|معرب|متهم|لافت|منوه|مبين)[{_TASHKEEL}]*[اةه]?[{_TASHKEEL}]*\s"
-    r"|(?:في حين|فيما|بينما|حيث|وذلك|في وقت)\s|بعد\s+[اأإ]ن\s|بعدما\s)"
+    r"|(?:في حين|فيما|بينما|حيث|وذلك|في وقت)\s|بعد\s+[اأإ]ن\s|بعدما\s|(?:رغم|برغم|[إا]ثر)\s"
+    # a running total that follows a package: "، ليرتفع إجمالي الدعم إلى …"
+    r"|ل[يت](?:رتفع|صل|بلغ|كتمل|تجاوز)\s)"
     r"|\s(?=حيث\s)"
 )
 

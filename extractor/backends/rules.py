@@ -23,7 +23,7 @@ from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import Span, clauses, sentences
 from extractor.arabic.textnorm import NormalizedText, normalize
 from extractor.backends.base import BackendAnswer, SegmentRequest
-from extractor.backends.rule_lexicon import Lexicon, load_lexicon
+from extractor.backends.rule_lexicon import Hit, Lexicon, load_lexicon
 from extractor.errors import ConfigError
 from extractor.events.builder import ceasefire_scope
 from extractor.schemas import DraftEvent
@@ -33,8 +33,19 @@ RULES_VERSION = "rules-2"
 # Event types read per sentence (an attack and its toll are often split by "، فيما …") and per
 # clause, in the order of the event-type table; a type of the table with no rules is not drafted.
 SENTENCE_LEVEL: tuple[str, ...] = tuple(t for t in EVENT_TYPE_NAMES if t in ("attack",))
-CLAUSE_LEVEL: tuple[str, ...] = tuple(
+# `other` first: a halt of aid, a sanctions package or a defence budget claims its clause, so the
+# aid, contact and agreement rules after it do not read the same words as their own event.
+CLAUSE_LEVEL: tuple[str, ...] = ("other",) + tuple(
     t for t in EVENT_TYPE_NAMES if t in ("aid", "diplomatic_contact", "agreement", "ceasefire")
+)
+# Subtypes of `other` in the order they are tried (rules_data/other.yaml has one class each).
+OTHER_ORDER = (
+    "aid_suspension",
+    "sanctions",
+    "prisoner_exchange",
+    "accession",
+    "treaty_withdrawal",
+    "defence_budget",
 )
 
 
@@ -94,10 +105,15 @@ class RuleBackend:
         self.lex = lexicon or load_lexicon()
         # One rule per event type: (clause, drafts already found in it) -> drafts.
         self._rules: dict[str, Callable[[_Clause, list[DraftEvent]], list[DraftEvent]]] = {
-            "aid": lambda c, _found: _listed(self._aid(c)),
-            "diplomatic_contact": lambda c, _found: self._contact(c),
-            "agreement": lambda c, found: self._agreement(
-                c, any(d.event_type == "aid" for d in found)
+            "other": lambda c, _found: _listed(self._other(c)),
+            "aid": lambda c, found: [] if _claimed(found, AID_LIKE) else _listed(self._aid(c)),
+            "diplomatic_contact": lambda c, found: (
+                [] if _claimed(found, ("accession",)) else self._contact(c)
+            ),
+            "agreement": lambda c, found: (
+                []
+                if _claimed(found, ("treaty_withdrawal",))
+                else self._agreement(c, any(d.event_type == "aid" for d in found))
             ),
             "ceasefire": lambda c, _found: _listed(self._ceasefire(c)),
             "attack": lambda c, _found: _listed(self._attack(c)),
@@ -257,12 +273,14 @@ class RuleBackend:
         if effective:
             chosen = next((d for d, starts in found if starts), None)
         if chosen is None:
-            # the most specific expression names the event's day: a written date ("يوم السبت 14
-            # كانون الثاني 2023"), then a day ("أمس الثلاثاء" over "هذا الأسبوع")
-            chosen = next(
-                (d for d, _ in found if is_explicit_day(d)),
-                next((d for d, _ in found if d.kind in _SPECIFIC_DATES), found[0][0]),
-            )
+            # the most specific expression names the event's day ("أمس الثلاثاء" over "هذا
+            # الأسبوع")
+            chosen = next((d for d, _ in found if d.kind in _SPECIFIC_DATES), found[0][0])
+            written = next(
+                (d for d, _ in found if is_explicit_day(d) and 0 <= d.nstart - chosen.nend < 8),
+                None,
+            )  # "يوم السبت 14 كانون الثاني 2023": the written date right after the weekday
+            chosen = written or chosen
         start, end = c.norm.to_original(base + chosen.nstart, base + chosen.nend)
         surface = c.text[start:end]
         if surface[:1] in "وف":  # "والأسبوع الماضي" → "الأسبوع الماضي", but "فجر الخميس" stays
@@ -580,6 +598,127 @@ class RuleBackend:
             status=status,  # type: ignore[arg-type]
         )
 
+    # ---- other: suspensions, sanctions, prisoner exchanges, accession, withdrawals, budgets -----
+    def _other_trigger(self, c: _Clause) -> tuple[str, Hit, bool] | None:
+        """(subtype, where its trigger is, whether it is only a threat) for the clause."""
+        for subtype in OTHER_ORDER:
+            hit = self.lex[subtype].search(c.n)
+            if hit is None:
+                continue
+            if subtype == "aid_suspension" and self.lex.ceasefire.search(c.n):
+                continue  # "وقف إطلاق النار والدعم": a truce, not a halt of aid
+            if subtype == "prisoner_exchange" and self.lex.exchange_deal.search(c.n):
+                continue  # "التفاهم على تبادل ألف أسير": the deal is an agreement
+            if subtype == "defence_budget" and not (
+                self.lex.defence_spending.search(c.n)
+                and c.analysis.money_in(c.span.start, c.span.end)
+            ):
+                continue  # a budget sets an amount for defence
+            threat = subtype in ("sanctions", "treaty_withdrawal") and bool(
+                self.lex.other_threat.search(c.n[max(0, hit.start - 40) : hit.start])
+            )  # "ملوحا بفرض عقوبات": a threat
+            return subtype, hit, threat
+        return None
+
+    def _other(self, c: _Clause) -> DraftEvent | None:
+        trigger = self._other_trigger(c)
+        if trigger is None or trigger[2]:
+            return None
+        subtype, hit = trigger[0], trigger[1]
+        # the parties of the clause up to the comma after the trigger ("…مع كييف لنحو أسبوع، في
+        # ذروة التوتر بين ترامب وزيلينسكي": the tail names no side of the suspension)
+        comma = re.search(r"[،,؛]", c.n[hit.end :])
+        cut = c.nstart + hit.end + (comma.start() if comma else len(c.n))
+        parts = [p for p in self._parts(c, "other") if p.hint != "in" and p.mention.nstart < cut]
+        states = [s for s in self._states_in(c, c.mentions) if s.mention.nstart < cut]
+        trigger_at = c.nstart + hit.start
+        money: list[str] = []
+        if subtype == "prisoner_exchange":
+            # both sides; a mediator ("بوساطة إماراتية") is not one
+            sides = [s for s in self._states_in(c, c.mentions) if s.code in ("RUS", "UKR")]
+            if len(_distinct(sides)) < 2:
+                sides = [
+                    s for s in self._states_in(c, c.sentence_mentions) if s.code in ("RUS", "UKR")
+                ]
+            if not sides:
+                return None
+            actors, targets = sides, []
+        elif subtype == "accession":
+            bodies = [p for p in parts if p.code in MULTILATERAL_ORGS]
+            if not bodies:
+                bodies = [
+                    p
+                    for p in self._parts(c, "other", c.sentence_mentions)
+                    if p.code in MULTILATERAL_ORGS
+                ]
+            # the candidates follow "انضمام" ("انضمام أوكرانيا ومولدوفا إلى التكتل")
+            candidates = [
+                p
+                for p in parts
+                if p.code not in MULTILATERAL_ORGS and p.mention.nstart >= trigger_at
+            ]
+            if not candidates:
+                return None
+            actors, targets = bodies[:1], candidates
+        elif subtype in ("treaty_withdrawal", "defence_budget"):
+            actors = [p for p in parts if p.hint not in ("from", "with", "to")][:1] or [
+                s for s in states if s.hint != "with"
+            ][:1]
+            if not actors:
+                return None
+            targets = []
+            if subtype == "defence_budget":
+                if any(p.hint == "to" and p.code != actors[0].code for p in parts):
+                    return None  # money "to" another state is aid, not a budget
+                all_money = c.analysis.money_in(c.span.start, c.span.end)
+                money = [m.surface for m in all_money if not m.cumulative][:4]
+        else:  # aid_suspension, sanctions: who acts on whom
+            on = ("to", "with") if subtype == "aid_suspension" else ("on",)
+            targets = [p for p in parts if p.hint in on][:1]
+            actors = [p for p in parts if p.hint not in on and p.hint != "from"]
+            if not targets:
+                targets = [
+                    p
+                    for p in self._parts(c, "other", c.sentence_mentions)
+                    if p.hint in on and p.code not in {a.code for a in actors}
+                ][:1]
+            if subtype == "sanctions" and not targets:
+                # "على النخب والشركات الروسية": the state of the people and firms named after it
+                acting = {a.code for a in actors[:1]}
+                targets = [
+                    s
+                    for s in self._states_in(c, c.mentions)
+                    if s.code not in acting and s.mention.nstart > trigger_at
+                ][:1]
+            target_codes = {t.code for t in targets}
+            actors = [a for a in actors if a.code not in target_codes][:1]
+            if not actors and not targets:
+                return None
+        return DraftEvent(
+            event_type="other",
+            subtype=subtype,  # type: ignore[arg-type]
+            quote=c.quote,
+            actors=_surfaces(actors, prefer_state=True),
+            targets=_surfaces(targets, prefer_state=True),
+            date=self._date(c),
+            modality=self._modality(c),  # type: ignore[arg-type]
+            money=money,
+        )
+
+    def _states_in(self, c: _Clause, mentions: list[Mention]) -> list[_Part]:
+        """Every state, body or capital named, adjectives included ("عسكريا روسيا", "الأسر
+        الأوكراني"), except mediators ("بوساطة إماراتية")."""
+        out = []
+        for m in mentions:
+            code = _code(m)
+            if code is None or m.entry.kind == "weapon":
+                continue
+            before = c.norm.text[max(0, m.nstart - 30) : m.nstart].split()[-2:]
+            if any(self.lex.mediators.has_word(w) for w in before):
+                continue
+            out.append(_Part(m, code, c.prev_word(m), ""))
+        return out
+
     # ---- ceasefires --------------------------------------------------------------------------
     def _ceasefire(self, c: _Clause) -> DraftEvent | None:
         if not self.lex.ceasefire.search(c.n):
@@ -620,6 +759,9 @@ class RuleBackend:
             return None  # "وافقت على وقف الضربات" is a ceasefire, not an attack
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
+        other = self._other_trigger(c)
+        if not has_casualties and other and other[0] in ("sanctions", "treaty_withdrawal"):
+            return None  # "العقوبات … التي تستهدف أسطول الظل": sanctions target, nothing is struck
         places = [
             m
             for m in c.mentions
@@ -733,6 +875,14 @@ def _follows_adjective_party(c: _Clause, parts: list[_Part], m: Mention) -> bool
     )
 
 
+# `other` subtypes whose clause is never also an aid event ("تجميد المساعدات" is no aid).
+AID_LIKE = ("aid_suspension", "defence_budget", "sanctions", "accession")
+
+
+def _claimed(found: list[DraftEvent], subtypes: tuple[str, ...]) -> bool:
+    return any(d.event_type == "other" and d.subtype in subtypes for d in found)
+
+
 def _listed(draft: DraftEvent | None) -> list[DraftEvent]:
     return [] if draft is None else [draft]
 
@@ -769,7 +919,7 @@ def _surfaces(parts: list[_Part], prefer_state: bool = False) -> list[str]:
     return [p.mention.surface for p in _one_per_code(parts, prefer_state)][:6]
 
 
-_STAGES = (
+STAGES = (
     ("requested", "stage_requested"),
     ("contracted", "stage_contracted"),
     ("approved", "stage_approved"),
@@ -779,7 +929,7 @@ _STAGES = (
 
 def _aid_stage(lex: Lexicon, n: str) -> str:
     """requested > contracted > approved > delivered (past verbs) > pledged > delivery nouns."""
-    for name, cls in _STAGES:
+    for name, cls in STAGES:
         if lex[cls].search(n):
             return name
     if lex.aid_pledge.search(n):
