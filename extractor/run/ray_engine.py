@@ -52,6 +52,7 @@ RESULT_COLUMNS = {
     "stats": "JSON: what grounding refused",
 }
 FILES_PER_READ_TASK = 64
+BLOCK_BYTES = 128 * 1024
 SKIPPED = "skipped_by_resume"  # a row the reader passes on without a document (already done)
 
 
@@ -335,6 +336,7 @@ class RayEngine:
         self.skip = frozenset(skip)
         self._ready: dict[str, DocumentResult | BaseException] = {}
         self._started_ray = False
+        self._block_size: int | None = None
 
     def __enter__(self) -> RayEngine:
         ray = _ray()
@@ -348,11 +350,19 @@ class RayEngine:
             self._started_ray = True
         from ray.data import DataContext
 
-        DataContext.get_current().enable_progress_bars = False
+        context = DataContext.get_current()
+        context.enable_progress_bars = False
+        # Small blocks: one block is one actor task, so a big block would keep the other actors
+        # idle (documents are a few KB; ~128 KB is a few dozen of them).
+        self._block_size = context.target_max_block_size
+        context.target_max_block_size = BLOCK_BYTES
         logging.getLogger("ray.data").setLevel(logging.WARNING)  # our summary says it all
         return self
 
     def __exit__(self, *exc: object) -> None:
+        from ray.data import DataContext
+
+        DataContext.get_current().target_max_block_size = self._block_size
         if self._started_ray:
             _ray().shutdown()
 
