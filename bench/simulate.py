@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.fault_server import FaultConfig, FaultServer  # noqa: E402
-from bench.sim_drafts import GoldDoc, RequestLog, SimModel, load_corpus  # noqa: E402
+from bench.sim_drafts import MISS_RATE, GoldDoc, RequestLog, SimModel, load_corpus  # noqa: E402
 from bench.sim_report import (  # noqa: E402
     Diagnosis,
     hybrid_attribution,
@@ -380,6 +380,7 @@ def simulate(
     out_dir: Path,
     *,
     seed: int = 0,
+    miss_rate: float = MISS_RATE,
     modes: tuple[str, ...] = MODES,
     concurrency: int = 8,
 ) -> dict[str, Any]:
@@ -387,7 +388,7 @@ def simulate(
     out_dir.mkdir(parents=True, exist_ok=True)
     gazetteer = load_gazetteer()
     corpus = load_corpus(gold, docs, gazetteer)
-    sim = SimModel(corpus, gazetteer, seed=seed)
+    sim = SimModel(corpus, gazetteer, seed=seed, miss_rate=miss_rate)
     by_id = {d.doc_id: d for d in corpus}
     results: dict[str, Any] = {m: {"skipped": "not requested"} for m in MODES}
     with tempfile.TemporaryDirectory(prefix="simulate-cache-") as cache, ExitStack() as stack:
@@ -433,6 +434,7 @@ def simulate(
         "gold": str(gold),
         "docs": str(docs),
         "seed": seed,
+        "miss_rate": miss_rate,
         **results,
         "goals": goals,
         "simulator": {"requests_not_located": sim.unlocated},
@@ -448,6 +450,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, required=True, help="report JSON to write")
     parser.add_argument("--out", type=Path, required=True, help="folder for <mode>.jsonl")
     parser.add_argument("--seed", type=int, default=0, help="seed of the noisy model")
+    parser.add_argument(
+        "--miss-rate",
+        type=float,
+        default=MISS_RATE,
+        help="share of gold events the noisy model misses (real models miss events)",
+    )
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--quiet", action="store_true", help="no table")
@@ -458,7 +466,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown modes {sorted(unknown)}; use {', '.join(MODES)}")
     started = time.perf_counter()
     report = simulate(
-        args.gold, args.docs, args.out, seed=args.seed, modes=modes, concurrency=args.concurrency
+        args.gold,
+        args.docs,
+        args.out,
+        seed=args.seed,
+        miss_rate=args.miss_rate,
+        modes=modes,
+        concurrency=args.concurrency,
     )
     report["elapsed_s"] = round(time.perf_counter() - started, 2)
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -75,8 +75,8 @@ OTHER_SUBTYPES = (
 EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     EventTypeSpec(
         name="aid",
-        meaning="military, financial or humanitarian aid to a country: requested, announced "
-        "(pledged), approved, contracted or delivered",
+        meaning="money, weapons or relief for a country (مساعدات، حزمة، دعم، أسلحة، صواريخ): "
+        "requested, pledged, approved by a vote or a government, contracted or delivered",
         label_ar="مساعدات",
         colour="#1b7a3a",
         tint="#d5f0dd",
@@ -97,7 +97,8 @@ EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     ),
     EventTypeSpec(
         name="diplomatic_contact",
-        meaning="a phone call, visit, meeting or talks between named sides",
+        meaning="a phone call, visit, meeting or talks between named sides (اتصال هاتفي، "
+        "زيارة، لقاء، اجتماع، محادثات); what was pledged or agreed in it is an event of its own",
         label_ar="اتصال دبلوماسي",
         colour="#1f5fa8",
         tint="#dae7fa",
@@ -114,8 +115,8 @@ EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     ),
     EventTypeSpec(
         name="agreement",
-        meaning="a political, security or framework agreement negotiated, signed or ratified "
-        "(aid contracts are aid)",
+        meaning="a political, security or framework agreement (اتفاق، اتفاقية، معاهدة) "
+        "negotiated, signed or ratified; never an aid package, an aid vote or an aid contract",
         label_ar="اتفاق",
         colour="#6b3fa0",
         tint="#ebdff8",
@@ -127,7 +128,8 @@ EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     ),
     EventTypeSpec(
         name="ceasefire",
-        meaning="a ceasefire, truce or halt of strikes (declared, agreed, proposed or refused)",
+        meaning="a ceasefire, truce or halt of strikes (وقف إطلاق النار، هدنة، وقف الضربات): "
+        "declared, agreed, proposed or refused",
         label_ar="وقف إطلاق النار",
         colour="#0f6f68",
         tint="#cdefea",
@@ -139,8 +141,8 @@ EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     ),
     EventTypeSpec(
         name="attack",
-        meaning="a specific strike or attack (missile, drone, air, artillery, ground) with a "
-        "place, a time or a toll",
+        meaning="a specific strike or attack (قصف، هجوم، غارة، ضربة، صاروخ، مسيرة) with a place, "
+        "a time or a toll",
         label_ar="هجوم",
         colour="#b42318",
         tint="#fbdcd8",
@@ -159,7 +161,9 @@ EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     ),
     EventTypeSpec(
         name="other",
-        meaning="one of: " + ", ".join(OTHER_SUBTYPES) + " (give it as subtype)",
+        meaning="sanctions (عقوبات), an aid suspension (تجميد، تعليق المساعدات), a prisoner "
+        "exchange (تبادل الأسرى), a defence budget, accession talks or a treaty withdrawal; "
+        "say which in subtype",
         label_ar="أخرى",
         colour="#4b5563",
         tint="#e6e8eb",

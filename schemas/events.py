@@ -48,17 +48,18 @@ class DraftEvent(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    event_type: EventType = Field(description="Kind of event.")
-    subtype: OtherSubtype | None = Field(default=None, description="For event_type other only.")
+    # The quote comes first: a model picks the sentence, then says what it states.
     quote: Quote
+    event_type: EventType = Field(description="Kind of event the quote states.")
+    subtype: OtherSubtype | None = Field(default=None, description="For event_type other only.")
     actors: list[ActorText] = Field(
         default_factory=list,
-        max_length=6,
+        max_length=12,
         description="Initiators as written: donor, caller, visitor, attacker, signatories.",
     )
     targets: list[ActorText] = Field(
         default_factory=list,
-        max_length=6,
+        max_length=12,
         description="Recipients, counterparts, hosts or attacked side, as written.",
     )
     date: Date | None = None

@@ -123,6 +123,8 @@ def _value_pattern(value: str) -> re.Pattern[str] | None:
     options += [
         "ل" + re.escape(f[2:]) for f in forms if f.startswith("ال") and len(f) > 4
     ]  # للناتو
+    # a model may add an article the text does not write ("الأوكرانيا" for "أوكرانيا")
+    options += [re.escape(f[2:]) for f in forms if f.startswith("ال") and len(f) > 4]
     body = "(?:" + "|".join(options) + ")"
     return re.compile(_BEFORE + _CLITICS + body + rest + _AFTER)
 

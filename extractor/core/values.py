@@ -18,7 +18,6 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from extractor.arabic.analysis import TextAnalysis
@@ -147,24 +146,42 @@ def actor_from_mention(m: Mention, surface: str | None = None) -> Actor:
     )
 
 
-@lru_cache(maxsize=8)
+_NAME_INDEXES: dict[int, tuple[Gazetteer, dict[str, Entry]]] = {}
+
+
 def _by_name(gaz: Gazetteer) -> dict[str, Entry]:
-    """Entries by their canonical (English) name, case-folded: "Joe Biden", "NATO"."""
+    """Entries by their canonical (English) name or code, case-folded: "Joe Biden", "NATO"
+    (built once per gazetteer; the gazetteer is kept alive with its index)."""
+    held = _NAME_INDEXES.get(id(gaz))
+    if held is not None and held[0] is gaz:
+        return held[1]
     out: dict[str, Entry] = {}
     for bucket in gaz.index.values():
         for entry, _via in bucket:
             out.setdefault(entry.name.casefold(), entry)
             if entry.code:
                 out.setdefault(entry.code.casefold(), entry)
+    if len(_NAME_INDEXES) > 8:
+        _NAME_INDEXES.clear()
+    _NAME_INDEXES[id(gaz)] = (gaz, out)
     return out
 
 
+def _without_article(surface: str) -> str | None:
+    """ "الأوكرانيا" → "أوكرانيا": models add an article the text does not write."""
+    first, _, rest = surface.strip().partition(" ")
+    if normalize(first).startswith("ال") and len(first) > 4:
+        return (first[2:] + (" " + rest if rest else "")).strip()
+    return None
+
+
 def _entry_of(surface: str, gaz: Gazetteer) -> tuple[Entry, Mention | None] | None:
-    """The entry a backend's surface names: Arabic as the gazetteer knows it, or its English
-    canonical name or code."""
-    m = gaz.lookup(surface)
-    if m is not None:
-        return m.entry, m
+    """The entry a backend's surface names: Arabic as the gazetteer knows it (with or without an
+    added article), or its English canonical name or code."""
+    for form in (surface, _without_article(surface)):
+        m = gaz.lookup(form) if form else None
+        if m is not None:
+            return m.entry, m
     entry = _by_name(gaz).get(" ".join(surface.split()).casefold())
     return (entry, None) if entry is not None else None
 
@@ -309,9 +326,12 @@ def _money_match(surface: str, in_text: list[MoneyMention]) -> MoneyMention | No
     if match is not None:
         return match
     parsed = parse_money(surface)
-    wanted = (parsed.amount, parsed.currency) if parsed is not None else parse_latin_money(surface)
+    wanted = [(parsed.amount, parsed.currency)] if parsed is not None else []
+    latin = parse_latin_money(surface)  # "$61 billion": the Arabic reader may see only "61"
+    if latin is not None:
+        wanted.append(latin)
     for m in in_text:
-        if wanted is not None and same_amount(m.amount, m.currency, *wanted):
+        if any(same_amount(m.amount, m.currency, *w) for w in wanted):
             return m
         if normalize(surface) == normalize(m.surface):
             return m
@@ -343,34 +363,39 @@ def resolve_money(
     return out
 
 
-def resolve_items(surfaces: list[str], scope: Scope, name: str = "items") -> list[Item]:
-    """Items written in the sentence that the surfaces point at, with their written quantities."""
-    in_text: list[ItemMention] = scope.analysis.items_in(scope.start, scope.end)
+def resolve_items(
+    surfaces: list[str], scope: Scope, name: str = "items", *, wide: bool = True
+) -> list[Item]:
+    """Items written in the scope that the surfaces point at, with their written quantities
+    (a follow-up sentence often details the package: "وتشمل الحزمة صواريخ …")."""
     gaz = scope.gazetteer
     out: list[Item] = []
     for surface in surfaces:
         known = _entry_of(surface, gaz)
-        match = next(
-            (
-                it
-                for it in in_text
-                if (known is not None and known[0].name == it.name)
-                or normalize(surface) == normalize(it.surface)
-            ),
-            None,
-        )
-        if match is None:
+        for s in scope.scopes(wide):
+            in_text: list[ItemMention] = s.analysis.items_in(s.start, s.end)
+            match = next(
+                (
+                    it
+                    for it in in_text
+                    if (known is not None and known[0].name == it.name)
+                    or normalize(surface) == normalize(it.surface)
+                ),
+                None,
+            )
+            if match is not None:
+                item = Item(
+                    surface=match.surface,
+                    name=match.name,
+                    category=match.category,
+                    quantity=match.quantity,
+                    **_where((match.start, match.end), s),
+                )
+                if all(i.name != item.name for i in out):
+                    out.append(item)
+                break
+        else:
             scope.drop(name)
-            continue
-        item = Item(
-            surface=match.surface,
-            name=match.name,
-            category=match.category,
-            quantity=match.quantity,
-            **_where((match.start, match.end), scope),
-        )
-        if all(i.name != item.name for i in out):
-            out.append(item)
     return drop_generic_items(out, gaz)
 
 

@@ -48,8 +48,9 @@ def same_event(a: EventRecord, b: EventRecord) -> bool:
     if a.event_type != b.event_type or a.modality != b.modality:
         return False
     if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
-        # one sentence, several events: "A signed with B and C" gives one per counterpart
-        return codes(a.targets) == codes(b.targets)
+        # one sentence, several events: "A signed with B and C" gives one per counterpart,
+        # "B and C pledged X" one per donor
+        return codes(a.targets) == codes(b.targets) and codes(a.actors) == codes(b.actors)
     if _dates_differ(a, b) or not sides_overlap(a, b):
         return False  # Germany's €500m and France's €500m are two pledges
     if conflicting(a, b, SPECS[a.event_type].conflicts):

@@ -7,10 +7,11 @@ quotes overlap in the text. Disagreements are settled field by field:
   ids of a rules run for the events both found);
 - **parties** (actors, targets): the model's when it names any — it reads coreference and roles
   across the sentence — else the rules';
-- **values** (money, items, date, place, casualties, duration, scope): the rules' where they
-  found one (read by the normalizers from the clause), else the model's;
-- **categories** (stage, category, mode, subtype, status, modality): the rules' where set, else
-  the model's;
+- **values** (money, items, date, place, casualties, duration): the model's where it gave one
+  that grounding kept — which amount or day belongs to this event is a reading of the sentence,
+  and both readings are checked against the text — else the rules';
+- **categories** (stage, category, mode, subtype, status, modality, scope): the rules' where
+  set (fixed cue words, measured on gold), else the model's;
 - event types are never overridden: a sentence may state two events (an aid pledge made during
   a call), so a type only one backend saw stays a record of its own.
 
@@ -26,8 +27,8 @@ from pydantic import BaseModel
 from extractor.schemas.events import EventRecord
 
 RULES = "rules"
-VALUES = ("money", "items", "date", "location", "killed", "injured", "duration_days", "scope")
-CATEGORIES = ("stage", "category", "mode", "subtype", "status")
+VALUES = ("money", "items", "date", "location", "killed", "injured", "duration_days")
+CATEGORIES = ("stage", "category", "mode", "subtype", "status", "scope")
 
 
 def _source(r: EventRecord) -> str:
@@ -47,7 +48,10 @@ def combine(rules: EventRecord, model: EventRecord) -> EventRecord:
     update: dict[str, object] = {}
     if model.actors or model.targets:
         update["actors"], update["targets"] = model.actors, model.targets
-    for name in VALUES + CATEGORIES:
+    for name in VALUES:
+        if not _empty(getattr(model, name)):
+            update[name] = getattr(model, name)
+    for name in CATEGORIES:
         if _empty(getattr(rules, name)) and not _empty(getattr(model, name)):
             update[name] = getattr(model, name)
     provenance = model.provenance.model_copy(

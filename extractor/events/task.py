@@ -18,16 +18,24 @@ from extractor.schemas.events import DraftBatch, DraftEvent
 
 NAME = "events"
 
-# Clearly another story than the articles, so that a small model learns the shape, not the words.
+# Stories unlike the articles (other donors, other dates), so that a small model learns the shape
+# and the types, not the words; each shows a type small models get wrong.
+_GERMAN = (
+    "أعلنت ألمانيا، أمس الثلاثاء، تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون يورو تشمل "
+    "منظومتي دفاع جوي من طراز إيريس-تي."
+)
+_VOTE = "صوّت البرلمان الياباني يوم الجمعة على قرض لأوكرانيا بقيمة ثلاثة مليارات دولار."
+_CALL = (
+    "بحث الرئيس البولندي في اتصال هاتفي مع نظيره الأوكراني أمس الأحد ملف اللاجئين، وتعهد بإرسال "
+    "شحنة من المولدات الكهربائية."
+)
 EXAMPLES = (
     Example(
-        text="أعلنت ألمانيا، أمس الثلاثاء، تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون "
-        "يورو تشمل منظومتي دفاع جوي من طراز إيريس-تي.",
+        text=_GERMAN,
         output=[
             DraftEvent(
+                quote=_GERMAN,
                 event_type="aid",
-                quote="أعلنت ألمانيا، أمس الثلاثاء، تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 "
-                "مليون يورو تشمل منظومتي دفاع جوي من طراز إيريس-تي.",
                 actors=["ألمانيا"],
                 targets=["أوكرانيا"],
                 date="أمس الثلاثاء",
@@ -36,6 +44,44 @@ EXAMPLES = (
                 stage="announced",
                 category="military",
             )
+        ],
+    ),
+    Example(
+        text=_VOTE,
+        output=[
+            DraftEvent(
+                quote=_VOTE,
+                event_type="aid",  # a vote on an aid package is aid (approved), not agreement
+                actors=["البرلمان الياباني"],
+                targets=["أوكرانيا"],
+                date="يوم الجمعة",
+                money=["ثلاثة مليارات دولار"],
+                stage="approved",
+                category="financial",
+            )
+        ],
+    ),
+    Example(
+        text=_CALL,
+        output=[
+            DraftEvent(
+                quote=_CALL,
+                event_type="diplomatic_contact",
+                actors=["الرئيس البولندي"],
+                targets=["الأوكراني"],
+                date="أمس الأحد",
+                mode="phone",
+            ),
+            DraftEvent(
+                quote=_CALL,
+                event_type="aid",
+                actors=["الرئيس البولندي"],
+                targets=["الأوكراني"],
+                date="أمس الأحد",
+                items=["المولدات الكهربائية"],
+                stage="announced",
+                category="humanitarian",
+            ),
         ],
     ),
 )
