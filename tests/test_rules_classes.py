@@ -236,3 +236,81 @@ def test_a_deal_to_exchange_prisoners_is_an_agreement_not_an_exchange(rule_pipel
     text = "واتفق الوفدان الروسي والأوكراني في جنيف على تبادل 500 أسير من كل جانب."
     events = extract(rule_pipeline, text)
     assert not [e for e in events if e.event_type == "other"]
+
+
+# ---- 7. attacks ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وتعرضت مدينة خاركيف مساء أمس لقصف صاروخي روسي ألحق أضرارا بمحطة كهرباء.",
+        "وطالت الضربات الروسية ليل الأحد منشآت الطاقة في مدينة دنيبرو.",
+        "وكانت مدينة زابوريجيا قد تعرضت فجر الأحد لهجوم بطائرات مسيرة روسية.",
+    ],
+)
+def test_passive_and_experiencer_attacks(rule_pipeline, text) -> None:
+    attack = only(extract(rule_pipeline, text), "attack")
+    assert codes(attack.actors) == {"RUS"} and codes(attack.targets) == {"UKR"}
+    assert attack.modality == "asserted"  # "كانت … قد تعرضت" is the past perfect, not "may"
+
+
+@pytest.mark.parametrize(
+    "toll, killed, injured",
+    [
+        ("ما أدى إلى مقتل رجل وامرأة وإصابة ابنهما", 2, 1),
+        ("ما أسفر عن مقتل ثلاثة جنود وطفل", 4, None),
+        ("ما أسفر عن مقتل طفلين و3 نساء وإصابة 12 آخرين", 5, 12),
+        ("ما أسفر عن إصابة 41 طائرة حربية", None, None),  # aircraft, not people
+    ],
+)
+def test_counted_people_add_up(rule_pipeline, toll, killed, injured) -> None:
+    text = f"وقصفت القوات الروسية أمس مدينة خيرسون بالمدفعية، {toll}."
+    attack = only(extract(rule_pipeline, text), "attack")
+    assert (attack.killed, attack.injured) == (killed, injured)
+
+
+def test_a_toll_from_another_strike_is_not_merged(rule_pipeline) -> None:
+    text = (
+        "وشنت روسيا فجر اليوم هجوما بالمسيرات على مدينة أوديسا ألحق أضرارا بالميناء. "
+        "وفي خاركيف، قتل شخصان في قصف مدفعي روسي مساء أمس."
+    )
+    attacks = [e for e in extract(rule_pipeline, text) if e.event_type == "attack"]
+    assert len(attacks) == 2
+    odesa = next(e for e in attacks if "أوديسا" in e.evidence.quote)
+    kharkiv = next(e for e in attacks if "خاركيف" in e.evidence.quote)
+    assert (odesa.killed, odesa.injured) == (None, None)
+    assert kharkiv.killed == 2
+
+
+def test_the_toll_told_in_the_next_sentence_joins_its_strike(rule_pipeline) -> None:
+    text = (
+        "شنت روسيا، الخميس، هجوما واسعا بالصواريخ على منشآت الطاقة في عدة مناطق أوكرانية. "
+        "وقالت السلطات المحلية إن الهجوم أسفر عن إصابة ثلاثة أشخاص."
+    )
+    attack = only(extract(rule_pipeline, text), "attack")
+    assert attack.evidence.quote.startswith("شنت روسيا")
+    assert attack.injured == 3 and codes(attack.targets) == {"UKR"}
+
+
+def test_a_background_clause_is_not_an_attack(rule_pipeline) -> None:
+    text = (
+        "وتعهدت فرنسا الثلاثاء بتزويد أوكرانيا بصواريخ مضادة للطائرات قادرة على حماية المدن "
+        "من الغارات، بينما تواصل القوات الروسية قصف المدن الأوكرانية."
+    )
+    events = extract(rule_pipeline, text)
+    assert not [e for e in events if e.event_type == "attack"]
+    assert codes(only(events, "aid").actors) == {"FRA"}  # the donor is not an attacker
+
+
+def test_the_first_named_weapon_gives_the_mode(rule_pipeline) -> None:
+    drones_first = "وأطلقت روسيا ليلا 90 طائرة مسيرة و4 صواريخ على مدينة لفيف."
+    assert only(extract(rule_pipeline, drones_first), "attack").mode == "drone"
+    generic_air = "وشنت روسيا أكبر هجوم جوي على مدينة كييف أطلقت خلاله 40 صاروخا."
+    assert only(extract(rule_pipeline, generic_air), "attack").mode == "missile"
+
+
+def test_bases_named_with_a_state_adjective_are_not_the_attacker(rule_pipeline) -> None:
+    text = "وأعلن الجيش الأوكراني أن مسيراته استهدفت قاعدتين جويتين روسيتين في مدينة بيلغورود."
+    attack = only(extract(rule_pipeline, text), "attack")
+    assert codes(attack.actors) == {"UKR"} and codes(attack.targets) == {"RUS"}

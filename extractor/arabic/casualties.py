@@ -24,12 +24,25 @@ _DUAL = {
     "جريحين": ("injured", 2),
     "جريحان": ("injured", 2),
 }
-_PERSON_NOUN = re.compile(r"^(?:شخص|اشخاص|شخصا|مدنيا|مدنيين|جنديا|جنود|اخرين|اخرون|طفلا|اطفال)$")
+_PERSON_NOUN = re.compile(
+    r"^(?:شخص|اشخاص|شخصا|مدنيا|مدنيين|جنديا|جنود|اخرين|اخرون|طفلا|اطفال|نساء|رجال|صحفيين"
+    r"|مسعفين|عسكريين|عسكريا)$"
+)
 # Duals only: "مدنيين" is also the plural "civilians", so it gives no count on its own.
 _PERSON_DUAL = re.compile(
     r"^(?:شخصين|شخصان|مدنيان|جنديين|جنديان|طفلين|طفلان|امراتين|امراتان|رجلين|رجلان)$"
 )
-_PERSON_ONE = re.compile(r"^(?:شخص|مدني|جندي|طفل|رجل|امراه)$")
+# One person, also with a possessive ("ابنتهما", "زوجته"): "إصابة ابنتهما" is one injured.
+_PERSON_ONE = re.compile(
+    r"^(?:شخص|مدني|جندي|طفل|طفله|رجل|امراه|فتاه|صبي|مسن|مسنه|سائق|مسعف|صحفي|شرطي"
+    r"|ابن|ابنه|ابنت(?:ه|ها|هما|هم)|ابن(?:ها|هما|هم)|زوج(?:ه|ها)?|زوجت(?:ه|ها)"
+    r"|شقيق|شقيقه|شقيقت(?:ه|ها|هما)|والد(?:ه|ها|هما)?|والدت(?:ه|ها|هما))$"
+)
+# Things counted after "إصابة": "إصابة 41 طائرة حربية" hit aircraft, not people.
+_THING_NOUN = re.compile(
+    r"^(?:طائر|مسير|صاروخ|صواريخ|هدف|اهداف|مبن|مبان|منزل|منازل|منشا|دباب|سفين|مركب|قاذف|طن|"
+    r"موقع|مواقع|منظوم|راجم|مدفع|محط|مستودع)"
+)
 # Words allowed between a trigger and its count: "مقتل أكثر من 20", "حصيلة القتلى إلى 15".
 _FILLER = {
     "اكثر",
@@ -123,7 +136,8 @@ def find_casualties(text: str) -> Casualties:
         what = m.group("what")
         if injured is None and what != "قتلي":
             injured, is_ = 0, m.group()
-        if killed is None and (what in ("ضحايا", "قتلي") or what.startswith("خسائر")):
+        # «إصابات» (casualties), «ضحايا», «خسائر بشرية»: none dead either (GUIDELINES §10)
+        if killed is None and what not in ("جرحي",):
             killed, ks = 0, m.group()
     m = _NO_ONE.search(n)
     if m:
@@ -151,16 +165,57 @@ def _skip_filler(tokens: list[Token], j: int) -> int:
 
 
 def _count_at(n: str, tokens: list[Token], j: int) -> tuple[int, int] | None:
-    """The count written at token j → (count, index of the first token after it)."""
-    word = tokens[j].text
+    """The count written at token j → (count, index of the first token after it). Counted
+    people joined by و add up: "مقتل رجل وامرأة" is 2, "ثلاثة جنود وطفل" is 4."""
+    first = _one_count_at(n, tokens, j)
+    if first is None:
+        return None
+    total, end = first
+    while end < len(tokens):
+        word = tokens[end].text
+        if word == "و" and end + 1 < len(tokens) and tokens[end + 1].text[:1].isdigit():
+            more = _one_count_at(n, tokens, end + 1)  # "و3 أطفال"
+        elif word.startswith("و") and len(word) > 2 and not word[1:2].isdigit():
+            more = _person_word(word[1:], end)  # "وامرأة", "وطفلين"
+        else:
+            more = None
+        if more is None or (
+            more[1] == end + 2 and word == "و" and not _counted_noun(tokens, end + 1)
+        ):
+            break
+        total, end = total + more[0], more[1]
+    return total, end
+
+
+def _person_word(word: str, j: int) -> tuple[int, int] | None:
     if _PERSON_DUAL.match(word):
         return 2, j + 1
     if _PERSON_ONE.match(word):
         return 1, j + 1
+    return None
+
+
+def _counted_noun(tokens: list[Token], j: int) -> bool:
+    """Is a person (or a killed/injured noun) named right after the number at token j?"""
+    k = j + 1
+    return k < len(tokens) and bool(
+        _PERSON_NOUN.match(tokens[k].text)
+        or _KILLED_AFTER.match(tokens[k].text)
+        or _INJURED_AFTER.match(tokens[k].text)
+    )
+
+
+def _one_count_at(n: str, tokens: list[Token], j: int) -> tuple[int, int] | None:
+    word = tokens[j].text
+    person = _person_word(word, j)
+    if person is not None:
+        return person
     if starts_amount(word) and not is_vague(word):  # "مقتل العشرات" gives no count
         amount = read_amount(n, tokens, j)
         if amount is not None and amount.value == int(amount.value):
             end = amount.end_token
+            if end < len(tokens) and _THING_NOUN.match(tokens[end].text):
+                return None  # "إصابة 41 طائرة": things, not people
             if end < len(tokens) and (
                 _PERSON_NOUN.match(tokens[end].text)
                 or _KILLED_AFTER.match(tokens[end].text)

@@ -169,7 +169,10 @@ class RuleBackend:
                 if d.date is None:
                     d.date = self._inherited_date(c, d, dated)
             dated += [(d, d.date) for _, d in found if d.date]
-            drafts += [d for _, d in found]
+            for c, d in found:
+                if d.event_type == "attack" and self._told_again(c, d, drafts):
+                    continue
+                drafts.append(d)
         return drafts
 
     def _events_in(self, c: _Clause, types: tuple[str, ...]) -> list[DraftEvent]:
@@ -354,7 +357,10 @@ class RuleBackend:
     def _modality(self, c: _Clause, allow_planned: bool = True) -> str:
         if _negated(self.lex, c.n):
             return "negated"
-        if self.lex.hypothetical.search(c.n):
+        if any(
+            not (c.n.startswith("قد", h.start) and self.lex.pluperfect.search(c.n))
+            for h in self.lex.hypothetical.finditer(c.n)
+        ):
             return "hypothetical"
         if (
             allow_planned
@@ -755,23 +761,27 @@ class RuleBackend:
 
     # ---- attacks -----------------------------------------------------------------------------
     def _attack(self, c: _Clause) -> DraftEvent | None:
-        if not self.lex.attack.search(c.n) or self.lex.ceasefire.search(c.n):
+        if self.lex.ceasefire.search(c.n):
             return None  # "وافقت على وقف الضربات" is a ceasefire, not an attack
         casualties = find_casualties(c.quote)
         has_casualties = casualties.killed is not None or casualties.injured is not None
+        if not self._attack_told(c, has_casualties):
+            return None
         other = self._other_trigger(c)
         if not has_casualties and other and other[0] in ("sanctions", "treaty_withdrawal"):
             return None  # "العقوبات … التي تستهدف أسطول الظل": sanctions target, nothing is struck
-        places = [
-            m
-            for m in c.mentions
-            if m.entry.kind == "place"
-            and not self.lex.actor_place_prefix.has(c.prev_word(m))
-            and (m.entry.place_type in ("city", "site", None) or m.entry.country in ("UKR", "RUS"))
-        ]  # "في أوروبا" is not where a strike hit
+        places = [m for m in c.mentions if self._struck_place(c, m)]
         parts = self._parts(c, "attack")
-        struck_state = any(p.hint == "on" for p in parts) and self.lex.attack_verb.search(c.n)
-        if not has_casualties and not places and not struck_state:
+        # "شنت روسيا هجوما على أوكرانيا", "… على منشآت الطاقة في عدة مناطق أوكرانية"
+        sides = {s.code for s in self._states_in(c, c.mentions)}
+        struck_state = self.lex.attack_verb.search(c.n) and (
+            any(p.hint == "on" for p in parts) or {"RUS", "UKR"} <= sides
+        )
+        experiencer = self.lex.attack_experiencer.search(c.n)
+        active = self.lex.attack_verb.search(c.n)
+        if experiencer is not None and active is not None and active.start < experiencer.start:
+            experiencer = None  # "شنت روسيا … هجوما، وطالت الضربات …": Russia struck
+        if not has_casualties and not places and not struck_state and not experiencer:
             return None
         if (
             self.lex.counter_fire.search(c.n)
@@ -779,31 +789,146 @@ class RuleBackend:
             and not self.lex.attack_verb.search(c.n)
         ):
             return None
+        attackers, targets = self._attack_sides(c, parts, places, experiencer)
+        if not places and not has_casualties and not (attackers or targets):
+            return None
         location = places[0] if places else None
-        target_code = location.entry.country if location else None
-        if target_code is None:
-            target_code = next((p.code for p in parts if p.hint == "on"), None)
-        attackers = [p for p in parts if p.code != target_code and p.hint not in ("in", "on")]
-        same = [p for p in parts if p.code == target_code]
-        states = [p for p in same if p.mention.entry.kind == "country"][:1]
-        target_surfaces = _surfaces(states)
-        if not target_surfaces and location is not None and location.as_country():
-            target_surfaces = [location.surface]  # "على كييف": the capital stands for its state
-        if not target_surfaces:
-            target_surfaces = _surfaces(same[:1])
-        mode = next((m for m in ATTACK_MODES if self.lex["mode_" + m].search(c.n)), "other")
         return DraftEvent(
             event_type="attack",
             quote=c.quote,
             actors=_surfaces(attackers, prefer_state=True),
-            targets=target_surfaces,
+            targets=_surfaces(targets, prefer_state=True)[:1],
             date=self._date(c),
             location=location.surface if location else None,
             modality=self._modality(c, allow_planned=False),  # type: ignore[arg-type]
-            mode=mode,
+            mode=self._attack_mode(c.n),
             killed=casualties.killed_surface,
             injured=casualties.injured_surface,
         )
+
+    def _told_again(self, c: _Clause, d: DraftEvent, earlier: list[DraftEvent]) -> bool:
+        """Is this attack sentence a further word on the strike told before ("وقالت السلطات إن
+        الهجوم أسفر عن إصابة شخصين", "أكدت الوزارة أن الضربة …")? It names no place and no
+        day of its own, and either refers to "the" attack or names no attacker. Its toll goes
+        to that strike when it has none; a strike with its own place or day stays its own."""
+        previous = next((e for e in reversed(earlier) if e.event_type == "attack"), None)
+        if previous is None or d.location or d.date:
+            return False
+        first = self.lex.attack.search(c.n)
+        definite = first is not None and c.n[first.start : first.end].lstrip("وف").startswith(
+            ("ال", "بال", "لل")
+        )
+        if not definite and d.actors:
+            return False
+        if previous.killed is None and previous.injured is None:
+            previous.killed, previous.injured = d.killed, d.injured
+        return True
+
+    def _attack_told(self, c: _Clause, has_casualties: bool) -> bool:
+        """Does the sentence tell an attack? An attack word in a background clause ("بينما
+        تواصل القوات الروسية قصف المدن الأوكرانية") tells none."""
+        hits = [
+            h
+            for h in self.lex.attack.finditer(c.n)
+            if not any(self.lex.attack_protection.has_word(w) for w in c.n[: h.start].split()[-5:])
+        ]
+        if not hits or has_casualties:
+            return bool(hits)
+        for part in clauses(c.text, c.sentence):
+            ps = bisect_left(c.norm.offsets, part.start) - c.nstart
+            pe = bisect_left(c.norm.offsets, part.end) - c.nstart
+            if not any(ps <= h.start < pe for h in hits):
+                continue
+            n = c.n[ps:pe]
+            if not (self.lex.background.search(n[:12]) and self.lex.ongoing.search(n)):
+                return True
+        return False
+
+    def _attack_sides(
+        self, c: _Clause, parts: list[_Part], places: list[Mention], experiencer: Hit | None
+    ) -> tuple[list[_Part], list[_Part]]:
+        """(attackers, attacked side). The attacker is named by an adjective on the attack
+        ("لضربة صاروخية روسية"), by an accusation ("اتهمت أوكرانيا بتنفيذ الهجوم") or as the
+        subject of an active verb; in a passive or experiencer sentence ("تعرضت خاركيف لقصف")
+        the subject is the struck side and the reporting ministry is no attacker."""
+        states = self._states_in(c, c.mentions)
+        by_adjective = [
+            s for s in states if s.mention.via == "adjective" and self._on_attack_noun(c, s)
+        ]
+        accused = self.lex.attack_accused.search(c.n)
+        by_accusation = (
+            [s for s in states if s.mention.nstart >= c.nstart + accused.end][:1] if accused else []
+        )
+        on = [p for p in parts if p.hint == "on"]
+        targets: list[_Part] = on[:1]
+        if not targets and experiencer is not None:
+            # "تعرضت مدينة خاركيف لقصف": what comes right after the verb was struck
+            after = [
+                s
+                for s in states
+                if 0 <= s.mention.nstart - (c.nstart + experiencer.end) < 25
+                and s.mention.via != "adjective"
+            ]
+            place_after = [m for m in places if 0 <= m.nstart - (c.nstart + experiencer.end) < 25]
+            if after:
+                targets = after[:1]
+            elif place_after:
+                targets = [_Part(place_after[0], place_after[0].entry.country or "", "", "")]
+        if not targets and places and places[0].entry.country:
+            targets = [_Part(places[0], places[0].entry.country, "", "")]
+        attackers = by_adjective[:1] or by_accusation
+        if not attackers and experiencer is None:
+            target_codes = {t.code for t in targets}
+            attackers = [
+                p
+                for p in parts
+                if p.code not in target_codes and p.hint not in ("in", "on", "from", "to")
+            ]
+        attacker_codes = {a.code for a in attackers}
+        targets = [t for t in targets if t.code not in attacker_codes]
+        if not targets and attacker_codes & {"RUS", "UKR"} and len(attacker_codes) == 1:
+            # the war has two sides: the other one, when the sentence names it
+            (side,) = attacker_codes
+            other_side = "UKR" if side == "RUS" else "RUS"
+            targets = [s for s in states if s.code == other_side][:1]
+        return attackers, targets
+
+    def _struck_place(self, c: _Clause, m: Mention) -> bool:
+        """A place where a strike can have hit: in Ukraine or Russia, or anywhere after في/على
+        ("في أوروبا" or "لأنقرة" is not where; "حاكم منطقة جيتومير" names an official)."""
+        if m.entry.kind != "place" or self.lex.actor_place_prefix.has(c.prev_word(m)):
+            return False
+        if m.entry.country in ("UKR", "RUS"):
+            return True
+        prev = c.prev_word(m)
+        return m.entry.place_type in ("city", "site", None) and (
+            self.lex.location_preps.has_word(prev) or prev in ("علي", "وعلي")
+        )
+
+    def _on_attack_noun(self, c: _Clause, s: _Part) -> bool:
+        """Does the adjective describe an attack noun ("ضربة صاروخية روسية": back over the
+        modifiers to «ضربة»)? "قواعد جوية روسية" describes bases."""
+        words = c.norm.text[max(0, s.mention.nstart - 60) : s.mention.nstart].split()[-4:]
+        for w in reversed(words):
+            if self.lex.attack_nouns.has_word(w):
+                return True
+            if not self.lex.attack_modifiers.has_word(w):
+                return False
+        return False
+
+    def _attack_mode(self, n: str) -> str:
+        """The first-named weapon ("بالصواريخ والطائرات المسيرة" → missile); ground only when
+        no weapon is named ("القوات الروسية" names who, not how)."""
+        first: tuple[int, str] | None = None
+        for mode in ATTACK_MODES:
+            hit = self.lex["mode_" + mode].search(n)
+            if hit is not None and mode != "ground" and (first is None or hit.start < first[0]):
+                first = (hit.start, mode)
+        if first is not None:
+            return first[1]
+        if self.lex.mode_air_generic.search(n):
+            return "air"
+        return "ground" if self.lex.mode_ground.search(n) else "other"
 
 
 # ---- module helpers ---------------------------------------------------------------------------

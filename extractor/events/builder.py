@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from extractor.arabic.casualties import find_casualties, parse_count
 from extractor.arabic.numbers import read_amount, starts_amount, tokenize
+from extractor.arabic.sentences import sentence_around
 from extractor.arabic.textnorm import normalize
 from extractor.core.records import BuildStats, DocumentView, ground, record_id
 from extractor.core.segment import Segment
@@ -62,6 +63,8 @@ def build_record(
     spec = SPECS[et]
     actors = resolve_actors(draft.actors, scope, "actors")
     targets = resolve_actors(draft.targets, scope, "targets")
+    if et == "attack" and not targets:
+        targets = [t for t in (_struck_place(x, scope) for x in draft.targets) if t is not None]
     initiators = {a.code or a.name for a in actors}
     values: dict[str, object] = {
         "actors": actors,
@@ -120,15 +123,45 @@ def build_record(
     return record
 
 
+def _struck_place(surface: str, scope: Scope) -> Actor | None:
+    """ "شنت روسيا هجوما على مدينة لفيف": a struck city stands for the state it is in (the
+    attacked side), written as the city."""
+    m = scope.gazetteer.lookup(surface)
+    if m is None or m.entry.kind != "place" or not m.entry.country:
+        return None
+    state = scope.gazetteer.countries.get(m.entry.country)
+    span = scope.find(surface)
+    if state is None or span is None:
+        return None
+    return Actor(
+        surface=surface.strip(),
+        name=state.name,
+        kind="country",
+        country=state.code,
+        code=state.code,
+        start=span[0],
+        end=span[1],
+        alignment=scope.alignment,  # type: ignore[arg-type]
+    )
+
+
 def _casualty(surface: str | None, scope: Scope, role: str) -> int | None:
-    """A casualty count: the number must be the one the sentence gives for this role."""
+    """A casualty count: the number must be the one a sentence gives for this role — the quote's
+    sentence, or the sentence of the segment the surface is written in ("وقالت السلطات إن
+    الهجوم أسفر عن إصابة شخصين" tells the toll of the strike told just before)."""
     if surface is None or not surface.strip():
         return None
     wanted = parse_count(surface)
     if wanted is None:
         scope.drop(role)
         return None
-    written = getattr(find_casualties(scope.text), role)
+    sentence = scope.text
+    if not scope.has(surface) and scope.context is not None:
+        span = scope.context.find(surface)
+        if span is not None:
+            around = sentence_around(scope.analysis.text, span[0], span[1])
+            sentence = scope.analysis.text[around.start : around.end]
+    written = getattr(find_casualties(sentence), role)
     if written is None or written != wanted:
         scope.drop(role)
         return None
