@@ -20,9 +20,9 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check extractor schemas tests bench
-	$(BIN)/ruff format --check extractor schemas tests bench
-	$(BIN)/mypy extractor schemas
+	$(BIN)/ruff check extractor schemas tests bench examples scripts gold
+	$(BIN)/ruff format --check extractor schemas tests bench examples scripts gold
+	$(BIN)/mypy extractor
 
 # Re-record the cassettes from a real local model server (slow; never in CI). See README.
 record: $(BIN)/.installed

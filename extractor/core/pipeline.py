@@ -198,7 +198,11 @@ class Pipeline:
         """Ground the drafts of ``answers`` and build the document's records into ``result``."""
         doc = plan.doc
         view = DocumentView(
-            doc.id, doc.text, TextAnalysis(doc.text, self.gazetteer), doc.published_at
+            doc.id,
+            doc.text,
+            TextAnalysis(doc.text, self.gazetteer),
+            doc.published_at,
+            tuple(plan.segments),
         )
         result.segments = plan.segments
         records: list[BaseModel] = []

@@ -74,12 +74,17 @@ class BuildStats:
 
 @dataclass(frozen=True)
 class DocumentView:
-    """A document as builders need it: id, text, its analysis and publication date."""
+    """A document as builders need it: id, text, its analysis, publication date and segments."""
 
     doc_id: str
     text: str
     analysis: TextAnalysis
     published_at: date | None
+    segments: tuple[Segment, ...] = ()
+
+    def segment_of(self, window: Segment) -> Segment:
+        """The whole segment a request's window (a chunk of it) belongs to."""
+        return next((s for s in self.segments if s.id == window.id), window)
 
 
 def record_id(doc_id: str, segment_id: int, start: int, end: int, kind: str) -> str:
@@ -118,8 +123,10 @@ def ground(quote: str, doc: DocumentView, window: Segment, stats: BuildStats) ->
     start, end = min(sentence.start, found.start), max(sentence.end, found.end)
     # A related article's relative dates are not resolved against the page's date.
     published = doc.published_at if window.kind == "main" else None
+    # values a quote refers to may be written anywhere in its segment, even in another chunk
+    whole = doc.segment_of(window)
     scope = Scope.of(
-        doc.analysis, start, end, published, stats.dropped_values, (window.start, window.end)
+        doc.analysis, start, end, published, stats.dropped_values, (whole.start, whole.end)
     )
     return Grounded(found, doc.text[found.start : found.end], scope)
 

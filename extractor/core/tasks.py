@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -124,15 +125,16 @@ class Task:
         self.template.system  # noqa: B018 - render once now: a broken template fails here
 
     # ---- what the cache key and provenance need -------------------------------------------------
-    @property
+    # A task is immutable once built: what keys the cache is computed once, not per request.
+    @cached_property
     def prompt_hash(self) -> str:
         return self.template.hash
 
-    @property
+    @cached_property
     def prompt_version(self) -> str:
         return self.template.version
 
-    @property
+    @cached_property
     def schema_hash(self) -> str:
         schema = json.dumps(
             self.response_model.model_json_schema(), sort_keys=True, ensure_ascii=False
