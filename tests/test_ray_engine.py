@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,10 +54,30 @@ def inputs(tmp_path_factory) -> tuple[Path, ...]:
     return (SEEDS, DEV, bad)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def local_run(tmp_path_factory, inputs) -> Path:
+    """The local engine's output, from a fresh process like Ray's actors (so both run the code
+    on disk now, whatever earlier tests did to this process)."""
     out = tmp_path_factory.mktemp("local") / "events.jsonl"
-    assert run(out, inputs=inputs).exit_code == 1  # the two bad files fail
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "extractor.cli",
+            "run",
+            *map(str, inputs),
+            "-o",
+            str(out),
+            "--published-at",
+            PUBLISHED,
+            "-q",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("EXTRACTOR_", "OPENAI_"))},
+    )
+    assert done.returncode == 1, done.stderr  # the two bad files fail
     return out
 
 
