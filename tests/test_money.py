@@ -380,3 +380,48 @@ def test_marks_and_controls_inside_words_keep_amount_and_exact_offsets(
 def test_dot_thousands_separator(text: str, amount: float) -> None:
     (m,) = find_money(text)
     assert m.amount == amount
+
+
+# ---- conversions and running totals written next to a package (issue 11, class 6) -------------
+
+
+@pytest.mark.parametrize(
+    "text, first, second",
+    [
+        ("منحة بقيمة 2 مليار يورو (نحو 2.2 مليار دولار) لإعادة الإعمار", 2e9, 2.2e9),
+        ("قرض بقيمة 900 مليون جنيه إسترليني، أي ما يعادل 1.1 مليار دولار", 9e8, 1.1e9),
+        ("حزمة بقيمة 80 مليار ين، أي نحو 530 مليون دولار", 8e10, 5.3e8),
+        ("تمويل بقيمة 600 مليون يورو بما يعادل 650 مليون دولار", 6e8, 6.5e8),
+        ("مساعدات بقيمة 300 مليون يورو (330 مليون دولار)", 3e8, 3.3e8),
+    ],
+)
+def test_a_conversion_is_the_same_money(text: str, first: float, second: float) -> None:
+    found = find_money(text)
+    assert [(m.amount, m.qualifier) for m in found] == [
+        (first, found[0].qualifier),
+        (second, "equivalent"),
+    ]
+    assert found[0].qualifier != "equivalent"
+
+
+def test_two_amounts_in_two_currencies_are_not_a_conversion() -> None:
+    found = find_money("قدمت فرنسا 500 مليون يورو وقدمت كندا 300 مليون دولار")
+    assert [m.qualifier for m in found] == ["exact", "exact"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أعلنت هولندا تخصيص 3 مليارات يورو إضافية، ليرتفع إجمالي الدعم إلى 20 مليار يورو",
+        "وقدمت النرويج 500 مليون دولار، لتبلغ مساهمتها الكلية 4 مليارات دولار",
+        "أعلنت الدنمارك حزمة بقيمة مليار دولار، ليصل مجموع ما قدمته إلى 8 مليارات دولار",
+    ],
+)
+def test_a_running_total_next_to_a_package(text: str) -> None:
+    package, total = find_money(text)
+    assert not package.cumulative and total.cumulative
+
+
+def test_the_largest_since_the_war_began_is_no_running_total() -> None:
+    (m,) = find_money("حزمة بقيمة 1.5 مليار دولار هي الأكبر منذ بدء الحرب")
+    assert not m.cumulative

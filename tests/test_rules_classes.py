@@ -314,3 +314,76 @@ def test_bases_named_with_a_state_adjective_are_not_the_attacker(rule_pipeline) 
     text = "وأعلن الجيش الأوكراني أن مسيراته استهدفت قاعدتين جويتين روسيتين في مدينة بيلغورود."
     attack = only(extract(rule_pipeline, text), "attack")
     assert codes(attack.actors) == {"UKR"} and codes(attack.targets) == {"RUS"}
+
+
+# ---- 6. money -----------------------------------------------------------------------------------
+
+
+def test_a_bracketed_conversion_is_kept_as_equivalent_not_a_second_amount(rule_pipeline) -> None:
+    text = (
+        "وأعلنت السويد أمس تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 7 مليارات كرونة "
+        "(نحو 650 مليون دولار)."
+    )
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert [(m.currency, m.qualifier) for m in aid.money] == [
+        ("SEK", "exact"),
+        ("USD", "equivalent"),
+    ]
+
+
+def test_a_running_total_is_cumulative_and_the_package_is_still_found(rule_pipeline) -> None:
+    text = (
+        "وأعلنت الحكومة الهولندية تخصيص 3 مليارات يورو إضافية لأوكرانيا، ليرتفع إجمالي الدعم "
+        "الهولندي منذ بدء الحرب إلى 20 مليار يورو."
+    )
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert [(m.amount, m.cumulative) for m in aid.money if not m.cumulative] == [(3e9, False)]
+    assert codes(aid.actors) == {"NLD"} and codes(aid.targets) == {"UKR"}
+
+
+def test_an_adjective_names_the_donor(rule_pipeline) -> None:
+    text = "وتسلم الجيش الأوكراني أمس 12 مدفع هاوتزر ضمن المساعدة الدنماركية."
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert codes(aid.actors) == {"DNK"} and codes(aid.targets) == {"UKR"}
+
+
+# ---- 8. stage and modality ----------------------------------------------------------------------
+
+
+def test_a_newly_announced_package_is_announced_not_delivered(rule_pipeline) -> None:
+    text = (
+        "وأعلن وزير الدفاع الكندي أمس إرسال 50 مدرعة إلى أوكرانيا ضمن حزمة بقيمة 500 مليون دولار."
+    )
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert aid.stage == "announced" and aid.modality == "asserted"
+
+
+def test_a_delivery_that_arrived_is_delivered(rule_pipeline) -> None:
+    text = "وأعلنت كييف أمس وصول أول دفعة من دبابات «أبرامز» الأمريكية إلى أوكرانيا."
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert aid.stage == "delivered"
+
+
+def test_a_scheduled_ratification_is_planned(rule_pipeline) -> None:
+    text = (
+        "ومن المقرر أن يصادق البرلمان الأوكراني الأسبوع المقبل على اتفاقية المعادن الموقعة مع "
+        "الولايات المتحدة."
+    )
+    deal = only(extract(rule_pipeline, text), "agreement")
+    assert deal.status == "ratified" and deal.modality == "planned"
+    assert codes(deal.actors) == {"UKR"}
+
+
+def test_a_schedule_in_the_past_is_not_planned(rule_pipeline) -> None:
+    text = (
+        "وكان من المقرر أن يوقع الرئيسان اتفاقية المعادن خلال زيارة زيلينسكي إلى واشنطن، "
+        "قبل أن تنتهي الزيارة دون توقيع."
+    )
+    deal = only(extract(rule_pipeline, text), "agreement")
+    assert deal.modality == "negated"
+
+
+def test_a_request_for_aid(rule_pipeline) -> None:
+    text = "وجدد زيلينسكي مطالبته الحلفاء الأوروبيين بتزويد بلاده بمزيد من منظومات الدفاع الجوي."
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert aid.stage == "requested" and codes(aid.targets) == {"UKR"}

@@ -68,6 +68,13 @@ _TOTAL_LEAD = re.compile(
 _SINCE_WAR_START = re.compile(
     r"منذ (?:بدء|بدايه|بدات|بدا|اندلاع|انطلاق)|حتي الان|منذ شباط|منذ فبراير|منذ عام 2022"
 )
+# Between an amount and the same money in another currency: "(نحو …)", "، أي ما يعادل …",
+# "، أي نحو …", "بما يعادل …" (normalized text; the qualifier may sit inside the gap).
+_CONVERSION = re.compile(
+    r"\s*(?:[(\[]\s*(?:اي\s+)?(?:ما\s+)?(?:يعادل|يوازي|يساوي)?"
+    r"|[،,]?\s*(?:(?:اي|او)\s+)?(?:ما|بما)\s+(?:يعادل|يوازي|يساوي)|[،,]?\s*(?:اي|او))"
+    r"\s*(?:نحو|حوالي|قرابه|زهاء|تقريبا)?\s*"
+)
 # "هي الأكبر منذ بدء الحرب": a superlative dates a record, it does not make a running total.
 _SUPERLATIVE = re.compile(r"(?<![^\W\d_])(?:ال)?(?:اكبر|اضخم|اعلي|اول|اولي)(?![^\W\d_])[^،,]*$")
 _SENTENCE_END = re.compile(r"[.!?؟](?!\d)")
@@ -140,6 +147,8 @@ def find_money(text: str, norm: NormalizedText | None = None) -> list[MoneyMenti
             and tokens[next_token].text == "تقريبا"
         ):
             qualifier = "approx"  # "61 مليار دولار تقريبا"
+        if raw and raw[-1][3] != code and _CONVERSION.fullmatch(n[raw[-1][1] : start_norm]):
+            qualifier = "equivalent"  # "3 مليارات يورو (نحو 3.2 مليار دولار)": the same money
         raw.append((start_norm, end_norm, amount.value, code, qualifier))
         consumed = next_token
     return [

@@ -207,16 +207,19 @@ class RuleBackend:
             if m.via == "adjective":
                 if _adjective_absorbed(mentions, idx):
                     continue
-                nouns = self.lex.party_nouns.forms | (
-                    self.lex.aid_nouns.forms if event == "aid" else frozenset()
-                )
+
+                def names_party(word: str) -> bool:
+                    return self.lex.party_nouns.has(word) or (
+                        event == "aid" and self.lex.aid_nouns.has_word(word)
+                    )
+
                 prev_is_party = (
-                    prev in nouns
+                    names_party(prev)
                     or (event == "attack" and self.lex.attack_nouns.has_word(prev))
                     or (
                         prev.startswith("ال")
                         and any(
-                            p.mention.via == "adjective" and p.prev in nouns for p in parts[-1:]
+                            p.mention.via == "adjective" and names_party(p.prev) for p in parts[-1:]
                         )
                     )
                 )
@@ -383,21 +386,30 @@ class RuleBackend:
             return None
         if not transfer and not money:
             return None
-        if not money and not items and self.lex.aid_discussion.search(c.n):
-            return None  # "to discuss providing more aid" is not an aid event
-        if not money and not items and self.lex.habitual.search(c.n):
-            return None  # "تقدمان باستمرار المساعدات": a habit, not a package
+        if not money and not items:
+            if self.lex.aid_discussion.search(c.n):
+                return None  # "to discuss providing more aid" is not an aid event
+            if self.lex.habitual.search(c.n):
+                return None  # "تقدمان باستمرار المساعدات": a habit, not a package
+            if self.lex.retrospective.search(c.n):
+                return None  # "المساعدات التي تلقتها منذ بدء الحرب": a tally, no package
         if not money and not aid_word and self.lex.combat.search(c.n):
             return None  # "أعلنت … إسقاط 337 مسيرة": weapons named, nothing given
-        parts = self._parts(c, "aid")
+        if self.lex.purchase_deal.search(c.n) and self.lex.negotiating.search(c.n):
+            return None  # "تتفاوض على اتفاق لشراء أسلحة": a deal under negotiation (agreement)
+        parts = self._aid_parts(c)
         stage = _aid_stage(self.lex, c.n)
         to_parts = [p for p in parts if p.hint == "to"]
         # In this domain the recipient is nearly always Ukraine when it is among the "to" parties.
         recipients = [p for p in to_parts if p.code == "UKR"][:1] or to_parts[:1]
+        earlier = [
+            p for p in self._parts(c, "aid", c.sentence_mentions) if p.mention.nstart < c.nstart
+        ]  # the sentence's subject, named before this clause
         if stage == "requested":
-            # In this domain the requester is Ukraine when it is named; the others are asked.
-            candidates = [p for p in parts if p.hint not in ("from", "to", "in")]
-            requester = [p for p in parts if p.code == "UKR"][:1] or candidates[:1]
+            # In this domain the requester is Ukraine; the others named are asked.
+            requester = [p for p in parts if p.code == "UKR"][:1] or [
+                p for p in earlier if p.code == "UKR"
+            ][:1]
             asked = {p.code for p in requester}
             donors = [p for p in parts if p.code not in asked and p.hint != "in"]
             if not requester and not donors:
@@ -423,7 +435,16 @@ class RuleBackend:
             donors = donors_of(parts)
             if not donors and (money or items):
                 # "مؤكدا أن بلاده قدمت …": the donor is the speaker named earlier in the sentence.
-                donors = donors_of(self._parts(c, "aid", c.sentence_mentions))
+                donors = donors_of(earlier)
+            if (
+                not recipients
+                and (money or items)
+                and donors
+                and "UKR" not in {d.code for d in donors}
+            ):
+                # "حزمة مساعدات عسكرية جديدة بقيمة 1.1 مليار يورو": in this domain the package is
+                # for Ukraine, named elsewhere in the sentence or the segment
+                recipients = self._ukraine_named(c)
             actors, targets = donors, recipients
         if not (money or items) and not (actors and targets):
             return None
@@ -451,8 +472,34 @@ class RuleBackend:
             category=category,  # type: ignore[arg-type]
         )
 
+    def _aid_parts(self, c: _Clause) -> list[_Part]:
+        """The clause's parties; when an announcement reports what someone else will give
+        ("أعلنت الولايات المتحدة وألمانيا … أن واشنطن سترسل …"), the parties of what was said."""
+        parts = self._parts(c, "aid")
+        speech = self.lex.speech.search(c.n)
+        transfer = self.lex.aid_transfer.search(c.n[speech.end :]) if speech else None
+        if speech is None or transfer is None:
+            return parts
+        said = [p for p in parts if p.mention.nstart >= c.nstart + speech.end - 3]
+        if any(p.hint not in ("to", "in", "from", "on") for p in said):
+            return said
+        return parts
+
+    def _ukraine_named(self, c: _Clause) -> list[_Part]:
+        """Ukraine as named in the sentence, else in the segment (as a state, not a person)."""
+        for mentions in (c.sentence_mentions, c.analysis.mentions):
+            for m in mentions:
+                if _code(m) == "UKR" and m.entry.kind != "person":
+                    return [_Part(m, "UKR", c.prev_word(m), "to")]
+        return []
+
     # ---- diplomatic contacts -----------------------------------------------------------------
     def _contact(self, c: _Clause) -> list[DraftEvent]:
+        receive = self.lex.receive.search(c.n)
+        if receive is not None and not self.lex.phone.search(c.n):
+            received = self._received(c, receive)
+            if received:
+                return received
         mode = (
             "phone"
             if self.lex.phone.search(c.n)
@@ -543,6 +590,63 @@ class RuleBackend:
                 mode=mode,
             )
         ]
+
+    def _received(self, c: _Clause, receive: Hit) -> list[DraftEvent]:
+        """ "استقبل ترامب زيلينسكي في البيت الأبيض": a visit of Zelensky (actor) to Trump
+        (target); "كما استقبله البابا": the visitor is the sentence's subject. A wider meeting
+        in the same clause ("أعقبه اجتماع موسع شارك فيه …") is an event of its own."""
+        after = c.nstart + receive.start
+        parts = [
+            p
+            for p in self._parts(c, "contact")
+            if p.mention.nstart >= after and p.hint not in ("in", "to")
+        ]
+        hosts = parts[:1]
+        if not hosts:
+            return []
+        pronoun = c.n[receive.start : receive.end].endswith(("ه", "ها", "هم"))
+        if pronoun:
+            visitors = [
+                p
+                for p in self._parts(c, "contact", c.sentence_mentions)
+                if p.mention.nstart < c.nstart
+                and p.hint not in ("in", "to", "with")
+                and p.code != hosts[0].code
+            ][:1]
+        else:
+            visitors = [p for p in parts[1:] if p.code != hosts[0].code][:1]
+        if not visitors:
+            return []
+        events = [
+            DraftEvent(
+                event_type="diplomatic_contact",
+                quote=c.quote,
+                actors=_surfaces(visitors),
+                targets=_surfaces(hosts),
+                date=self._date(c),
+                modality=self._modality(c),  # type: ignore[arg-type]
+                mode="visit",
+            )
+        ]
+        wider = self.lex.all_sides.search(c.n)
+        if wider is not None:
+            sides = [
+                p
+                for p in self._parts(c, "contact")
+                if p.hint not in ("in",) and p.mention.nstart >= c.nstart + wider.start - 40
+            ]
+            if len(_distinct(sides + hosts + visitors)) >= 3:
+                events.append(
+                    DraftEvent(
+                        event_type="diplomatic_contact",
+                        quote=c.quote,
+                        actors=_surfaces(hosts + visitors + sides),
+                        date=self._date(c),
+                        modality=self._modality(c),  # type: ignore[arg-type]
+                        mode="meeting",
+                    )
+                )
+        return events
 
     # ---- agreements --------------------------------------------------------------------------
     def _agreement(self, c: _Clause, is_aid: bool) -> list[DraftEvent]:
@@ -698,8 +802,8 @@ class RuleBackend:
                 ][:1]
             target_codes = {t.code for t in targets}
             actors = [a for a in actors if a.code not in target_codes][:1]
-            if not actors and not targets:
-                return None
+            if not actors:
+                return None  # "والتي تستهدف أسطول الظل": more on a package told before
         return DraftEvent(
             event_type="other",
             subtype=subtype,  # type: ignore[arg-type]
@@ -1053,11 +1157,14 @@ STAGES = (
 
 
 def _aid_stage(lex: Lexicon, n: str) -> str:
-    """requested > contracted > approved > delivered (past verbs) > pledged > delivery nouns."""
+    """requested > contracted > approved > delivered (past verbs, arrival) > pledged or
+    announced > delivery nouns."""
     for name, cls in STAGES:
         if lex[cls].search(n):
             return name
-    if lex.aid_pledge.search(n):
+    if lex.arrival.search(n):
+        return "delivered"
+    if lex.aid_pledge.search(n) or lex.announcing.search(n):
         return "announced"
     if lex.delivery_nouns.search(n):
         return "delivered"
