@@ -1,0 +1,146 @@
+"""--backend hybrid: the rules and a model draft every segment; the events both found are merged
+field by field and every record says who proposed it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from bench.fault_server import FaultServer
+from extractor.cli import app
+from extractor.events.sources import merge_sources
+from extractor.schemas.events import Actor, DateValue, EventRecord, Evidence, Money, Provenance
+from tests.llm import local_network
+
+runner = CliRunner()
+TEXT = (
+    "أعلنت ألمانيا أمس تقديم حزمة مساعدات عسكرية جديدة لأوكرانيا بقيمة 500 مليون يورو. "
+    "واتصل المستشار الألماني بالرئيس الأوكراني يوم الاثنين لبحث الدعم."
+)
+AID = TEXT.split(". ")[0] + "."
+CALL = TEXT.split(". ")[1]
+
+
+def record(
+    source: str, start: int, end: int, event_type: str = "aid", **values: Any
+) -> EventRecord:
+    fields: dict[str, Any] = (
+        {"stage": "announced", "category": "military"} if event_type == "aid" else {}
+    )
+    fields.update(values)
+    return EventRecord(
+        event_id=f"{source}-{start}-{event_type}",
+        doc_id="d",
+        segment_id=0,
+        event_type=event_type,
+        evidence=Evidence(quote=TEXT[start:end], start=start, end=end, alignment="exact"),
+        provenance=Provenance(backend=source, sources=[source]),
+        **fields,
+    )
+
+
+DEU = Actor(surface="ألمانيا", name="Germany", kind="country", country="DEU", code="DEU")
+UKR = Actor(surface="لأوكرانيا", name="Ukraine", kind="country", country="UKR", code="UKR")
+EUR = Money(surface="500 مليون يورو", amount=5e8, currency="EUR")
+
+
+def test_one_event_found_by_both_is_one_record_with_the_best_of_each():
+    rules = record("rules", 0, 30, actors=[DEU], stage="announced", money=[EUR])
+    model = record(
+        "openai",
+        0,
+        len(AID),
+        actors=[DEU],
+        targets=[UKR],
+        stage="delivered",
+        date=DateValue(surface="أمس", value="2024-04-21", precision="day"),
+    )
+    (merged,) = merge_sources([rules, model])
+    assert merged.event_id == rules.event_id and merged.evidence == rules.evidence
+    assert [a.code for a in merged.targets] == ["UKR"]  # the model's reading of the parties
+    assert merged.date is not None and merged.date.value == "2024-04-21"  # a value only it had
+    assert merged.money == [EUR]  # the rules' value where the model gave none
+    assert merged.stage == "announced"  # categories: the rules' where set
+    assert merged.provenance.sources == ["rules", "openai"]
+    assert merged.provenance.backend == "hybrid"
+
+
+def test_what_only_one_backend_found_is_kept_when_it_names_a_party():
+    rules_only = record("rules", 0, 30, actors=[DEU])
+    model_call = record(
+        "openai", len(AID) + 1, len(TEXT), "diplomatic_contact", actors=[DEU], targets=[UKR]
+    )
+    model_bare = record("openai", len(AID) + 1, len(TEXT), "attack")
+    out = merge_sources([rules_only, model_call, model_bare])
+    assert [(r.event_type, r.provenance.sources) for r in out] == [
+        ("aid", ["rules"]),
+        ("diplomatic_contact", ["openai"]),
+    ]
+
+
+def test_types_are_never_overridden():
+    rules = record("rules", 0, len(AID), actors=[DEU])
+    model = record("openai", 0, len(AID), "agreement", actors=[DEU], targets=[UKR])
+    assert sorted(r.event_type for r in merge_sources([rules, model])) == ["agreement", "aid"]
+
+
+def test_records_of_one_backend_pass_unchanged():
+    records = [
+        record("rules", 0, 30),
+        record("rules", len(AID) + 1, len(TEXT), "diplomatic_contact"),
+    ]
+    assert merge_sources(records) == records
+
+
+def answer(segment: str) -> dict[str, Any]:
+    """A model that reads the call's parties the rules cannot resolve, and the aid event."""
+    events = []
+    if AID in segment:
+        events.append(
+            {
+                "quote": AID,
+                "event_type": "aid",
+                "actors": ["ألمانيا"],
+                "targets": ["أوكرانيا"],
+                "money": ["500 مليون يورو"],
+                "stage": "announced",
+            }
+        )
+    return {"events": events}
+
+
+@local_network
+def test_hybrid_from_the_cli(tmp_path: Path):
+    docs = tmp_path / "d.jsonl"
+    docs.write_text(
+        json.dumps({"id": "d", "text": TEXT, "published_at": "2024-04-22"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    out = tmp_path / "h.jsonl"
+    with FaultServer(answer=answer) as server:
+        result = runner.invoke(
+            app,
+            [
+                "run",
+                str(docs),
+                "--backend",
+                "hybrid",
+                "--base-url",
+                server.base_url,
+                "--model",
+                "m",
+                "--no-cache",
+                "-o",
+                str(out),
+                "-q",
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    aid = next(r for r in records if r["event_type"] == "aid")
+    assert aid["provenance"]["sources"] == ["rules", "openai"] and aid["money"][0]["amount"] == 5e8
+    assert {a["code"] for a in aid["targets"]} == {"UKR"}
+    assert all(r["provenance"]["sources"] for r in records)
