@@ -204,18 +204,11 @@ class OpenAIBackend:
     # ---- the Backend protocol ----------------------------------------------------------------
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
         key = self.key_for(request.text)
-        answer_meta = {
-            "cache_key": key,
-            "model": self.config.model,
-            "prompt_version": self.task.prompt_version,
-        }
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
                 batch = self.response_model.model_validate(hit["drafts"])
-                return BackendAnswer(
-                    self.task.drafts(batch), Usage(cache_hits=1), source=self.name, **answer_meta
-                )
+                return self._answer(batch, Usage(cache_hits=1), key)
         usage = Usage()
         try:
             batch = await self._call(request.text, usage)
@@ -224,7 +217,17 @@ class OpenAIBackend:
             raise
         if self.cache is not None:
             self.cache.set(key, {"drafts": batch.model_dump(mode="json"), "usage": vars(usage)})
-        return BackendAnswer(self.task.drafts(batch), usage, source=self.name, **answer_meta)
+        return self._answer(batch, usage, key)
+
+    def _answer(self, batch: BaseModel, usage: Usage, key: str) -> BackendAnswer:
+        return BackendAnswer(
+            self.task.drafts(batch),
+            usage,
+            cache_key=key,
+            model=self.config.model,
+            prompt_version=self.task.prompt_version,
+            source=self.name,
+        )
 
     @property
     def response_model(self) -> type[BaseModel]:

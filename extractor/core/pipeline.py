@@ -203,6 +203,7 @@ class Pipeline:
             TextAnalysis(doc.text, self.gazetteer),
             doc.published_at,
             tuple(plan.segments),
+            tuple(sentences(doc.text)),
         )
         result.segments = plan.segments
         records: list[BaseModel] = []

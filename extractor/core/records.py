@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 from extractor.arabic.analysis import TextAnalysis
-from extractor.arabic.sentences import sentence_around
+from extractor.arabic.sentences import Span, sentence_around
 from extractor.core.grounding import Located, locate, quote_problem
 from extractor.core.segment import Segment
 from extractor.core.values import (
@@ -81,6 +81,7 @@ class DocumentView:
     analysis: TextAnalysis
     published_at: date | None
     segments: tuple[Segment, ...] = ()
+    sentence_spans: tuple[Span, ...] = ()  # of the whole text
 
     def segment_of(self, window: Segment) -> Segment:
         """The whole segment a request's window (a chunk of it) belongs to."""
@@ -123,12 +124,39 @@ def ground(quote: str, doc: DocumentView, window: Segment, stats: BuildStats) ->
     start, end = min(sentence.start, found.start), max(sentence.end, found.end)
     # A related article's relative dates are not resolved against the page's date.
     published = doc.published_at if window.kind == "main" else None
-    # values a quote refers to may be written anywhere in its segment, even in another chunk
-    whole = doc.segment_of(window)
     scope = Scope.of(
-        doc.analysis, start, end, published, stats.dropped_values, (whole.start, whole.end)
+        doc.analysis,
+        start,
+        end,
+        published,
+        stats.dropped_values,
+        context=_neighbours(doc, window, start, end, CONTEXT_SENTENCES),
+        near=_neighbours(doc, window, start, end, NEAR_SENTENCES),
     )
     return Grounded(found, doc.text[found.start : found.end], scope)
+
+
+# How far from the quote's sentence a value it refers to may be written: parties, places and
+# dates up to two sentences away (the visitor named before, the day stated once for two events);
+# amounts and items one (the follow-up sentence that details a package). Never further: text far
+# from the event — an injected instruction, another story — cannot lend it values.
+CONTEXT_SENTENCES = 2
+NEAR_SENTENCES = 1
+
+
+def _neighbours(
+    doc: DocumentView, window: Segment, start: int, end: int, reach: int
+) -> tuple[int, int]:
+    """The span of the sentences within ``reach`` of [start, end), inside its segment (which may
+    extend past the request's chunk)."""
+    whole = doc.segment_of(window)
+    spans = [s for s in doc.sentence_spans if whole.start <= s.start and s.end <= whole.end]
+    if not spans:
+        return start, end
+    first = next((i for i, s in enumerate(spans) if s.end > start), len(spans) - 1)
+    last = next((i for i in range(len(spans) - 1, -1, -1) if spans[i].start < end), first)
+    lo, hi = max(0, first - reach), min(len(spans) - 1, max(first, last) + reach)
+    return min(spans[lo].start, start), max(spans[hi].end, end)
 
 
 class RecordBuilder(Protocol):

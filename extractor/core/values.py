@@ -53,7 +53,8 @@ class Scope:
     norm: str  # normalized text of [start, end)
     published: date | None
     dropped: Counter[str]
-    context: Scope | None = None
+    context: Scope | None = None  # sentences around it, for parties, places and dates
+    near: Scope | None = None  # the next sentences, for amounts and items
     alignment: str = "sentence"
 
     @classmethod
@@ -65,26 +66,28 @@ class Scope:
         published: date | None,
         dropped: Counter[str],
         context: tuple[int, int] | None = None,
+        near: tuple[int, int] | None = None,
     ) -> Scope:
         offsets = analysis.norm.offsets
+
+        def wider(span: tuple[int, int] | None) -> Scope | None:
+            if span is None or (span[0] >= start and span[1] <= end):
+                return None
+            ns, ne = bisect_left(offsets, span[0]), bisect_left(offsets, span[1])
+            text = analysis.norm.text[ns:ne]
+            return cls(analysis, span[0], span[1], ns, text, published, dropped, alignment="context")
+
         nstart, nend = bisect_left(offsets, start), bisect_left(offsets, end)
-        wider = None
-        if context is not None and (context[0] < start or context[1] > end):
-            cs, ce = context
-            cns, cne = bisect_left(offsets, cs), bisect_left(offsets, ce)
-            wider = cls(
-                analysis,
-                cs,
-                ce,
-                cns,
-                analysis.norm.text[cns:cne],
-                published,
-                dropped,
-                None,
-                "context",
-            )
         return cls(
-            analysis, start, end, nstart, analysis.norm.text[nstart:nend], published, dropped, wider
+            analysis,
+            start,
+            end,
+            nstart,
+            analysis.norm.text[nstart:nend],
+            published,
+            dropped,
+            wider(context),
+            wider(near),
         )
 
     @property
@@ -95,9 +98,11 @@ class Scope:
     def gazetteer(self) -> Gazetteer:
         return self.analysis.gazetteer
 
-    def scopes(self, wide: bool) -> tuple[Scope, ...]:
-        """This scope, then its context when ``wide`` (values a quote may refer to)."""
-        return (self, self.context) if wide and self.context is not None else (self,)
+    def scopes(self, wide: bool, *, near: bool = False) -> tuple[Scope, ...]:
+        """This scope, then — when ``wide`` — the sentences around it where values a quote
+        refers to may be written (``near``: only the closest ones)."""
+        extra = self.near if near else self.context
+        return (self, extra) if wide and extra is not None else (self,)
 
     def find(self, surface: str) -> tuple[int, int] | None:
         """Original-text span of ``surface`` written in this scope (as whole words), or None."""
@@ -344,7 +349,7 @@ def resolve_money(
     """Amounts the scope states that the surfaces point at, with values read from the text."""
     out: list[Money] = []
     for surface in surfaces:
-        for s in scope.scopes(wide):
+        for s in scope.scopes(wide, near=True):
             match = _money_match(surface, s.analysis.money_in(s.start, s.end))
             if match is not None:
                 money = Money(
@@ -372,7 +377,7 @@ def resolve_items(
     out: list[Item] = []
     for surface in surfaces:
         known = _entry_of(surface, gaz)
-        for s in scope.scopes(wide):
+        for s in scope.scopes(wide, near=True):
             in_text: list[ItemMention] = s.analysis.items_in(s.start, s.end)
             match = next(
                 (
