@@ -387,3 +387,131 @@ def test_a_request_for_aid(rule_pipeline) -> None:
     text = "وجدد زيلينسكي مطالبته الحلفاء الأوروبيين بتزويد بلاده بمزيد من منظومات الدفاع الجوي."
     aid = only(extract(rule_pipeline, text), "aid")
     assert aid.stage == "requested" and codes(aid.targets) == {"UKR"}
+
+
+# ---- 1. one record per event --------------------------------------------------------------------
+
+
+def test_a_visit_and_the_meeting_held_during_it_are_one_event(rule_pipeline) -> None:
+    text = (
+        "وصل رئيس الوزراء الإسباني إلى كييف صباح اليوم الاثنين، حيث التقى الرئيس الأوكراني "
+        "فولوديمير زيلينسكي."
+    )
+    contact = only(extract(rule_pipeline, text), "diplomatic_contact")
+    assert contact.mode == "visit"
+    assert codes(contact.actors) == {"ESP"} and codes(contact.targets) == {"UKR"}
+
+
+def test_a_preview_and_the_report_of_a_visit_are_one_event(rule_pipeline) -> None:
+    text = (
+        "أفادت وكالة «رويترز» أن وزير الخارجية البريطاني سيقوم بزيارة إلى كييف. "
+        "وقام وزير الخارجية البريطاني اليوم بزيارة إلى كييف التقى خلالها نظيره الأوكراني."
+    )
+    contact = only(extract(rule_pipeline, text), "diplomatic_contact")
+    assert contact.modality == "asserted" and contact.mode == "visit"
+
+
+def test_a_strike_told_in_the_lead_and_in_a_statement_is_one_attack(rule_pipeline) -> None:
+    text = (
+        "قصفت القوات الروسية فجر اليوم مدينة سومي بالصواريخ ما أسفر عن مقتل ثلاثة أشخاص. "
+        "وقال حاكم المنطقة إن القصف ألحق أضرارا بمبان سكنية."
+    )
+    attack = only(extract(rule_pipeline, text), "attack")
+    assert attack.killed == 3
+
+
+def test_one_truce_discussed_in_several_sentences_is_one_record(rule_pipeline) -> None:
+    text = (
+        "أعلن الرئيس الروسي أمس هدنة لمدة 30 ساعة بمناسبة عيد الفصح. "
+        "وشكك الرئيس الأوكراني في جدية الهدنة الروسية."
+    )
+    assert len([e for e in extract(rule_pipeline, text) if e.event_type == "ceasefire"]) == 1
+
+
+# ---- 3. clause scope ----------------------------------------------------------------------------
+
+
+def test_a_denied_outcome_of_an_earlier_meeting_does_not_negate_a_new_call(rule_pipeline) -> None:
+    text = (
+        "وأجرى الرئيس الفرنسي اتصالا هاتفيا مع نظيره الروسي أمس الأحد، علما أن لقاءهما الأول "
+        "لم يسفر عن نتيجة."
+    )
+    call = only(extract(rule_pipeline, text), "diplomatic_contact")
+    assert call.mode == "phone" and call.modality == "asserted"
+
+
+def test_a_summit_that_ended_without_a_deal_still_took_place(rule_pipeline) -> None:
+    text = (
+        "انتهت القمة التي جمعت الرئيس التركي ونظيره الروسي أمس في سوتشي دون التوصل إلى "
+        "اتفاق بشأن الحبوب."
+    )
+    events = extract(rule_pipeline, text)
+    meeting = only(events, "diplomatic_contact")
+    assert meeting.modality == "asserted"
+    assert all(e.modality == "negated" for e in events if e.event_type == "agreement")
+
+
+def test_a_third_party_discussed_is_not_a_side_of_the_call(rule_pipeline) -> None:
+    text = (
+        "أجرى المستشار الألماني اتصالا هاتفيا بالرئيس الأمريكي، ناقشا خلاله نتائج قمته مع "
+        "الرئيس الصيني."
+    )
+    call = only(extract(rule_pipeline, text), "diplomatic_contact")
+    assert codes(call.actors) | codes(call.targets) == {"DEU", "USA"}
+
+
+def test_the_summit_on_whose_sidelines_they_signed_is_not_a_signatory(rule_pipeline) -> None:
+    text = (
+        "ووقعت اليابان وأوكرانيا على هامش قمة مجموعة السبع في هيروشيما اتفاقية للتعاون "
+        "الأمني."
+    )
+    deal = only(extract(rule_pipeline, text), "agreement")
+    assert codes(deal.actors) | codes(deal.targets) == {"JPN", "UKR"}
+
+
+def test_a_background_clause_does_not_lend_its_date(rule_pipeline) -> None:
+    text = (
+        "وستستأنف كندا تقديم المساعدات العسكرية لأوكرانيا بقيمة 400 مليون دولار، بعد أن "
+        "علقتها في 12 مارس."
+    )
+    aid = only(extract(rule_pipeline, text), "aid")
+    assert aid.date is None
+
+
+# ---- 9. the events found do not depend on the publication date -----------------------------
+
+
+def test_two_strikes_on_one_city_stay_two_with_or_without_a_publication_date(
+    rule_pipeline,
+) -> None:
+    text = (
+        "شنت روسيا أمس هجوما بالمسيرات على مدينة خاركيف أسفر عن إصابة شخصين. "
+        "وشنت روسيا اليوم هجوما جديدا بالمسيرات على مدينة خاركيف."
+    )
+    with_date = extract(rule_pipeline, text, MON)
+    without = extract(rule_pipeline, text, None)
+    spans = {(e.event_type, e.evidence.start, e.evidence.end) for e in with_date}
+    assert spans == {(e.event_type, e.evidence.start, e.evidence.end) for e in without}
+    assert len([e for e in without if e.event_type == "attack"]) == 2
+
+
+# ---- 10. a long run of text without punctuation ---------------------------------------------
+
+
+def test_a_long_run_without_punctuation_never_fails_the_document(rule_pipeline) -> None:
+    filler = " ".join(["وتشمل الحزمة ذخائر ومعدات وقطع غيار وأنظمة اتصالات متطورة"] * 30)
+    text = (
+        "وأعلنت الولايات المتحدة تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون دولار "
+        + filler
+        + " وقال الرئيس الأوكراني إن بلاده تنتظر المزيد وقصفت روسيا مدينة خاركيف ما أسفر عن "
+        "مقتل شخصين"
+    )
+    assert len(text) > 1500  # one sentence, no full stop
+    events = extract(rule_pipeline, text)
+    assert {e.event_type for e in events} >= {"aid", "attack"}
+    for e in events:
+        assert len(e.evidence.quote) <= 1000
+
+
+def test_one_giant_word_is_no_event_and_no_failure(rule_pipeline) -> None:
+    assert extract(rule_pipeline, "قصفت روسيا " + "ب" * 3000) == []

@@ -32,6 +32,17 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+# A clause longer than this (pages that drop their full stops run several sentences together)
+# is cut further where a run-on sentence starts a new statement ("… وقال الرئيس …"), and at
+# last at a space, so that no quote grows past what a reader can check.
+LONG_CLAUSE = 600
+_RUN_ON = re.compile(
+    r"\s(?=(?:و|ف)(?:قال|قالت|[أا]ضاف|[أا]ضافت|[أا]علن|[أا]علنت|[أا]كد|[أا]كدت|كان|كانت|ارتفع|ارتفعت|تزامن|تزامنت"
+    r"|جدد|جددت|شدد|شددت|[أا]شار|[أا]شارت|[أا]وضح|[أا]وضحت|ذكر|ذكرت|ي[أا]تي|ت[أا]تي|جاء|جاءت|[أا]سهم|[أا]سهمت)\s)"
+    r"|\s(?=(?:بينما|فيما|في حين)\s)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     start: int
@@ -63,17 +74,56 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
 
 
 def clauses(text: str, sentence: Span) -> list[Span]:
-    """Split a sentence at clause breaks that introduce a new statement."""
+    """Split a sentence at clause breaks that introduce a new statement (and a run-on clause
+    longer than :data:`LONG_CLAUSE` where a new statement starts, else at a space)."""
     out: list[Span] = []
     pos = sentence.start
     for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end):
         span = _trimmed(text, pos, m.start())
         if span:
-            out.append(span)
+            out.extend(_cut_long(text, span))
         pos = m.end()
     span = _trimmed(text, pos, sentence.end)
     if span:
-        out.append(span)
+        out.extend(_cut_long(text, span))
+    return out
+
+
+def _cut_long(text: str, span: Span) -> list[Span]:
+    if span.end - span.start <= LONG_CLAUSE:
+        return [span]
+    out: list[Span] = []
+    pos = span.start
+    for m in _RUN_ON.finditer(text, span.start, span.end):
+        if m.start() - pos >= 80:  # never a stub of a few words
+            piece = _trimmed(text, pos, m.start())
+            if piece:
+                out.append(piece)
+            pos = m.end()
+    rest = _trimmed(text, pos, span.end)
+    if rest:
+        out.append(rest)
+    capped: list[Span] = []
+    for piece in out:
+        capped.extend(_cut_at_spaces(text, piece))
+    return capped
+
+
+def _cut_at_spaces(text: str, span: Span) -> list[Span]:
+    """Pieces of at most :data:`LONG_CLAUSE` characters, cut at the last space that fits."""
+    out: list[Span] = []
+    pos = span.start
+    while span.end - pos > LONG_CLAUSE:
+        cut = text.rfind(" ", pos + LONG_CLAUSE // 2, pos + LONG_CLAUSE)
+        if cut <= pos:
+            cut = pos + LONG_CLAUSE
+        piece = _trimmed(text, pos, cut)
+        if piece:
+            out.append(piece)
+        pos = cut
+    rest = _trimmed(text, pos, span.end)
+    if rest:
+        out.append(rest)
     return out
 
 

@@ -20,10 +20,10 @@ from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.casualties import find_casualties
 from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
 from extractor.arabic.gazetteer import Gazetteer, Mention
-from extractor.arabic.sentences import Span, clauses, sentences
+from extractor.arabic.sentences import LONG_CLAUSE, Span, clauses, sentences
 from extractor.arabic.textnorm import NormalizedText, normalize
 from extractor.backends.base import BackendAnswer, SegmentRequest
-from extractor.backends.rule_lexicon import Hit, Lexicon, load_lexicon
+from extractor.backends.rule_lexicon import Hit, Lexicon, load_lexicon, stem_bases
 from extractor.errors import ConfigError
 from extractor.events.builder import ceasefire_scope
 from extractor.schemas import DraftEvent
@@ -62,6 +62,7 @@ _SPECIFIC_DATES = frozenset(
 )
 
 _MIN_CLAUSE_WORDS = 4
+_MAX_QUOTE = 1000  # Quote max_length (schemas/fields.py)
 
 
 @dataclass
@@ -88,7 +89,8 @@ class _Clause:
 
     @property
     def quote(self) -> str:
-        return self.text[self.span.start : self.span.end]
+        # clauses are cut to LONG_CLAUSE; the cap keeps any quote a valid Quote (≤ 1000)
+        return self.text[self.span.start : min(self.span.end, self.span.start + _MAX_QUOTE)]
 
     def prev_word(self, m: Mention) -> str:
         before = self.norm.text[max(0, m.nstart - 40) : m.nstart].split()
@@ -159,7 +161,12 @@ class RuleBackend:
             whole = clause_at(sentence, sentence)
             if len(whole.n.split()) < _MIN_CLAUSE_WORDS:
                 continue
-            found = [(whole, d) for d in self._events_in(whole, SENTENCE_LEVEL)]
+            found: list[tuple[_Clause, DraftEvent]] = []
+            # a run-on "sentence" of a page without full stops is read clause by clause
+            units = [sentence] if sentence.end - sentence.start <= LONG_CLAUSE else None
+            for unit in units or clauses(text, sentence):
+                c = clause_at(unit, sentence)
+                found += [(c, d) for d in self._events_in(c, SENTENCE_LEVEL)]
             for span in clauses(text, sentence):
                 clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
@@ -171,6 +178,8 @@ class RuleBackend:
             dated += [(d, d.date) for _, d in found if d.date]
             for c, d in found:
                 if d.event_type == "attack" and self._told_again(c, d, drafts):
+                    continue
+                if d.event_type == "ceasefire" and self._truce_told_again(c, d, drafts):
                     continue
                 drafts.append(d)
         return drafts
@@ -197,6 +206,9 @@ class RuleBackend:
             prev = c.prev_word(m)
             if prev[:1] in "وف" and self.lex.prepositions.has(prev[1:]):
                 prev = prev[1:]  # "وفي باريس" → "في"
+            before = c.norm.text[max(0, m.nstart - 30) : m.nstart].split()[-3:]
+            if any(self.lex.sideline.has_word(w) for w in before):
+                continue  # "على هامش قمة مجموعة العشرين": the summit is no party
             if (
                 kind == "place"
                 and not self.lex.actor_place_prefix.has(prev)
@@ -209,7 +221,8 @@ class RuleBackend:
                     continue
 
                 def names_party(word: str) -> bool:
-                    return self.lex.party_nouns.has(word) or (
+                    # "ونظيره الروسي", "بالرئيس الأمريكي": the noun may carry clitics
+                    return any(self.lex.party_nouns.has(w) for w in stem_bases(word)) or (
                         event == "aid" and self.lex.aid_nouns.has_word(word)
                     )
 
@@ -357,8 +370,13 @@ class RuleBackend:
                 return m.surface
         return None
 
-    def _modality(self, c: _Clause, allow_planned: bool = True) -> str:
-        if _negated(self.lex, c.n):
+    def _modality(
+        self, c: _Clause, allow_planned: bool = True, contact_at: int | None = None
+    ) -> str:
+        """``contact_at``: where a contact's trigger is; a contact is not denied by a failed
+        outcome ("انتهت القمة … دون التوصل إلى اتفاق") nor by what an earlier meeting did not
+        yield ("اتصل … بعد أن لم يسفر لقاؤهما الأول عن نتيجة")."""
+        if self._negation(c.n, contact_at):
             return "negated"
         if any(
             not (c.n.startswith("قد", h.start) and self.lex.pluperfect.search(c.n))
@@ -372,6 +390,25 @@ class RuleBackend:
         ):
             return "planned"
         return "asserted"
+
+    def _negation(self, n: str, contact_at: int | None) -> bool:
+        """A negation word outside the phrases that do not deny the event ("لم يسفر عن
+        إصابات"). "لم يسفر X عن Y" denies Y, what comes after «عن», not X or the clause around;
+        a failed outcome ("دون التوصل إلى اتفاق") denies the outcome, not the contact."""
+        spared = list(self.lex.not_negation.finditer(n))
+        for h in self.lex.negated.finditer(n):
+            if any(s.start <= h.start < s.end for s in spared):
+                continue
+            if contact_at is not None:
+                if self.lex.failed_outcome.search(n[h.start : h.end]):
+                    continue
+                result = self.lex.negated_result.search(n[h.end : h.end + 12])
+                if result is not None:
+                    about = re.search(r"(?<![^\W\d_])عن(?![^\W\d_])", n[h.end :])
+                    if about is None or contact_at < h.end + about.end():
+                        continue
+            return True
+        return False
 
     # ---- aid ---------------------------------------------------------------------------------
     def _aid(self, c: _Clause) -> DraftEvent | None:
@@ -513,6 +550,9 @@ class RuleBackend:
         )
         if mode is None:
             return []
+        before = c.n[: trigger_at(self.lex, mode, c.n)].split()
+        if mode == "meeting" and before and self.lex.sideline.has_word(before[-1]):
+            return []  # "وعلى هامش القمة، وقع …": the summit is the setting of another event
         war = self.lex.war_between.search(c.n)
         partner_text = c.n[: war.start] + c.n[war.end :] if war else c.n
         if mode in ("talks", "meeting") and not self.lex.partner.search(partner_text):
@@ -523,6 +563,7 @@ class RuleBackend:
             if not self.lex.topic_words.has(p.prev) or p.hint == "in"
         ]
         parts = _same_side_of_speech(self.lex, c, parts, trigger_at(self.lex, mode, c.n))
+        parts = self._before_the_topic(c, parts, trigger_at(self.lex, mode, c.n))
         if war:
             war_end = c.nstart + war.end
             parts = [p for p in parts if not (war_end <= p.mention.nstart <= war_end + 40)]
@@ -586,10 +627,20 @@ class RuleBackend:
                 targets=_surfaces(targets),
                 date=self._date(c),
                 location=self._location(c, parts) if mode != "visit" else self._location(c),
-                modality=self._modality(c),  # type: ignore[arg-type]
+                modality=self._modality(c, contact_at=trigger_at(self.lex, mode, c.n)),  # type: ignore[arg-type]
                 mode=mode,
             )
         ]
+
+    def _before_the_topic(self, c: _Clause, parts: list[_Part], trigger: int) -> list[_Part]:
+        """ "اتصالا هاتفيا ببوتين، ناقشا خلاله نتائج زيارته ومحادثاته مع زيلينسكي": who is named
+        in what they discussed is a topic, not a side of the call."""
+        discussed = self.lex.discussed.search(c.n[trigger:])
+        if discussed is None:
+            return parts
+        cut = c.nstart + trigger + discussed.start
+        before = [p for p in parts if p.mention.nstart < cut]
+        return before if len(_distinct(before)) >= 2 else parts
 
     def _received(self, c: _Clause, receive: Hit) -> list[DraftEvent]:
         """ "استقبل ترامب زيلينسكي في البيت الأبيض": a visit of Zelensky (actor) to Trump
@@ -624,7 +675,7 @@ class RuleBackend:
                 actors=_surfaces(visitors),
                 targets=_surfaces(hosts),
                 date=self._date(c),
-                modality=self._modality(c),  # type: ignore[arg-type]
+                modality=self._modality(c, contact_at=receive.start),  # type: ignore[arg-type]
                 mode="visit",
             )
         ]
@@ -642,7 +693,7 @@ class RuleBackend:
                         quote=c.quote,
                         actors=_surfaces(hosts + visitors + sides),
                         date=self._date(c),
-                        modality=self._modality(c),  # type: ignore[arg-type]
+                        modality=self._modality(c, contact_at=receive.start),  # type: ignore[arg-type]
                         mode="meeting",
                     )
                 )
@@ -928,6 +979,16 @@ class RuleBackend:
             previous.killed, previous.injured = d.killed, d.injured
         return True
 
+    def _truce_told_again(self, c: _Clause, d: DraftEvent, earlier: list[DraftEvent]) -> bool:
+        """ "وشكك الرئيس الأوكراني في جدية الهدنة": "the" truce, with no day or length of its
+        own, after a truce told earlier in the segment, is that truce discussed again."""
+        if d.date or d.duration or not any(e.event_type == "ceasefire" for e in earlier):
+            return False
+        first = self.lex.ceasefire.search(c.n)
+        return first is not None and c.n[first.start : first.end].lstrip("وف").startswith(
+            ("ال", "بال", "لل")
+        )
+
     def _attack_told(self, c: _Clause, has_casualties: bool) -> bool:
         """Does the sentence tell an attack? An attack word in a background clause ("بينما
         تواصل القوات الروسية قصف المدن الأوكرانية") tells none."""
@@ -1055,20 +1116,19 @@ def _same_side_of_speech(lex: Lexicon, c: _Clause, parts: list[_Part], trigger: 
     return [p for p in parts if p.mention.nstart >= cut - 3]
 
 
-def _negated(lex: Lexicon, n: str) -> bool:
-    """A negation word outside the phrases that do not deny the event ("لم يسفر عن إصابات")."""
-    spared = list(lex.not_negation.finditer(n))
-    return any(not any(s.start <= h.start < s.end for s in spared) for h in lex.negated.finditer(n))
-
-
 def _is_title(text: str, s: Span) -> bool:
     """Part of a headline or sub-heading: its line is short and not closed like a sentence
     ("…إلى 51 قتيلا.. وهجوم جديد على لفيف" is a headline of two parts)."""
     line_start = text.rfind("\n", 0, s.start) + 1
     line_end = text.find("\n", s.end)
     line = text[line_start : len(text) if line_end < 0 else line_end].strip()
-    closed = line.endswith((".", "؟", "!", '"', "”", "»", ")")) and not line.endswith("..")
+    # closed by a stop, possibly inside quotes ("… «نفاق».", "… «نفاق»."); a headline may end
+    # with a quotation ("… وكييف ترفض «الخدعة»") and is still a headline
+    closed = bool(_CLOSED_LINE.search(line)) and not line.endswith("..")
     return not closed and len(line.split()) < 25
+
+
+_CLOSED_LINE = re.compile(r"[.!?؟][\"”»')\]]*$")
 
 
 def _code(m: Mention) -> str | None:

@@ -1,14 +1,20 @@
 """One record per event in a document: merge the same event told twice (a headline and its
-body, a lead and its detail, two overlapping chunks), keeping the fullest record.
+body, a lead and its detail, a preview and the report, a visit and the meeting held during it,
+two overlapping chunks), keeping the fullest record and filling its gaps from the other.
 
 Which values tell two reports apart and which identify one event comes from the event-type table
-(:mod:`extractor.events.identity`).
+(:mod:`extractor.events.identity`). Whether a publication date is given never changes which
+records are merged (only the dates' values differ): days are compared as the text writes them.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from pydantic import BaseModel
 
+from extractor.arabic.dates import parse_date
 from extractor.events.builder import event_id
 from extractor.events.identity import anchored, codes, conflicting, sides_overlap
 from extractor.schemas.event_types import SPECS
@@ -37,15 +43,67 @@ def _richness(r: EventRecord) -> tuple[int, int]:
     return filled + len(r.actors) + len(r.targets), int(sentence)
 
 
+# A fixed day to resolve relative expressions against, so that "أمس" and "اليوم" differ with or
+# without a publication date.
+_REFERENCE_DAY = date(2001, 6, 13)
+
+
+def _day_as_written(r: EventRecord) -> tuple[bool, str] | None:
+    """(relative?, value) of the record's date as its words say it, publication date aside."""
+    if r.date is None or not r.date.surface:
+        return None
+    forward = r.modality == "planned"
+    fixed, _ = parse_date(r.date.surface, None, forward=forward)
+    if fixed is not None:
+        return False, fixed
+    relative, _ = parse_date(r.date.surface, _REFERENCE_DAY, forward=forward)
+    return (True, relative) if relative is not None else None
+
+
 def _dates_differ(a: EventRecord, b: EventRecord) -> bool:
-    return bool(
-        a.date and b.date and a.date.value and b.date.value and a.date.value != b.date.value
+    """Two written days that cannot be one: both explicit and different ("12 مارس" / "14
+    مارس"), or both relative and different ("أمس" / "اليوم"). An explicit and a relative day
+    are not compared: that would depend on the publication date."""
+    x, y = _day_as_written(a), _day_as_written(b)
+    if x is None or y is None or x[0] != y[0]:
+        return False
+    short = min(len(x[1]), len(y[1]))
+    return x[1][:short] != y[1][:short]
+
+
+def _preview_and_report(a: EventRecord, b: EventRecord) -> bool:
+    """ "بلينكن سيقوم بزيارة" and "قام بلينكن بزيارة": a contact announced and then reported."""
+    return (
+        a.event_type == "diplomatic_contact"
+        and {a.modality, b.modality} == {"planned", "asserted"}
+        and a.mode == b.mode
+        and len(codes(a.actors) | codes(a.targets)) >= 2
+        and codes(a.actors) | codes(a.targets) == codes(b.actors) | codes(b.targets)
     )
+
+
+def _visit_and_its_meeting(a: EventRecord, b: EventRecord) -> bool:
+    """ "وصل شولتس إلى كييف، حيث التقى زيلينسكي": the meeting is the visit, told on."""
+    if a.event_type != "diplomatic_contact" or {a.mode, b.mode} not in (
+        {"visit", "meeting"},
+        {"visit", "talks"},
+    ):
+        return False
+    first, then = (a, b) if a.evidence.start < b.evidence.start else (b, a)
+    # the next clause of the same sentence (the visit's quote does not end with a stop)
+    adjacent = (
+        0 <= then.evidence.start - first.evidence.end <= 3
+        and not first.evidence.quote.rstrip("\"”»' ").endswith((".", "!", "؟", "?"))
+    )
+    parties = codes(a.actors) | codes(a.targets)
+    return adjacent and len(parties) >= 2 and parties == codes(b.actors) | codes(b.targets)
 
 
 def same_event(a: EventRecord, b: EventRecord) -> bool:
     """Do two records of one document report the same event?"""
-    if a.event_type != b.event_type or a.modality != b.modality:
+    if a.event_type != b.event_type:
+        return False
+    if a.modality != b.modality and not _preview_and_report(a, b):
         return False
     if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
         # one sentence, several events: "A signed with B and C" gives one per counterpart,
@@ -53,9 +111,47 @@ def same_event(a: EventRecord, b: EventRecord) -> bool:
         return codes(a.targets) == codes(b.targets) and codes(a.actors) == codes(b.actors)
     if _dates_differ(a, b) or not sides_overlap(a, b):
         return False  # Germany's €500m and France's €500m are two pledges
+    if _visit_and_its_meeting(a, b) or _preview_and_report(a, b):
+        return True
     if conflicting(a, b, SPECS[a.event_type].conflicts):
         return False
     return anchored(a, b)
+
+
+# Values a kept record takes from its twin when it has none (a lead gives the day, the detail
+# gives the amount): each keeps the offsets of its own words and is marked as found in context.
+_FILLED = ("date", "location", "money", "items", "killed", "injured", "duration_days", "scope")
+
+
+def _fill_from(kept: EventRecord, other: EventRecord) -> None:
+    if kept.segment_id != other.segment_id:
+        return
+    for name in _FILLED:
+        mine, theirs = getattr(kept, name), getattr(other, name)
+        if mine in (None, []) and theirs not in (None, []):
+            setattr(kept, name, _as_context(theirs))
+    if not kept.actors and other.actors:
+        kept.actors = _as_context(other.actors)
+    if not kept.targets and other.targets:
+        initiators = codes(kept.actors)
+        kept.targets = [
+            t for t in _as_context(other.targets) if (t.code or t.name) not in initiators
+        ]
+
+
+def _as_context(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_context(v) for v in value]
+    if isinstance(value, BaseModel) and "alignment" in type(value).model_fields:
+        return value.model_copy(update={"alignment": "context"})
+    return value
+
+
+def _keep_first(new: EventRecord, twin: EventRecord) -> bool:
+    """Does the new record replace its twin? The report over the preview, else the fullest."""
+    if new.modality != twin.modality:
+        return new.modality == "asserted"
+    return _richness(new) > _richness(twin)
 
 
 def merge_duplicates(records: list[BaseModel]) -> list[BaseModel]:
@@ -67,8 +163,11 @@ def merge_duplicates(records: list[BaseModel]) -> list[BaseModel]:
         twin = next((k for k in kept if same_event(k, r)), None)
         if twin is None:
             kept.append(r)
-        elif _richness(r) > _richness(twin):
+        elif _keep_first(r, twin):
             kept[kept.index(twin)] = r
+            _fill_from(r, twin)
+        else:
+            _fill_from(twin, r)
     kept.sort(key=lambda r: (r.evidence.start, r.event_type))
     used: dict[str, int] = {}
     for r in kept:
