@@ -132,7 +132,12 @@ def sentence_around(text: str, start: int, end: int) -> Span:
     left = 0
     for m in _SENTENCE_END.finditer(text, 0, start):
         left = m.end()
-    after = _SENTENCE_END.search(text, end)
-    right = after.end() if after else len(text)
+    # the first sentence end that closes the span (a quote that ends with its full stop is closed
+    # by it, not by the next sentence's)
+    right = len(text)
+    for m in _SENTENCE_END.finditer(text, max(left, start)):
+        if m.end() >= end:
+            right = m.end()
+            break
     span = _trimmed(text, left, right)
     return span or Span(start, end)
