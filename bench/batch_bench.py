@@ -1,4 +1,4 @@
-"""Benchmarks of the scale-out paths (issue "Past one machine"). See docs/scaling-out.md.
+"""Benchmarks of the scale-out paths (issue "Past one machine"). See README.md, "Scaling out".
 
     python bench/batch_bench.py [--quick] [--json batch.json] [--latency 0.2]
 
