@@ -113,9 +113,7 @@ class RuleBackend:
                 [] if _claimed(found, ("accession",)) else self._contact(c)
             ),
             "agreement": lambda c, found: (
-                []
-                if _claimed(found, ("treaty_withdrawal",))
-                else self._agreement(c, any(d.event_type == "aid" for d in found))
+                [] if _claimed(found, ("treaty_withdrawal",)) else self._agreement(c)
             ),
             "ceasefire": lambda c, _found: _listed(self._ceasefire(c)),
             "attack": lambda c, _found: _listed(self._attack(c)),
@@ -267,10 +265,12 @@ class RuleBackend:
                 not hint
                 and m.clitic == "و"
                 and parts
-                and parts[-1].hint == "to"
+                and parts[-1].hint in ("to", "with", "in")
                 and m.nstart - parts[-1].mention.nend < 20
             ):
-                hint = "to"  # "لأوكرانيا ومولدوفا": coordinated recipients
+                # coordinated with the party before: "لأوكرانيا ومولدوفا", "مع تركيا والأمم
+                # المتحدة", "في بولندا وسلوفاكيا ومولدوفا"
+                hint = parts[-1].hint
             if kind == "place" and self.lex.actor_place_prefix.has(prev):
                 hint = ""
             parts.append(_Part(m, code, prev, hint))
@@ -700,9 +700,18 @@ class RuleBackend:
         return events
 
     # ---- agreements --------------------------------------------------------------------------
-    def _agreement(self, c: _Clause, is_aid: bool) -> list[DraftEvent]:
-        if not self.lex.agreement.search(c.n) or is_aid or self.lex.aid_agreement.search(c.n):
-            return []  # an agreement on an aid package is the aid event
+    def _agreement(self, c: _Clause) -> list[DraftEvent]:
+        hit = self.lex.agreement.search(c.n)
+        if hit is None:
+            # "…، والتي وقعها بوتين وكيم": the treaty named earlier in the sentence, signed
+            sentence_before = c.norm.text[bisect_left(c.norm.offsets, c.sentence.start) : c.nstart]
+            signed_it = self.lex.signed_it.search(c.n)
+            if signed_it is None or self.lex.agreement.search(sentence_before) is None:
+                return []
+            hit = signed_it
+        after = " ".join(c.n[hit.start :].split()[:6])
+        if self.lex.aid_agreement.search(after):
+            return []  # "اتفاقية قرض بقيمة …": an agreement on an aid package is the aid event
         parts = [p for p in self._parts(c, "agreement") if p.hint != "in"]
         if not parts and self.lex.both_sides.search(c.n):
             # "وفق الاتفاق الذي توصل إليه الجانبان": the two sides the sentence names
@@ -721,10 +730,11 @@ class RuleBackend:
             status = "ratified"
         elif self.lex.negotiating.search(c.n):
             status = "negotiating"
-        elif self.lex.signed.search(c.n):
+        elif self.lex.signed.search(c.n) or self.lex.signed_it.search(c.n):
             status = "signed"
         else:
-            status = "negotiating"
+            # "بموجب الاتفاقية", "الاتفاق الذي رعته تركيا": an agreement named, nothing done
+            return []
         modality = self._modality(c)
         first = parts[0]
         others = [p for p in parts if p.code != first.code]
@@ -735,16 +745,22 @@ class RuleBackend:
             between = c.norm.text[first.mention.nend : others[0].mention.nstart]
             if re.search(r"(?<![^\W\d_])مع(?![^\W\d_])", between):
                 with_side = others  # "وقعت أوكرانيا … مع عدة دول، بما في ذلك فرنسا وفنلندا"
-        events = []
+        # Every signatory or party is an actor, none is a target (GUIDELINES §6).
+        if with_side and self.lex.each_separately.search(c.n):
+            # "وقّعت روسيا وأوكرانيا، كلٌّ على حدة، اتفاقين مع تركيا والأمم المتحدة": one
+            # agreement per signatory, each with every counterpart
+            with_codes = {p.code for p in with_side}
+            signatories = [p for p in _one_per_code(parts) if p.code not in with_codes]
+            return [
+                self._agreement_event(c, [p, *with_side], [], status, modality) for p in signatories
+            ]
         if status == "signed" and len(_distinct(others)) > 1 and with_side:
             # "A signed with B and C" = one event per counterpart.
-            for p in _one_per_code(others):
-                events.append(self._agreement_event(c, [first], [p], status, modality))
-        elif not with_side:  # "وقّع زيلينسكي وشولتس الاتفاقية": every signatory is an actor
-            events.append(self._agreement_event(c, parts, [], status, modality))
-        else:
-            events.append(self._agreement_event(c, [first], others, status, modality))
-        return events
+            return [
+                self._agreement_event(c, [first, p], [], status, modality)
+                for p in _one_per_code(others)
+            ]
+        return [self._agreement_event(c, parts, [], status, modality)]
 
     def _agreement_event(
         self, c: _Clause, actors: list[_Part], targets: list[_Part], status: str, modality: str

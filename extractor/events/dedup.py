@@ -38,9 +38,11 @@ def _richness(r: EventRecord) -> tuple[int, int]:
         )
         if value not in (None, [], "")
     )
-    # A body sentence (ends with a full stop) beats a headline telling the same event.
-    sentence = r.evidence.quote.rstrip("\"”»' ").endswith((".", "؟", "!"))
-    return filled + len(r.actors) + len(r.targets), int(sentence)
+    # A body sentence beats a headline telling the same event: a headline is short and not
+    # closed by a full stop (a clause of a body sentence may be either, not both).
+    quote = r.evidence.quote
+    headline = not quote.rstrip("\"”»' ").endswith((".", "؟", "!")) and len(quote.split()) < 10
+    return filled + len(r.actors) + len(r.targets), int(not headline)
 
 
 # A fixed day to resolve relative expressions against, so that "أمس" and "اليوم" differ with or
