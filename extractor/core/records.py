@@ -124,6 +124,7 @@ def ground(quote: str, doc: DocumentView, window: Segment, stats: BuildStats) ->
     start, end = min(sentence.start, found.start), max(sentence.end, found.end)
     # A related article's relative dates are not resolved against the page's date.
     published = doc.published_at if window.kind == "main" else None
+    whole = doc.segment_of(window)
     scope = Scope.of(
         doc.analysis,
         start,
@@ -132,14 +133,16 @@ def ground(quote: str, doc: DocumentView, window: Segment, stats: BuildStats) ->
         stats.dropped_values,
         context=_neighbours(doc, window, start, end, CONTEXT_SENTENCES),
         near=_neighbours(doc, window, start, end, NEAR_SENTENCES),
+        segment=(whole.start, whole.end),
     )
     return Grounded(found, doc.text[found.start : found.end], scope)
 
 
-# How far from the quote's sentence a value it refers to may be written: parties, places and
-# dates up to two sentences away (the visitor named before, the day stated once for two events);
-# amounts and items one (the follow-up sentence that details a package). Never further: text far
-# from the event — an injected instruction, another story — cannot lend it values.
+# How far from the quote's sentence a value it refers to may be written: parties and places up to
+# two sentences away (the visitor named before), amounts and items one (the follow-up sentence
+# that details a package), dates anywhere in the segment (the day is often stated once, in the
+# lead). Parties, amounts and items never come from further: text far from the event — an
+# injected instruction, another story — cannot lend them.
 CONTEXT_SENTENCES = 2
 NEAR_SENTENCES = 1
 

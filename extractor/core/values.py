@@ -53,8 +53,9 @@ class Scope:
     norm: str  # normalized text of [start, end)
     published: date | None
     dropped: Counter[str]
-    context: Scope | None = None  # sentences around it, for parties, places and dates
-    near: Scope | None = None  # the next sentences, for amounts and items
+    context: Scope | None = None  # sentences around it, for parties and places
+    near: Scope | None = None  # the closest sentences, for amounts and items
+    segment: Scope | None = None  # its whole segment, for dates (stated once, in the lead)
     alignment: str = "sentence"
 
     @classmethod
@@ -67,6 +68,7 @@ class Scope:
         dropped: Counter[str],
         context: tuple[int, int] | None = None,
         near: tuple[int, int] | None = None,
+        segment: tuple[int, int] | None = None,
     ) -> Scope:
         offsets = analysis.norm.offsets
 
@@ -75,7 +77,9 @@ class Scope:
                 return None
             ns, ne = bisect_left(offsets, span[0]), bisect_left(offsets, span[1])
             text = analysis.norm.text[ns:ne]
-            return cls(analysis, span[0], span[1], ns, text, published, dropped, alignment="context")
+            return cls(
+                analysis, span[0], span[1], ns, text, published, dropped, alignment="context"
+            )
 
         nstart, nend = bisect_left(offsets, start), bisect_left(offsets, end)
         return cls(
@@ -88,6 +92,7 @@ class Scope:
             dropped,
             wider(context),
             wider(near),
+            wider(segment),
         )
 
     @property
@@ -98,10 +103,11 @@ class Scope:
     def gazetteer(self) -> Gazetteer:
         return self.analysis.gazetteer
 
-    def scopes(self, wide: bool, *, near: bool = False) -> tuple[Scope, ...]:
-        """This scope, then — when ``wide`` — the sentences around it where values a quote
-        refers to may be written (``near``: only the closest ones)."""
-        extra = self.near if near else self.context
+    def scopes(self, wide: bool, *, reach: str = "context") -> tuple[Scope, ...]:
+        """This scope, then — when ``wide`` — the text around it where values a quote refers
+        to may be written: ``near`` (the closest sentences), ``context`` (a little further) or
+        ``segment`` (all of it)."""
+        extra = getattr(self, reach)
         return (self, extra) if wide and extra is not None else (self,)
 
     def find(self, surface: str) -> tuple[int, int] | None:
@@ -349,7 +355,7 @@ def resolve_money(
     """Amounts the scope states that the surfaces point at, with values read from the text."""
     out: list[Money] = []
     for surface in surfaces:
-        for s in scope.scopes(wide, near=True):
+        for s in scope.scopes(wide, reach="near"):
             match = _money_match(surface, s.analysis.money_in(s.start, s.end))
             if match is not None:
                 money = Money(
@@ -377,7 +383,7 @@ def resolve_items(
     out: list[Item] = []
     for surface in surfaces:
         known = _entry_of(surface, gaz)
-        for s in scope.scopes(wide, near=True):
+        for s in scope.scopes(wide, reach="near"):
             in_text: list[ItemMention] = s.analysis.items_in(s.start, s.end)
             match = next(
                 (
@@ -438,7 +444,7 @@ def resolve_date(
     if not surface:
         return None
     iso = surface.strip() if _ISO.match(surface.strip()) else None
-    for s in scope.scopes(wide):
+    for s in scope.scopes(wide, reach="segment"):
         if iso is None:
             at = find_in_context(surface, s.norm) if find_dates(normalize(surface)) else None
             written = _date_at(s, at) if at is not None else None
