@@ -461,10 +461,7 @@ def test_a_third_party_discussed_is_not_a_side_of_the_call(rule_pipeline) -> Non
 
 
 def test_the_summit_on_whose_sidelines_they_signed_is_not_a_signatory(rule_pipeline) -> None:
-    text = (
-        "ووقعت اليابان وأوكرانيا على هامش قمة مجموعة السبع في هيروشيما اتفاقية للتعاون "
-        "الأمني."
-    )
+    text = "ووقعت اليابان وأوكرانيا على هامش قمة مجموعة السبع في هيروشيما اتفاقية للتعاون الأمني."
     deal = only(extract(rule_pipeline, text), "agreement")
     assert codes(deal.actors) | codes(deal.targets) == {"JPN", "UKR"}
 

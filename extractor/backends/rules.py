@@ -179,6 +179,8 @@ class RuleBackend:
                     continue
                 if d.event_type == "ceasefire" and self._truce_told_again(c, d, drafts):
                     continue
+                if d.event_type == "diplomatic_contact" and self._contact_told_again(c, d, drafts):
+                    continue
                 drafts.append(d)
         return drafts
 
@@ -430,6 +432,8 @@ class RuleBackend:
                 return None  # "تقدمان باستمرار المساعدات": a habit, not a package
             if self.lex.retrospective.search(c.n):
                 return None  # "المساعدات التي تلقتها منذ بدء الحرب": a tally, no package
+        if self.lex.already_given.search(c.n) and not self._event_dates(c.n):
+            return None  # "سبق أن قدموا مئات الملايين": a tally, not a package
         if not money and not aid_word and self.lex.combat.search(c.n):
             return None  # "أعلنت … إسقاط 337 مسيرة": weapons named, nothing given
         if self.lex.purchase_deal.search(c.n) and self.lex.negotiating.search(c.n):
@@ -555,13 +559,18 @@ class RuleBackend:
             return []  # "وعلى هامش القمة، وقع …": the summit is the setting of another event
         war = self.lex.war_between.search(c.n)
         partner_text = c.n[: war.start] + c.n[war.end :] if war else c.n
-        if mode in ("talks", "meeting") and not self.lex.partner.search(partner_text):
-            return []
         parts = [
             p
             for p in self._parts(c, "contact")
             if not self.lex.topic_words.has(p.prev) or p.hint == "in"
         ]
+        if mode in ("talks", "meeting") and not self.lex.partner.search(partner_text):
+            # a meeting or talks need a second side: "مع", "بين", or two sides named with an
+            # indefinite "محادثات" ("عقد الوفدان الأمريكي والروسي محادثات"), not "the talks"
+            hit = self.lex[mode].search(c.n)
+            definite = hit is not None and c.n[hit.start : hit.end].lstrip("وف").startswith("ال")
+            if definite or len(_distinct([p for p in parts if p.hint != "in"])) < 2:
+                return []
         parts = _same_side_of_speech(self.lex, c, parts, trigger_at(self.lex, mode, c.n))
         parts = self._before_the_topic(c, parts, trigger_at(self.lex, mode, c.n))
         if war:
@@ -582,7 +591,7 @@ class RuleBackend:
                 p
                 for p in parts
                 if p.code not in host_codes
-                and p.hint not in ("in", "to")
+                and p.hint not in ("in", "to", "from")  # "يتوجه بايدن من كييف إلى وارسو"
                 and (not hosts or p.mention.nstart < hosts[0].mention.nstart)
             ]
             if visitors and not hosts:
@@ -612,10 +621,8 @@ class RuleBackend:
                 codes = _distinct(sides)
             if not codes or (len(codes) < 2 and codes[0] not in MULTILATERAL_ORGS):
                 return []
-            if mode in ("meeting", "talks") and (
-                len(codes) >= 3 or self.lex.all_sides.search(c.n) or len(codes) == 1
-            ):
-                actors, targets = sides, []  # multilateral, or "talks between A and B"
+            if mode in ("meeting", "talks"):
+                actors, targets = sides, []  # every named side of a meeting (GUIDELINES §6)
             else:
                 actors = [sides[0]]
                 targets = [p for p in sides if p.code != sides[0].code]
@@ -943,6 +950,13 @@ class RuleBackend:
             return None  # "العقوبات … التي تستهدف أسطول الظل": sanctions target, nothing is struck
         places = [m for m in c.mentions if self._struck_place(c, m)]
         parts = self._parts(c, "attack")
+        first_hit = self.lex.attack.search(c.n)
+        if first_hit is not None:
+            # "وقال الرئيس الأوكراني إن روسيا أطلقت …": the speaker is no side of the strike
+            # when what was said names the attacker ("أعلن الجيش الأوكراني أن مسيراته …" does not)
+            said = _same_side_of_speech(self.lex, c, parts, first_hit.start)
+            if any(p.hint not in ("in", "on", "from", "to") for p in said):
+                parts = said
         # "شنت روسيا هجوما على أوكرانيا", "… على منشآت الطاقة في عدة مناطق أوكرانية"
         sides = {s.code for s in self._states_in(c, c.mentions)}
         struck_state = self.lex.attack_verb.search(c.n) and (
@@ -989,11 +1003,33 @@ class RuleBackend:
         definite = first is not None and c.n[first.start : first.end].lstrip("وف").startswith(
             ("ال", "بال", "لل")
         )
-        if not definite and d.actors:
+        same_side = bool(d.actors) and self._codes_of(d.actors) <= self._codes_of(previous.actors)
+        if not definite and d.actors and not same_side:
             return False
+        if not definite and same_side and (d.killed is not None or d.injured is not None):
+            return False  # the same attacker, with a toll of its own: another strike
         if previous.killed is None and previous.injured is None:
             previous.killed, previous.injured = d.killed, d.injured
         return True
+
+    def _codes_of(self, surfaces: list[str]) -> set[str]:
+        out = set()
+        for surface in surfaces:
+            m = self.gazetteer.lookup(surface)
+            code = _code(m) if m is not None else None
+            if code:
+                out.add(code)
+        return out
+
+    def _contact_told_again(self, c: _Clause, d: DraftEvent, earlier: list[DraftEvent]) -> bool:
+        """ "عقب المحادثات", "تفاصيل المحادثات", "وصف اللقاء بأنه …": "the" talks told before,
+        with no day of their own, are those talks."""
+        if d.date or not any(e.event_type == "diplomatic_contact" for e in earlier):
+            return False
+        first = self.lex[d.mode or "meeting"].search(c.n)
+        return first is not None and c.n[first.start : first.end].lstrip("وف").startswith(
+            ("ال", "بال", "لل")
+        )
 
     def _truce_told_again(self, c: _Clause, d: DraftEvent, earlier: list[DraftEvent]) -> bool:
         """ "وشكك الرئيس الأوكراني في جدية الهدنة": "the" truce, with no day or length of its
@@ -1068,10 +1104,15 @@ class RuleBackend:
         attacker_codes = {a.code for a in attackers}
         targets = [t for t in targets if t.code not in attacker_codes]
         if not targets and attacker_codes & {"RUS", "UKR"} and len(attacker_codes) == 1:
-            # the war has two sides: the other one, when the sentence names it
+            # the war has two sides: the other one, when the sentence names it (a state, or a
+            # place of it: "حاكم منطقة روستوف")
             (side,) = attacker_codes
             other_side = "UKR" if side == "RUS" else "RUS"
-            targets = [s for s in states if s.code == other_side][:1]
+            targets = [s for s in states if s.code == other_side][:1] or [
+                _Part(m, other_side, "", "")
+                for m in c.mentions
+                if m.entry.kind == "place" and m.entry.country == other_side
+            ][:1]
         return attackers, targets
 
     def _struck_place(self, c: _Clause, m: Mention) -> bool:
