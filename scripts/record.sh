@@ -21,8 +21,6 @@ ALIAS=qwen2.5-coder-1.5b-instruct
 VENV=.venv-record
 MODELS=${EXTRACTOR_MODELS_DIR:-.models}
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
-# Chunking for a 1.5B model on a CPU: a few sentences per request (see README, "The model path").
-CHUNK=(--chunk-chars 700 --chunk-overlap 0)
 SETS=("$@")
 [ ${#SETS[@]} -eq 0 ] && SETS=(seeds dev test examples tests)
 
@@ -36,7 +34,7 @@ MODEL=$("$PY" scripts/fetch_model.py --dest "$MODELS")
 mkdir -p out
 if ! curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null; then
   "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
-    --host 127.0.0.1 --port "$PORT" --n_ctx 8192 > out/record-server.log 2>&1 &
+    --host 127.0.0.1 --port "$PORT" --n_ctx 16384 > out/record-server.log 2>&1 &  # re-asks fit
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
   for _ in $(seq 1 120); do
@@ -44,14 +42,19 @@ if ! curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null; then
     sleep 1
   done
 fi
+# A 1.5B model on a CPU writes ~15 tokens/s and lists about one event per 120 tokens: requests of
+# a few sentences (no overlap) keep each answer short enough to finish within max_tokens, and a
+# re-ask (which repeats the answer) small. These settings are saved beside each cassette.
 RUN=(.venv/bin/extractor run --backend openai --base-url "http://127.0.0.1:$PORT/v1" --model "$ALIAS"
-  --concurrency 1 --timeout 900 "${CHUNK[@]}" --no-cache --record -q)
+  --concurrency 1 --timeout 1800 --chunk-chars 1200 --chunk-overlap 0 --max-tokens 2048
+  --no-cache --record -q)
 
 record() {  # record NAME INPUT [extra flags]: a fresh cassette from the live server
   local name=$1 input=$2
   shift 2
   rm -f "cassettes/$name.yaml"
-  "${RUN[@]}" "$input" --replay "cassettes/$name.yaml" -o "out/record-$(basename "$name").jsonl" "$@" || true
+  "${RUN[@]}" "$input" --replay "cassettes/$name.yaml" -o "out/record-$(basename "$name").jsonl" \
+    --summary-json "out/record-$(basename "$name").summary.json" "$@" || true
 }
 
 for set in "${SETS[@]}"; do

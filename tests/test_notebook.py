@@ -27,4 +27,6 @@ def test_quickstart_notebook_executes():
     assert "5 documents" in outputs and "0 failures" in outputs
     assert "61,000,000,000 USD" in outputs
     assert "refused by grounding" in outputs
+    assert "rules+openai" in outputs  # the hybrid merged events both backends found
+    assert "sanctions_002" in outputs  # the user task's DataFrame
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
