@@ -52,10 +52,17 @@ def make_pipeline(
     """A pipeline for the settings (``backend`` and ``task`` override what they would pick)."""
     gazetteer = load_gazetteer(settings.gazetteer)
     task = task or make_task(settings)
+    backend = backend or make_backend(settings, gazetteer, task)
+    focus = None
+    if settings.focus and backend.name != "rules":
+        from extractor.backends.focus import TriggerFocus
+
+        focus = TriggerFocus()
     return Pipeline(
         task,
-        backend or make_backend(settings, gazetteer, task),
+        backend,
         gazetteer,
         chunk_chars=settings.chunk_chars,
         chunk_overlap=settings.chunk_overlap,
+        focus=focus,
     )

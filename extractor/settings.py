@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         default=400, ge=0, description="Characters of whole sentences repeated between chunks"
     )
+    focus: bool = Field(
+        default=False,
+        description="Send a model only the sentences where rule triggers fire (and one "
+        "neighbour each side): fewer tokens, some recall lost",
+    )
     # --- cache ---
     cache_dir: Path = Field(
         default=Path(".extractor-cache"), description="Cache folder (env EXTRACTOR_CACHE_DIR)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extractor.backends.rules import RuleBackend
+from extractor.core.document import Document
 from extractor.core.pipeline import Pipeline, chunk_segment
 from extractor.core.segment import segment
 from extractor.events.task import events_task
@@ -35,3 +36,21 @@ def test_chunked_extraction_equals_whole_segments(gazetteer, seed_texts):
         assert sorted(e.event_id for e in a.events) == sorted(e.event_id for e in b.events), stem
         for e in b.events:
             assert text[e.evidence.start : e.evidence.end] == e.evidence.quote
+
+
+def test_focus_sends_only_triggered_sentences_and_their_neighbours(gazetteer):
+    from extractor.backends.focus import TriggerFocus
+
+    unrelated = "ارتفعت درجات الحرارة في العاصمة اليوم. وفاز الفريق المحلي بالمباراة."
+    aid = "وأعلنت ألمانيا تقديم حزمة مساعدات عسكرية جديدة لأوكرانيا."
+    text = f"{unrelated} {unrelated} {unrelated} {aid} {unrelated}"
+    focus = TriggerFocus()
+    assert focus(aid) and not focus("وفاز الفريق المحلي بالمباراة.")
+    pipeline = Pipeline(events_task(), RuleBackend(gazetteer), gazetteer, focus=focus)
+    (request,) = [p.request for p in pipeline.plan(Document("d", text)).requests]
+    # the aid sentence with one neighbour each side, at its offset in the document
+    assert (
+        request.text
+        == f"وفاز الفريق المحلي بالمباراة. {aid} ارتفعت درجات الحرارة في العاصمة اليوم."
+    )
+    assert text[request.start : request.start + len(request.text)] == request.text

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,8 +138,11 @@ class Pipeline:
         kinds: Iterable[str] = EXTRACTABLE,
         chunk_chars: int = 6000,
         chunk_overlap: int = 400,
+        focus: Callable[[str], bool] | None = None,
     ) -> None:
         self.task = task
+        # a sentence filter: only runs of flagged sentences (and a neighbour each side) are sent
+        self.focus = focus
         self.backend = backend
         self.gazetteer = gazetteer
         self.kinds = frozenset(kinds)
@@ -164,13 +167,34 @@ class Pipeline:
             published = (
                 doc.published_at.isoformat() if doc.published_at and seg.kind == "main" else None
             )
-            for chunk in chunk_segment(text, seg, self.chunk_chars, self.chunk_overlap):
+            for chunk in self._chunks(text, seg):
                 request = SegmentRequest(
                     doc.id, seg.id, seg.kind, text[chunk.start : chunk.end], published, chunk.start
                 )
                 window = Segment(seg.id, seg.kind, chunk.start, chunk.end, seg.article)
                 planned.append(PlannedRequest(window, request))
         return DocumentPlan(doc, segments, planned)
+
+    def _chunks(self, text: str, seg: Segment) -> list[Chunk]:
+        if self.focus is None:
+            return chunk_segment(text, seg, self.chunk_chars, self.chunk_overlap)
+        spans = sentences(text, seg.start, seg.end)
+        flagged = [i for i, s in enumerate(spans) if self.focus(text[s.start : s.end])]
+        keep = sorted({j for i in flagged for j in (i - 1, i, i + 1) if 0 <= j < len(spans)})
+        chunks: list[Chunk] = []
+        run: list[int] = []
+        for i in keep:  # consecutive kept sentences form one piece of text, chunked as usual
+            if run and i != run[-1] + 1:
+                chunks.extend(self._piece(text, seg, spans[run[0]].start, spans[run[-1]].end))
+                run = []
+            run.append(i)
+        if run:
+            chunks.extend(self._piece(text, seg, spans[run[0]].start, spans[run[-1]].end))
+        return chunks
+
+    def _piece(self, text: str, seg: Segment, start: int, end: int) -> list[Chunk]:
+        piece = Segment(seg.id, seg.kind, start, end, seg.article)
+        return chunk_segment(text, piece, self.chunk_chars, self.chunk_overlap)
 
     # ---- answers ---------------------------------------------------------------------------------
     async def answers(self, plan: DocumentPlan) -> list[BackendAnswer]:
