@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import sys
-import types
-import typing
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,15 +21,30 @@ from rich.progress import (
 from rich.table import Table
 
 from extractor import __version__
+from extractor.cli_batch import batch_app
+from extractor.cli_common import (
+    Debug,
+    Failures,
+    Inputs,
+    Out,
+    PublishedAt,
+    Resume,
+    RetryFailed,
+    SummaryJson,
+    err,
+    fail,
+    settings_of,
+    setup_logging,
+    with_settings,
+)
 from extractor.errors import ExtractorError
 from extractor.run.bulk import BulkJob, count_documents, run_bulk
 from extractor.run.runner import RunSummary
-from extractor.settings import Settings, cli_fields
+from extractor.settings import Settings
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Grounded event extraction from Arabic news."
 )
-err = Console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -52,75 +62,6 @@ def main(
     """Grounded event extraction from Arabic news about the Russia–Ukraine war."""
 
 
-def _settings(**flags: Any) -> Settings:
-    """Settings from the flags the user gave (None = not given), then the environment."""
-    return Settings(**{k: v for k, v in flags.items() if v is not None and v != []})
-
-
-def _fail(message: str, debug: bool, code: int = 2) -> typer.Exit:
-    if debug:
-        err.print_exception()
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-# ---- settings as flags: declared once, in Settings ---------------------------------------------
-
-
-def _option_type(annotation: Any) -> tuple[Any, bool]:
-    """The click-friendly type of a setting, and whether it is an on/off flag."""
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    inner = (
-        args[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
-    )
-    if typing.get_origin(inner) is typing.Annotated:
-        inner = typing.get_args(inner)[0]
-    if inner is bool:
-        return bool, True
-    if typing.get_origin(inner) is list:
-        return list[typing.get_args(inner)[0]], False  # type: ignore[misc]
-    if (
-        typing.get_origin(inner) is typing.Literal
-        or isinstance(inner, type)
-        and issubclass(inner, SecretStr)
-    ):
-        return str, False
-    return inner, False
-
-
-def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command one ``--flag`` per setting (help = the setting's description); the command
-    receives them as ``flags``: the values the user gave, to be merged into :class:`Settings`."""
-    names = list(cli_fields())
-    own = inspect.signature(command, eval_str=True)
-    params = [p for p in own.parameters.values() if p.name != "flags"]
-    for name, info in cli_fields().items():
-        kind, is_flag = _option_type(info.annotation)
-        flag = "--" + name.replace("_", "-")
-        metavar = "FILE" if typing.get_origin(kind) is list else None
-        option = typer.Option(
-            flag, help=info.description, rich_help_panel="Settings", metavar=metavar
-        )
-        params.append(
-            inspect.Parameter(
-                name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=False if is_flag else None,
-                annotation=Annotated[kind if is_flag else kind | None, option],
-            )
-        )
-
-    def wrapper(**values: Any) -> Any:
-        flags = {n: values.pop(n) for n in names}
-        flags = {k: v for k, v in flags.items() if v not in (None, False, [])}
-        return command(flags=flags, **values)
-
-    wrapper.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
-    wrapper.__name__ = command.__name__
-    wrapper.__doc__ = command.__doc__
-    return wrapper
-
-
 def _run_settings(flags: dict[str, Any], replay: Path | None, record: bool) -> Settings:
     """Settings of a run; a replay reuses the recorded endpoint and sampling, and skips the cache
     so the cassette (not an old cache entry) answers."""
@@ -132,25 +73,19 @@ def _run_settings(flags: dict[str, Any], replay: Path | None, record: bool) -> S
             values = {**recorded_settings(replay), **values}
         if "cache_dir" not in flags:
             values["no_cache"] = True
-    return _settings(**values)
+    return settings_of(**values)
 
 
 @app.command()
 @with_settings
 def run(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per line")],
+    inputs: Inputs,
+    out: Out,
     flags: dict[str, Any],
-    failures: Annotated[
-        Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")
-    ] = None,
-    published_at: Annotated[
-        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")
-    ] = None,
-    resume: Annotated[bool, typer.Option(help="Skip documents already done in OUT")] = False,
-    retry_failed: Annotated[
-        bool, typer.Option(help="With --resume: run failed documents again")
-    ] = False,
+    failures: Failures = None,
+    published_at: PublishedAt = None,
+    resume: Resume = False,
+    retry_failed: RetryFailed = False,
     replay: Annotated[
         Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")
     ] = None,
@@ -163,38 +98,36 @@ def run(
             "--format", help="jsonl | csv | parquet (csv/parquet keep a JSONL journal beside OUT)"
         ),
     ] = "jsonl",
-    summary_json: Annotated[
-        Path | None, typer.Option(help="Also write the run summary as JSON")
-    ] = None,
+    summary_json: SummaryJson = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary table")
     ] = False,
     log_json: Annotated[
         bool, typer.Option("--log-json", help="Log one JSON line per document to stderr")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+    debug: Debug = False,
 ) -> None:
     """Extract records from documents into OUT (JSONL); failures go beside it."""
     try:
         settings = _run_settings(flags, replay, record)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     except ValueError as exc:  # pydantic validation of flags/env
-        raise _fail(f"invalid settings: {exc}", debug) from None
+        raise fail(f"invalid settings: {exc}", debug) from None
     if settings.backend is None and not quiet and not log_json:
         chosen = settings.resolved_backend()
         reason = "a model is configured" if chosen == "openai" else "no model is configured"
         err.print(f"backend: [bold]{chosen}[/] ({reason}; choose with --backend)")
     if output_format not in ("jsonl", "csv", "parquet"):
-        raise _fail(f"unknown --format {output_format!r}: use jsonl, csv or parquet", debug)
-    _setup_logging(log_json, debug)
+        raise fail(f"unknown --format {output_format!r}: use jsonl, csv or parquet", debug)
+    setup_logging(log_json, debug)
     job = BulkJob(inputs, out, failures, resume, retry_failed, published_at, output_format)
     try:
         summary = _run_with_progress(job, settings, quiet or log_json, replay, record)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     except KeyboardInterrupt:
-        raise _fail(
+        raise fail(
             "interrupted; finished documents are saved — continue with --resume", debug, 130
         ) from None
     if summary_json:
@@ -210,30 +143,6 @@ def run(
     # Non-zero while any document is not done: this run's failures, or older ones a resume skipped.
     outstanding = summary.outstanding_failures or 0
     raise typer.Exit(0 if summary.failed == 0 and outstanding == 0 else 1)
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        payload = {
-            "level": record.levelname.lower(),
-            "event": getattr(record, "event_name", record.getMessage()),
-        }
-        payload.update(getattr(record, "fields", {}) or {})
-        return json.dumps(payload, ensure_ascii=False)
-
-
-def _setup_logging(log_json: bool, debug: bool) -> None:
-    logger = logging.getLogger("extractor")
-    logger.handlers.clear()
-    logger.propagate = False
-    handler = logging.StreamHandler(sys.stderr)
-    if log_json:
-        handler.setFormatter(_JsonFormatter())
-        logger.setLevel(logging.DEBUG if debug else logging.INFO)
-    else:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-        logger.setLevel(logging.DEBUG if debug else logging.WARNING)
-    logger.addHandler(handler)
 
 
 def _run_with_progress(
@@ -329,7 +238,7 @@ def report(
         "report.html"
     ),
     title: Annotated[str, typer.Option(help="Page title")] = "Event review",
-    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+    debug: Debug = False,
 ) -> None:
     """One self-contained, right-to-left HTML page to review events in their text."""
     from extractor.tools.report import write_report
@@ -337,7 +246,7 @@ def report(
     try:
         n = write_report(events, docs, out, title=title)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     err.print(f"{n} events → {out}")
 
 
@@ -349,7 +258,7 @@ def link(
         Path | None, typer.Option(help="Write the cluster summary as JSON")
     ] = None,
     top: Annotated[int, typer.Option(help="Clusters to show")] = 15,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+    debug: Debug = False,
 ) -> None:
     """Give one cluster_id to the same event reported by several articles; sum money once."""
     from extractor.tools.link import link_file
@@ -357,7 +266,7 @@ def link(
     try:
         summary = link_file(events, out)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     if summary_json:
         summary_json.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     console = Console()
@@ -411,7 +320,7 @@ def cache_stats(
     """Entries and size of the cache."""
     from extractor.backends.cache import AnswerCache
 
-    settings = _settings(cache_dir=cache_dir)
+    settings = settings_of(cache_dir=cache_dir)
     cache = AnswerCache(settings.cache_dir)
     stats = cache.stats()
     cache.close()
@@ -425,7 +334,7 @@ def cache_clear(
     """Remove every cached answer."""
     from extractor.backends.cache import AnswerCache
 
-    settings = _settings(cache_dir=cache_dir)
+    settings = settings_of(cache_dir=cache_dir)
     cache = AnswerCache(settings.cache_dir)
     removed = cache.clear()
     cache.close()
@@ -442,7 +351,7 @@ def eval_command(
     docs: Annotated[
         list[Path] | None, typer.Option(help="Source documents, to check quotes are verbatim")
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+    debug: Debug = False,
 ) -> None:
     """Score predictions against gold: event P/R/F1, per type, per field, grounding."""
     from extractor.tools.evaluate import evaluate
@@ -450,7 +359,7 @@ def eval_command(
     try:
         report = evaluate(gold, pred, docs or [])
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     if json_out:
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     _print_report(report)
@@ -489,8 +398,6 @@ def _print_report(report: dict[str, Any]) -> None:
     )
     out.print(fields)
 
-
-from extractor.cli_batch import batch_app  # noqa: E402 - it uses the helpers above
 
 app.add_typer(batch_app, name="batch")
 

@@ -12,45 +12,54 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-# Defined before the import of extractor.cli below: extractor.cli registers this object at its
-# end, so either module may be imported first.
+from extractor.cli_common import (
+    Debug,
+    Failures,
+    Inputs,
+    Out,
+    PublishedAt,
+    Resume,
+    RetryFailed,
+    SummaryJson,
+    err,
+    fail,
+    settings_of,
+    setup_logging,
+    with_settings,
+)
+from extractor.errors import ExtractorError
+from extractor.run import batch
+from extractor.run.bulk import BulkJob
+from extractor.settings import Settings
+
 batch_app = typer.Typer(
     no_args_is_help=True,
     help="Model requests as provider batch files: prepare → submit → status → download → collect.",
 )
 
-from extractor.cli import _fail, _settings, _setup_logging, err, with_settings  # noqa: E402
-from extractor.errors import ExtractorError  # noqa: E402
-from extractor.run import batch  # noqa: E402
-from extractor.run.bulk import BulkJob  # noqa: E402
-from extractor.settings import Settings  # noqa: E402
-
 BaseUrl = Annotated[
     str | None, typer.Option(help="OpenAI-compatible base URL (env OPENAI_BASE_URL)")
 ]
-Debug = Annotated[bool, typer.Option(help="Show tracebacks")]
 
 
 def _checked_settings(flags: dict[str, Any], debug: bool) -> Settings:
     try:
-        return _settings(**flags)
+        return settings_of(**flags)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     except ValueError as exc:  # pydantic validation of flags/env
-        raise _fail(f"invalid settings: {exc}", debug) from None
+        raise fail(f"invalid settings: {exc}", debug) from None
 
 
 @batch_app.command()
 @with_settings
 def prepare(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html")],
+    inputs: Inputs,
     out: Annotated[
         Path, typer.Option("-o", "--out", help="Requests JSONL (more files get .2, .3 …)")
     ],
     flags: dict[str, Any],
-    published_at: Annotated[
-        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")
-    ] = None,
+    published_at: PublishedAt = None,
     max_lines: Annotated[int, typer.Option(help="Requests per file")] = batch.MAX_LINES,
     max_bytes: Annotated[int, typer.Option(help="Bytes per file")] = batch.MAX_BYTES,
     debug: Debug = False,
@@ -67,7 +76,7 @@ def prepare(
             max_bytes=min(max_bytes, batch.MAX_BYTES),
         )
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     for path in summary.files:
         print(path)
     err.print(
@@ -91,7 +100,7 @@ def submit(
     try:
         states = batch.submit(files, settings, window=window, force=force)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     for path, state in zip(files, states, strict=True):
         print(state.get("batch_id") or "")
         note = (
@@ -116,7 +125,7 @@ def status(
     try:
         batches = batch.status(targets or [], settings)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     if as_json:
         print(json.dumps(batches, ensure_ascii=False, indent=2))
         return
@@ -146,7 +155,7 @@ def download(
     try:
         got = batch.download(target, out, settings)
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     for path in (got.output, got.errors):
         if path is not None:
             print(path)
@@ -165,7 +174,7 @@ def download(
 @with_settings
 def collect(
     inputs: Annotated[list[Path], typer.Argument(help="The documents the requests came from")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per line")],
+    out: Out,
     flags: dict[str, Any],
     results: Annotated[
         list[Path] | None,
@@ -174,35 +183,27 @@ def collect(
     errors: Annotated[
         list[Path] | None, typer.Option(help="OpenAI error file(s) of the batch (repeatable)")
     ] = None,
-    failures: Annotated[
-        Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")
-    ] = None,
-    published_at: Annotated[
-        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")
-    ] = None,
-    resume: Annotated[bool, typer.Option(help="Skip documents already done in OUT")] = False,
-    retry_failed: Annotated[
-        bool, typer.Option(help="With --resume: run failed documents again")
-    ] = False,
+    failures: Failures = None,
+    published_at: PublishedAt = None,
+    resume: Resume = False,
+    retry_failed: RetryFailed = False,
     batch_discount: Annotated[
         float, typer.Option(help="Batch price as a share of --price-in/--price-out")
     ] = 0.5,
-    summary_json: Annotated[
-        Path | None, typer.Option(help="Also write the summary as JSON")
-    ] = None,
+    summary_json: SummaryJson = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table")] = False,
     debug: Debug = False,
 ) -> None:
     """Validate batch answers into the cache and write the records of INPUTS (like `run`)."""
     settings = _checked_settings(flags, debug)
-    _setup_logging(False, debug)
+    setup_logging(False, debug)
     job = BulkJob(inputs, out, failures, resume, retry_failed, published_at)
     try:
         summary = batch.collect(job, results or [], settings, errors=errors or [])
     except ExtractorError as exc:
-        raise _fail(str(exc), debug) from None
+        raise fail(str(exc), debug) from None
     except KeyboardInterrupt:
-        raise _fail(
+        raise fail(
             "interrupted; run the same command again (or with --resume)", debug, 130
         ) from None
     if summary_json:
