@@ -249,7 +249,8 @@ class RuleBackend:
                 hint = "of"
             elif (
                 self.lex.to_preps.has(gov)
-                or self.lex.visit_verbs.has(gov)
+                # "زار كييف", but "يزور زيلينسكي باريس": a person after the verb is the visitor
+                or (self.lex.visit_verbs.has(gov) and kind != "person")
                 or (m.clitic.endswith("ل") and m.via != "adjective")
             ):
                 hint = "to"
@@ -434,7 +435,12 @@ class RuleBackend:
                 return None  # "المساعدات التي تلقتها منذ بدء الحرب": a tally, no package
         if self.lex.already_given.search(c.n) and not self._event_dates(c.n):
             return None  # "سبق أن قدموا مئات الملايين": a tally, not a package
-        if not money and not aid_word and self.lex.combat.search(c.n):
+        if (
+            not money
+            and not aid_word
+            and self.lex.combat.search(c.n)
+            and not self.lex.stage_requested.search(c.n)
+        ):
             return None  # "أعلنت … إسقاط 337 مسيرة": weapons named, nothing given
         if self.lex.purchase_deal.search(c.n) and self.lex.negotiating.search(c.n):
             return None  # "تتفاوض على اتفاق لشراء أسلحة": a deal under negotiation (agreement)
@@ -577,6 +583,9 @@ class RuleBackend:
             war_end = c.nstart + war.end
             parts = [p for p in parts if not (war_end <= p.mention.nstart <= war_end + 40)]
         between = self.lex.between.search(partner_text)
+        trigger_end = trigger_at(self.lex, mode, c.n) + 12
+        if between is not None and between.start - trigger_end > 30:
+            between = None  # "… اتصالا هاتفيا ببوتين، وبدأ الترتيب لعقد لقاء بين …": another event
         if between and not war:
             # "اتصال هاتفي بين بوتين والرئيس الأمريكي دونالد ترامب": the sides follow "بين"
             lo = c.nstart + between.end
@@ -602,6 +611,16 @@ class RuleBackend:
                     for p in parts
                     if p.code != visitors[0].code and p.mention.nstart > visitors[0].mention.nstart
                 ][:1]
+            along = self.lex.accompanying.search(c.n)
+            if along is not None and hosts:
+                # "… إلى كييف، إلى جانب رئيس الوزراء الكندي": more visitors after the host
+                visitors += [
+                    p
+                    for p in parts
+                    if p.mention.nstart >= c.nstart + along.end
+                    and p.code not in host_codes
+                    and p.hint not in ("in", "to", "from")
+                ]
             if not visitors or not hosts:
                 return []
             actors, targets = visitors, hosts
@@ -619,24 +638,30 @@ class RuleBackend:
                 ][:1]
                 sides = subject + sides
                 codes = _distinct(sides)
-            if not codes or (len(codes) < 2 and codes[0] not in MULTILATERAL_ORGS):
-                return []
+            joins = self.lex.participation.search(c.n)
+            if not codes or (
+                len(codes) < 2 and codes[0] not in MULTILATERAL_ORGS and joins is None
+            ):
+                return []  # one side alone meets nobody, unless it takes part in a meeting
             if mode in ("meeting", "talks"):
                 actors, targets = sides, []  # every named side of a meeting (GUIDELINES §6)
             else:
                 actors = [sides[0]]
                 targets = [p for p in sides if p.code != sides[0].code]
+        # "وصلت فون دير لاين … إلى كييف، إلى جانب رئيس الوزراء الكندي …": one visit per visitor
+        groups = [[p] for p in _one_per_code(actors)] if mode == "visit" else [actors]
         return [
             DraftEvent(
                 event_type="diplomatic_contact",
                 quote=c.quote,
-                actors=_surfaces(actors),
+                actors=_surfaces(group),
                 targets=_surfaces(targets),
                 date=self._date(c),
                 location=self._location(c, parts) if mode != "visit" else self._location(c),
                 modality=self._modality(c, contact_at=trigger_at(self.lex, mode, c.n)),  # type: ignore[arg-type]
                 mode=mode,
             )
+            for group in groups
         ]
 
     def _before_the_topic(self, c: _Clause, parts: list[_Part], trigger: int) -> list[_Part]:
