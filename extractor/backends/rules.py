@@ -245,6 +245,8 @@ class RuleBackend:
             gov = prev
             if self.lex.genitive_nouns.has(prev) or self.lex.genitive_nouns.has(prev[1:]):
                 continue
+            if m.clitic.endswith("ب") and self.lex.named_for.has(prev):
+                continue  # "الخاصة بأوكرانيا": Ukraine only in the group's name
             if self.lex.title_words.has(prev) or self.lex.title_words.has(prev[1:]):
                 hint = "of"
             elif (
@@ -943,15 +945,26 @@ class RuleBackend:
         if m:
             start, end = c.norm.to_original(c.nstart + m.start(), c.nstart + m.end())
             duration = c.text[start:end]
-        if not parts and duration is None and scope is None:
-            return None
-        modality = self._modality(c)
+        # a truce is scheduled by being declared: "planned" is for contacts and votes
+        modality = self._modality(c, allow_planned=False)
         if (
             modality == "asserted"
             and self.lex.proposal.search(c.n)
             and not self.lex.accepted.search(c.n)
         ):
             modality = "hypothetical"  # a proposal or a readiness is not a ceasefire yet
+        if (
+            not warring
+            or self.lex.both_sides.search(c.n)
+            or (modality == "hypothetical" and len(_distinct(warring)) == 1)
+        ):
+            # "بين البلدين", a proposal about the war, or no side named: the war's two sides,
+            # as the sentence or the segment names them (GUIDELINES §6)
+            both = self._belligerents(c)
+            if len(_distinct(both)) == 2:
+                parts = both
+        if not parts and duration is None and scope is None:
+            return None
         return DraftEvent(
             event_type="ceasefire",
             quote=c.quote,
@@ -961,6 +974,18 @@ class RuleBackend:
             modality=modality,  # type: ignore[arg-type]
             duration=duration,
         )
+
+    def _belligerents(self, c: _Clause) -> list[_Part]:
+        """Russia and Ukraine as the sentence, else the segment, names them (states, not people)."""
+        for mentions in (c.sentence_mentions, c.analysis.mentions):
+            sides: dict[str, _Part] = {}
+            for m in mentions:
+                code = _code(m)
+                if code in ("RUS", "UKR") and code not in sides and m.entry.kind != "person":
+                    sides[code] = _Part(m, code, c.prev_word(m), "")
+            if len(sides) == 2:
+                return list(sides.values())
+        return []
 
     # ---- attacks -----------------------------------------------------------------------------
     def _attack(self, c: _Clause) -> DraftEvent | None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extractor.arabic.dates import parse_date
+from extractor.arabic.dates import find_dates, parse_date
+from extractor.arabic.textnorm import normalize
 from extractor.events.builder import event_id
 from extractor.events.identity import anchored, codes, conflicting, sides_overlap
 from extractor.schemas.event_types import SPECS
@@ -50,22 +51,35 @@ def _richness(r: EventRecord) -> tuple[int, int]:
 _REFERENCE_DAY = date(2001, 6, 13)
 
 
-def _day_as_written(r: EventRecord) -> tuple[bool, str] | None:
-    """(relative?, value) of the record's date as its words say it, publication date aside."""
+def _day_as_written(r: EventRecord) -> tuple[str, str] | None:
+    """(kind, key) of the record's date as its words say it, publication date aside: an
+    explicit date ("fixed"), a named weekday ("اليوم الخميس", "يوم الخميس": "weekday"), or
+    another relative day resolved against a fixed day ("أمس", "اليوم": "relative")."""
     if r.date is None or not r.date.surface:
         return None
     forward = r.modality == "planned"
     fixed, _ = parse_date(r.date.surface, None, forward=forward)
     if fixed is not None:
-        return False, fixed
+        return "fixed", fixed
+    found = find_dates(normalize(r.date.surface))
+    weekday = next(
+        (
+            m.fields.get("wd") or m.fields.get("wd2")
+            for m in found
+            if m.fields.get("wd") or m.fields.get("wd2")
+        ),
+        None,
+    )
+    if weekday:
+        return "weekday", weekday
     relative, _ = parse_date(r.date.surface, _REFERENCE_DAY, forward=forward)
-    return (True, relative) if relative is not None else None
+    return ("relative", relative) if relative is not None else None
 
 
 def _dates_differ(a: EventRecord, b: EventRecord) -> bool:
     """Two written days that cannot be one: both explicit and different ("12 مارس" / "14
-    مارس"), or both relative and different ("أمس" / "اليوم"). An explicit and a relative day
-    are not compared: that would depend on the publication date."""
+    مارس"), two different weekdays, or two other relative days that differ ("أمس" / "اليوم").
+    Days of different kinds are not compared: that would depend on the publication date."""
     x, y = _day_as_written(a), _day_as_written(b)
     if x is None or y is None or x[0] != y[0]:
         return False
@@ -109,8 +123,11 @@ def same_event(a: EventRecord, b: EventRecord) -> bool:
         return False
     if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
         # one sentence, several events: "A signed with B and C" gives one per counterpart,
-        # "B and C pledged X" one per donor
-        return codes(a.targets) == codes(b.targets) and codes(a.actors) == codes(b.actors)
+        # "B and C pledged X" one per donor; but a reading that names no side at all (a chunk
+        # that did not see who) is the same event as one that does
+        same_sides = codes(a.targets) == codes(b.targets) and codes(a.actors) == codes(b.actors)
+        unnamed = not (a.actors or a.targets) or not (b.actors or b.targets)
+        return same_sides or unnamed
     if _dates_differ(a, b) or not sides_overlap(a, b):
         return False  # Germany's €500m and France's €500m are two pledges
     if _visit_and_its_meeting(a, b) or _preview_and_report(a, b):
