@@ -1,33 +1,44 @@
-"""The LLM backend: instructor over the openai SDK, for any OpenAI-compatible endpoint.
+"""The LLM backend: instructor's requests and validation, for any OpenAI-compatible endpoint.
+
+instructor shapes each request (its body is captured once from instructor + the openai SDK, see
+:class:`BatchCodec`) and validates each answer (its response parser and re-ask messages); the
+bytes travel over a keep-alive aiohttp pool (httpx while vcrpy replays a cassette), without the
+SDK's per-request machinery, which cost more CPU than our whole pipeline (bench/README.md).
 
 Reliability is layered and every layer is bounded and counted:
-- the SDK's own retries are off (``max_retries=0``), so nothing retries behind our back;
+- nothing retries behind our back (no SDK retries, no HTTP-client retries);
 - tenacity retries transport faults — 429 (honouring Retry-After), 5xx, timeouts, connection
   resets — with jittered exponential backoff;
-- instructor re-asks the model when its answer fails validation (``max_reasks``);
-- faults that no retry can fix (401, unknown model, refused connection) raise
+- the model is re-asked with instructor's messages when its answer fails validation
+  (``max_reasks``);
+- faults that no retry can fix (401, 403, unknown model, refused connection) raise
   :class:`ModelUnavailableError` at once, which stops the run with one clear line.
 
-Usage is summed over every attempt (re-asks included) through instructor's hooks. Answers are
-cached (see :mod:`extractor.backends.cache`). This is the only module that imports openai or instructor.
+Usage is summed over every attempt (re-asks included). Answers are cached (see
+:mod:`extractor.backends.cache`). This is the only module that imports openai or instructor.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import importlib
 import json
 import logging
+import os
 import random
 import socket
-from typing import Any
+import ssl
+import sys
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import httpx
 import instructor
 import openai
 from aiolimiter import AsyncLimiter
-from instructor.core import IncompleteOutputException, InstructorRetryException
+from instructor.core import IncompleteOutputException
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -37,6 +48,11 @@ from extractor.backends.cache import AnswerCache, cache_key
 from extractor.core.tasks import Task
 from extractor.errors import BackendError, ModelUnavailableError
 from extractor.settings import Settings
+
+try:  # imported with this module, so that worker processes forked after it have it loaded
+    import aiohttp
+except ImportError:  # pragma: no cover - a core dependency; httpx serves without it
+    aiohttp = None  # type: ignore[assignment]
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -84,11 +100,13 @@ def _memoize_async_validator_check() -> bool:
     module_name, attr = ASYNC_VALIDATOR_CHECK
     try:
         module = importlib.import_module(module_name)
-        original = getattr(module, attr)
+        current = getattr(module, attr)
     except (ImportError, AttributeError):  # another instructor layout: keep its behaviour
         return False
-    if getattr(original, "memoized", False):
+    if getattr(current, "memoized", False):
+        _rebind(attr, current.__wrapped__, current)
         return True
+    original = current
     passed: set[Any] = set()
 
     def reject_async_validators(response_model: Any) -> None:
@@ -104,7 +122,16 @@ def _memoize_async_validator_check() -> bool:
     reject_async_validators.memoized = True  # type: ignore[attr-defined]
     reject_async_validators.__wrapped__ = original  # type: ignore[attr-defined]
     setattr(module, attr, reject_async_validators)
+    _rebind(attr, original, reject_async_validators)
     return True
+
+
+def _rebind(attr: str, original: Any, memoized: Any) -> None:
+    """instructor's modules that imported the check by name at import time (its async create
+    wrapper does: one full walk per request otherwise) get the memoized one too."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("instructor") and getattr(module, attr, None) is original:
+            setattr(module, attr, memoized)
 
 
 class _Transient(Exception):
@@ -115,8 +142,11 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
 class OpenAIBackend:
-    """Drafts events with a model behind an OpenAI-compatible API."""
+    """Drafts a task's records with a model behind an OpenAI-compatible API."""
 
     name = "openai"
 
@@ -140,12 +170,15 @@ class OpenAIBackend:
         self.task = task
         self.response_model = task.response_model
         self.cache = cache
-        self._http_client = http_client
-        self._client: Any = None  # created lazily inside the running event loop
-        self._raw: Any = None
+        self._http_client = http_client  # given: every request goes through it (tests, batch)
+        self._http: _Http | None = None  # created lazily inside the running event loop
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self._rpm = AsyncLimiter(settings.rpm, 60) if settings.rpm else None
         self._tpm = AsyncLimiter(settings.tpm, 60) if settings.tpm else None
+        base = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.url = f"{base}/chat/completions"
+        self._headers = _request_headers(settings.secret())
 
     @classmethod
     def from_settings(cls, settings: Settings, task: Task, **kwargs: Any) -> OpenAIBackend:
@@ -154,34 +187,23 @@ class OpenAIBackend:
         return cls(settings, task, cache=cache, **kwargs)
 
     # ---- plumbing ----------------------------------------------------------------------------
-    def _ensure_client(self) -> Any:
-        if self._client is None:
-            # A pool sized to the concurrency: httpcore scans its pool on every request.
-            limit = max(1, self.config.concurrency)
-            http_client = self._http_client or httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-                timeout=self.config.timeout,
-            )
-            raw = openai.AsyncOpenAI(
-                base_url=self.config.base_url,
-                api_key=self.config.secret() or NO_KEY,
-                max_retries=0,  # tenacity owns retries
-                timeout=self.config.timeout,
-                http_client=http_client,
-            )
-            self._raw = raw
-            client = instructor.from_openai(raw, mode=_MODES[self.config.mode])
-            client.on("completion:response", _count_response)
-            client.on("parse:error", _count_reask)
-            self._client = client
+    def _ensure_http(self) -> _Http:
+        loop = asyncio.get_running_loop()
+        if self._http is not None and self._loop is not loop:
+            # a caller that ran us on another loop without aclose(): that loop's connections
+            # cannot serve this one (aiohttp refuses them), so this loop gets its own pool
+            self._http = None
+        if self._http is None:
+            self._loop = loop
+            self._http = _open_http(self._http_client, self.config)
             self._semaphore = asyncio.Semaphore(self.config.concurrency)
-        return self._client
+        return self._http
 
     async def aclose(self) -> None:
-        """Close the HTTP client; the next call (maybe on another event loop) opens a new one."""
-        if self._client is not None:
-            await self._raw.close()
-        self._client = None
+        """Close the connections; the next call (maybe on another event loop) opens new ones."""
+        if self._http is not None and self._loop is asyncio.get_running_loop():
+            await self._http.aclose()
+        self._http = None
         self._semaphore = None
 
     def key_for(self, text: str) -> str:
@@ -239,23 +261,17 @@ class OpenAIBackend:
         # own schema cache (JSON schema generation then costs milliseconds per request): wrap once.
         self._response_model = model
         self._wrapped_model = instructor.openai_schema(model)
+        self._codec: BatchCodec | None = None  # its bodies hold the schema: built anew
+
+    @property
+    def codec(self) -> BatchCodec:
+        """Request bodies as instructor builds them and answers parsed as instructor does."""
+        if self._codec is None:
+            self._codec = BatchCodec(self)
+        return self._codec
 
     async def _call(self, text: str, usage: Usage) -> BaseModel:
-        model = self.config.model or ""
-        client = self._ensure_client()
-        assert self._semaphore is not None
-        messages = self.task.messages(text)
         c = self.config
-        kwargs: dict[str, Any] = {
-            "model": model,
-            "messages": messages,
-            "response_model": self._wrapped_model,
-            "max_retries": c.max_reasks,
-            "temperature": c.temperature,
-            "max_tokens": c.max_tokens,
-        }
-        if c.seed is not None:
-            kwargs["seed"] = c.seed
         retrying = AsyncRetrying(
             stop=stop_after_attempt(c.max_retries + 1),
             wait=self._wait,
@@ -267,12 +283,7 @@ class OpenAIBackend:
         try:
             async for attempt in retrying:
                 with attempt:
-                    await self._limit(messages)
-                    async with self._semaphore:
-                        try:
-                            return await client.chat.completions.create(**kwargs)
-                        except Exception as exc:  # classified below; nothing escapes unnamed
-                            raise _classify(exc, c) from exc
+                    return await self._ask(text, usage)
         except _Transient as exc:
             raise BackendError(
                 f"model server kept failing after {c.max_retries} retries: {exc}"
@@ -281,11 +292,66 @@ class OpenAIBackend:
             _current_usage.reset(token)
         raise BackendError("unreachable")  # pragma: no cover
 
-    async def _limit(self, messages: list[dict[str, str]]) -> None:
+    async def _ask(self, text: str, usage: Usage) -> BaseModel:
+        """One conversation: the request, then up to ``max_reasks`` re-asks with the validation
+        errors, in the messages instructor's own retry loop sends (its request handler built the
+        body, its response parser validates each answer, its re-ask handler writes the next)."""
+        codec = self.codec
+        body = codec.body(text)
+        estimate = 0
+        if self._tpm is not None:  # about 3 characters a token, plus the answer's budget
+            messages = self.task.messages(text)
+            estimate = sum(len(m["content"]) for m in messages) // 3 + self.config.max_tokens
+        attempts = self.config.max_reasks + 1
+        for number in range(1, attempts + 1):
+            data = await self._post(body, estimate)
+            usage.requests += 1  # an answer came back (unusable ones too), as the SDK counted
+            completion = _completion(data)
+            u = completion.get("usage")
+            if isinstance(u, dict):
+                usage.prompt_tokens += int(u.get("prompt_tokens") or 0)
+                usage.completion_tokens += int(u.get("completion_tokens") or 0)
+            try:
+                return codec.validate(completion)
+            except IncompleteOutputException:
+                raise BackendError(
+                    f"model output was cut off at max_tokens={self.config.max_tokens}; "
+                    "raise --max-tokens"
+                ) from None
+            except _reaskable_errors() as exc:
+                if number == attempts:
+                    raise BackendError(
+                        f"model answer failed validation after {number} attempt(s): "
+                        f"{_short(str(exc))}"
+                    ) from exc
+                try:
+                    body = codec.reask_body(body, completion, exc)
+                except Exception as error:  # an answer too broken to quote back
+                    raise _unusable(error) from error
+                usage.reasks += 1
+            except Exception as exc:  # an empty or malformed completion
+                raise _unusable(exc) from exc
+        raise BackendError("unreachable")  # pragma: no cover
+
+    async def _post(self, body: bytes, estimate: int) -> bytes:
+        """POST one chat-completions body; the answer's bytes, or a classified fault."""
+        http = self._ensure_http()
+        assert self._semaphore is not None
+        await self._limit(estimate)
+        async with self._semaphore:
+            try:
+                status, headers, data = await http.post(self.url, body, self._headers)
+            except Exception as exc:  # classified below; nothing escapes unnamed
+                raise _transport_fault(exc, self.config) from exc
+        if status >= 300:
+            raise _status_fault(status, headers, data, self.config)
+        return data
+
+    async def _limit(self, estimate: int) -> None:
+        """Every request (re-asks included) waits for the requests- and tokens-per-minute."""
         if self._rpm is not None:
             await self._rpm.acquire()
         if self._tpm is not None:
-            estimate = sum(len(m["content"]) for m in messages) // 3 + self.config.max_tokens
             await self._tpm.acquire(min(estimate, self._tpm.max_rate))
 
     def _wait(self, state: RetryCallState) -> float:
@@ -296,31 +362,112 @@ class OpenAIBackend:
         return random.uniform(0, min(self.config.backoff_max, 0.5 * 2**state.attempt_number))
 
 
+# ---- HTTP ----------------------------------------------------------------------------------------
+# Requests are posted as bytes over a keep-alive pool, one pool per backend and event loop. The
+# openai SDK's request machinery (parameter transform, request objects, response models) cost
+# ~2 ms of CPU per request here, more than our whole pipeline; at concurrency 32 the answers queue
+# for that CPU (bench/README.md). What the SDK added is kept: the same body bytes (instructor +
+# SDK, captured), auth and organization headers, its classification of faults (below).
+
+
+class _Http(Protocol):
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, Mapping[str, str], bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _AiohttpPool:
+    """aiohttp: the cheapest client here (~0.2 ms of CPU per request, httpx ~0.9 ms)."""
+
+    def __init__(self, concurrency: int, timeout: float) -> None:
+        assert aiohttp is not None
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=max(1, concurrency), ssl=_ssl_context()),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout),
+            auto_decompress=True,
+        )
+
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        async with self._session.post(url, data=body, headers=headers) as response:
+            return response.status, response.headers, await response.read()
+
+    async def aclose(self) -> None:
+        await self._session.close()
+
+
+class _HttpxPool:
+    """httpx: when aiohttp is missing, when a client is given, and while something wraps httpx's
+    transport — vcrpy replaying or recording a cassette (cassettes hold httpx traffic), respx."""
+
+    def __init__(self, client: httpx.AsyncClient, owned: bool) -> None:
+        self._client = client
+        self._owned = owned
+
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        response = await self._client.post(url, content=body, headers=headers)
+        return response.status_code, response.headers, response.content
+
+    async def aclose(self) -> None:
+        if self._owned:
+            await self._client.aclose()
+
+
+def _open_http(given: httpx.AsyncClient | None, c: Settings) -> _Http:
+    if given is not None:
+        return _HttpxPool(given, owned=False)
+    if aiohttp is not None and not _httpx_transport_wrapped():
+        return _AiohttpPool(c.concurrency, c.timeout)
+    limit = max(1, c.concurrency)
+    client = httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+        timeout=c.timeout,
+        verify=_ssl_context(),
+    )
+    return _HttpxPool(client, owned=True)
+
+
+def _httpx_transport_wrapped() -> bool:
+    """True while httpx's transport is wrapped (vcrpy patches it with functools.wraps)."""
+    return hasattr(httpx.AsyncHTTPTransport.handle_async_request, "__wrapped__")
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context per process: building one reads the CA bundle (~25 ms)."""
+    return httpx.create_ssl_context()
+
+
+def _request_headers(key: str | None) -> dict[str, str]:
+    """What the openai SDK sends besides the body: the key, and the organization and project
+    it reads from the environment."""
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": f"arabic-event-extractor (openai-compatible; openai/{openai.__version__})",
+        "Authorization": f"Bearer {key or NO_KEY}",
+    }
+    for header, env in (
+        ("OpenAI-Organization", "OPENAI_ORG_ID"),
+        ("OpenAI-Project", "OPENAI_PROJECT_ID"),
+    ):
+        value = os.environ.get(env)
+        if value:
+            headers[header] = value
+    return headers
+
+
 def _bump_retries(usage: Usage) -> None:
     usage.retries += 1
 
 
-def _count_response(response: Any) -> None:
-    usage = _current_usage.get()
-    if usage is None:
-        return
-    usage.requests += 1
-    u = getattr(response, "usage", None)
-    if u is not None:
-        usage.prompt_tokens += int(getattr(u, "prompt_tokens", 0) or 0)
-        usage.completion_tokens += int(getattr(u, "completion_tokens", 0) or 0)
-
-
-def _count_reask(*_args: Any, **kwargs: Any) -> None:
-    usage = _current_usage.get()
-    if usage is not None and not kwargs.get("is_last_attempt", False):
-        usage.reasks += 1
-
-
-def _retry_after(response: httpx.Response | None) -> float | None:
-    if response is None:
-        return None
-    value = response.headers.get("retry-after")
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
@@ -337,74 +484,86 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def _classify(exc: Exception, c: Settings) -> Exception:
-    """Turn an SDK/instructor error into: _Transient (retry), BackendError (this document
-    fails) or ModelUnavailableError (the run stops)."""
+def _status_fault(status: int, headers: Mapping[str, str], data: bytes, c: Settings) -> Exception:
+    """An HTTP error status as: _Transient (retry), BackendError (this document fails) or
+    ModelUnavailableError (the run stops) — as the openai SDK's error classes were classified."""
     where = c.base_url or "api.openai.com"
-    if isinstance(exc, InstructorRetryException):
-        cause = exc.__cause__
-        if isinstance(cause, Exception) and isinstance(cause, openai.APIError):
-            return _classify(cause, c)
-        return BackendError(
-            f"model answer failed validation after {exc.n_attempts} attempt(s): "
-            f"{_short(str(cause or exc))}"
-        )
-    if isinstance(exc, IncompleteOutputException):
-        return BackendError(
-            f"model output was cut off at max_tokens={c.max_tokens}; raise --max-tokens"
-        )
-    if isinstance(exc, openai.AuthenticationError):
+    if status == 401:
         return ModelUnavailableError(
             f"{where} refused the API key (401): set OPENAI_API_KEY or EXTRACTOR_API_KEY to a valid key"
         )
-    if isinstance(exc, openai.PermissionDeniedError):
+    if status == 403:
         return ModelUnavailableError(
             f"{where} denied access (403): check the key's permissions for model {c.model!r}"
         )
-    if isinstance(exc, openai.NotFoundError):
+    if status == 404:
         return ModelUnavailableError(
             f"model {c.model!r} or the endpoint was not found at {where} (404): "
             "check --model and --base-url (it usually ends in /v1)"
         )
-    if isinstance(exc, openai.RateLimitError):
-        return _Transient("rate limited (429)", _retry_after(exc.response))
-    if isinstance(exc, openai.InternalServerError):
-        return _Transient(f"server error ({exc.status_code})", _retry_after(exc.response))
-    if isinstance(exc, openai.APITimeoutError):
-        return _Transient(f"no answer within {c.timeout:g} s")
-    if isinstance(exc, openai.APIConnectionError):
-        chain = _causes(exc)
-        names = {type(e).__name__ for e in chain}
-        if "CannotOverwriteExistingCassetteException" in names:
-            return BackendError(
-                "this request is not in the replay cassette (the text, prompt or settings changed): "
-                "re-record it with `make record`"
-            )
-        if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
-            "refused" in str(e).lower() or "all connection attempts failed" in str(e).lower()
-            for e in chain
-        ):
-            return ModelUnavailableError(
-                f"cannot connect to {where} (connection refused): is the model server running? check --base-url"
-            )
-        if any(isinstance(e, socket.gaierror) for e in chain) or any(
-            "name or service not known" in str(e).lower()
-            or "nodename nor servname" in str(e).lower()
-            for e in chain
-        ):
-            return ModelUnavailableError(f"cannot resolve the host of {where}: check --base-url")
-        return _Transient(f"connection problem: {type(chain[-1]).__name__}")
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code >= 500:
-            return _Transient(f"server error ({exc.status_code})", _retry_after(exc.response))
+    if status == 429:
+        return _Transient("rate limited (429)", _retry_after(headers))
+    if status >= 500:
+        return _Transient(f"server error ({status})", _retry_after(headers))
+    return BackendError(
+        f"the model server rejected the request ({status}): {_short(_error_message(data))}"
+    )
+
+
+def _error_message(data: bytes) -> str:
+    """The message of an OpenAI-style error body, else the body itself."""
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _transport_fault(exc: Exception, c: Settings) -> Exception:
+    """A failed exchange (no status) as _Transient, BackendError or ModelUnavailableError."""
+    if isinstance(exc, (_Transient, BackendError)):
+        return exc
+    where = c.base_url or "api.openai.com"
+    chain = _causes(exc)
+    names = {type(e).__name__ for e in chain}
+    if "CannotOverwriteExistingCassetteException" in names:
         return BackendError(
-            f"the model server rejected the request ({exc.status_code}): {_short(exc.message)}"
+            "this request is not in the replay cassette (the text, prompt or settings changed): "
+            "re-record it with `make record`"
         )
-    if isinstance(
-        exc, (json.JSONDecodeError, ValueError, IndexError, KeyError, TypeError, AttributeError)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
+        "refused" in str(e).lower() or "all connection attempts failed" in str(e).lower()
+        for e in chain
     ):
-        return BackendError(f"unusable model answer ({type(exc).__name__}): {_short(str(exc))}")
-    return BackendError(f"model call failed ({type(exc).__name__}): {_short(str(exc))}")
+        return ModelUnavailableError(
+            f"cannot connect to {where} (connection refused): is the model server running? check --base-url"
+        )
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(
+        "name or service not known" in str(e).lower() or "nodename nor servname" in str(e).lower()
+        for e in chain
+    ):
+        return ModelUnavailableError(f"cannot resolve the host of {where}: check --base-url")
+    root = chain[-1]
+    if isinstance(root, TimeoutError) or "timeout" in type(root).__name__.lower():
+        return _Transient(f"no answer within {c.timeout:g} s")
+    return _Transient(f"connection problem: {type(root).__name__}")
+
+
+def _completion(data: bytes) -> dict[str, Any]:
+    try:
+        completion = json.loads(data)
+    except ValueError as exc:  # an HTML error page with 200 …
+        raise _unusable(exc) from exc
+    if not isinstance(completion, dict):
+        raise BackendError(f"unusable model answer (JSON {type(completion).__name__})")
+    return completion
+
+
+def _unusable(exc: BaseException) -> BackendError:
+    return BackendError(f"unusable model answer ({type(exc).__name__}): {_short(str(exc))}")
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -412,9 +571,9 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# ==== batch files: OpenAI Batch API and `vllm run-batch` =========================================
-# Used by extractor.run.batch. Self-contained: nothing above calls it, so the live HTTP path can
-# change freely; tests/test_batch.py checks that a prepared body equals what `run` sends.
+# ==== request bodies and answers: the live path and batch files (OpenAI Batch API, vllm) ==========
+# The live backend and extractor.run.batch share BatchCodec, so a batch file holds the bytes `run`
+# sends (tests/test_batch.py checks it against the bytes the mock server received).
 
 BATCH_ENDPOINT = "/v1/chat/completions"
 _TEMPLATE_TEXT = "\ue000extractor-batch-text\ue001"  # private-use marks: never in an article
@@ -434,18 +593,25 @@ def _json_bytes(obj: Any) -> bytes:
     ).encode("utf-8")
 
 
-def _replace_strings(node: Any, mapping: dict[str, str], hits: list[int]) -> Any:
-    if isinstance(node, str):
-        for marked, text in mapping.items():  # md_json appends its instructions to the text
-            if marked in node:
-                hits[0] += node.count(marked)
-                node = node.replace(marked, text)
-        return node
-    if isinstance(node, dict):
-        return {k: _replace_strings(v, mapping, hits) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_replace_strings(v, mapping, hits) for v in node]
-    return node
+def _json_string(text: str) -> bytes:
+    """``text`` as it appears inside a JSON string written by :func:`_json_bytes`. With
+    ``ensure_ascii=False`` every character is escaped on its own, so the escaped form of a part of
+    a string is the same part of the escaped string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8")
+
+
+class _CaptureTransport(httpx.BaseTransport):
+    """Keeps the body instead of sending it. Not an ``httpx.MockTransport``: vcrpy patches that
+    one while a cassette is in use, and bodies are captured during replays too."""
+
+    def __init__(self) -> None:
+        self.seen: list[bytes] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request.read())
+        return httpx.Response(
+            400, json={"error": {"message": "captured", "type": "invalid_request_error"}}
+        )
 
 
 class BatchAnswerError(BackendError):
@@ -462,6 +628,7 @@ class BatchAnswerError(BackendError):
         self.usage = usage or Usage()
 
 
+@functools.cache
 def _reaskable_errors() -> tuple[type[BaseException], ...]:
     """The parse errors instructor re-asks on (its own list when the layout is the tested one)."""
     try:
@@ -479,15 +646,16 @@ class BatchCodec:
     backend sends and checks them (instructor builds the body; instructor parses the answer).
 
     The body of the first request is captured by running the real instructor + openai client
-    against an ``httpx.MockTransport`` (nothing leaves the process, no key is used). Later bodies
-    reuse that capture with the segment text swapped in — checked once against a second real
-    capture; if instructor ever shaped the text differently, every body is captured instead.
+    against a transport that keeps it (nothing leaves the process, no key is used). Later bodies
+    reuse that capture with the segment text swapped in (as bytes: a body is built in
+    microseconds) — checked once against a second real capture; if instructor ever shaped the text
+    differently, every body is captured instead.
     """
 
     def __init__(self, backend: OpenAIBackend) -> None:
         self.backend = backend
         self.mode = _MODES[backend.config.mode]
-        self._template: tuple[dict[str, Any], list[dict[str, str]]] | None = None
+        self._template: tuple[bytes, list[dict[str, str]]] | None = None
         self._template_ok: bool | None = None
         self._prepared_model: Any = None
         self.captures = 0  # real client runs (for tests and benchmarks)
@@ -510,17 +678,11 @@ class BatchCodec:
 
     def capture(self, text: str) -> bytes:
         """The body bytes the real instructor + openai client builds for ``text``."""
-        seen: list[bytes] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            seen.append(request.content)
-            return httpx.Response(
-                400, json={"error": {"message": "captured", "type": "invalid_request_error"}}
-            )
-
+        transport = _CaptureTransport()
+        seen = transport.seen
         token = _current_usage.set(Usage())  # keeps instructor's failed-call log quiet
         try:
-            with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+            with httpx.Client(transport=transport) as http:
                 raw = openai.OpenAI(
                     base_url=self.backend.config.base_url or "https://api.openai.com/v1",
                     api_key=NO_KEY,  # never the real key: nothing is sent
@@ -544,17 +706,18 @@ class BatchCodec:
 
     def _from_template(self, text: str) -> bytes | None:
         if self._template is None:
-            body = json.loads(self.capture(_TEMPLATE_TEXT))
+            body = _json_bytes(json.loads(self.capture(_TEMPLATE_TEXT)))
             self._template = (body, self.backend.task.messages(_TEMPLATE_TEXT))
-        body, marked = self._template
-        mapping = {
-            m["content"]: t["content"]
-            for m, t in zip(marked, self.backend.task.messages(text), strict=True)
-            if m["content"] != t["content"]
-        }
-        hits = [0]
-        filled = _replace_strings(body, mapping, hits)
-        return _json_bytes(filled) if hits[0] == len(mapping) else None
+        filled, marked = self._template
+        for m, t in zip(marked, self.backend.task.messages(text), strict=True):
+            if m["content"] == t["content"]:
+                continue
+            # md_json appends its instructions to the text: the marked text is part of a string
+            old = _json_string(m["content"])
+            if filled.count(old) != 1:
+                return None
+            filled = filled.replace(old, _json_string(t["content"]))
+        return filled
 
     def body(self, text: str) -> bytes:
         """The exact bytes of the chat-completions body the live backend sends for ``text``."""
@@ -581,30 +744,39 @@ class BatchCodec:
             )
         return self._prepared_model
 
+    def validate(self, completion_body: dict[str, Any]) -> BaseModel:
+        """The answer of one chat completion, validated by instructor's response parser as its
+        create() does; raises what it raises (IncompleteOutputException when cut off, one of
+        :func:`_reaskable_errors` when it would re-ask, anything else for a broken completion)."""
+        from instructor.processing.response import process_response
+        from openai.types.chat import ChatCompletion
+
+        completion = ChatCompletion.construct(**completion_body)  # as the SDK builds responses
+        answer = process_response(
+            completion,
+            response_model=self._model(),
+            stream=False,
+            validation_context=None,
+            strict=True,  # instructor's default in create()
+            mode=self.mode,
+        )
+        if not isinstance(answer, BaseModel):
+            raise TypeError(f"the answer is a {type(answer).__name__}, not the response model")
+        return answer
+
     def parse(self, completion_body: dict[str, Any]) -> tuple[BaseModel, Usage]:
         """Validate one chat completion from a results file as instructor does in a live run.
 
         Returns the validated answer and its usage; raises :class:`BatchAnswerError`
         (``reask=True`` when instructor would have re-asked).
         """
-        from instructor.processing.response import process_response
-        from openai.types.chat import ChatCompletion
-
-        completion = ChatCompletion.construct(**completion_body)  # as the SDK builds responses
         usage = Usage(requests=1)
         u = completion_body.get("usage") or {}
         if isinstance(u, dict):
             usage.prompt_tokens = int(u.get("prompt_tokens") or 0)
             usage.completion_tokens = int(u.get("completion_tokens") or 0)
         try:
-            answer = process_response(
-                completion,
-                response_model=self._model(),
-                stream=False,
-                validation_context=None,
-                strict=True,  # instructor's default in the live path
-                mode=self.mode,
-            )
+            answer = self.validate(completion_body)
         except IncompleteOutputException:
             raise BatchAnswerError(
                 f"model output was cut off at max_tokens={self.backend.config.max_tokens}; "
@@ -621,27 +793,34 @@ class BatchCodec:
             raise BatchAnswerError(
                 f"unusable model answer ({type(exc).__name__}): {_short(str(exc))}", usage=usage
             ) from exc
-        if not isinstance(answer, BaseModel):
-            raise BatchAnswerError(f"unusable model answer ({type(answer).__name__})", usage=usage)
         return answer, usage
+
+    def reask_body(
+        self, body: bytes, completion_body: dict[str, Any], error: BaseException
+    ) -> bytes:
+        """The body that asks again after ``body`` got ``completion_body``: its messages, the
+        model's answer and the validation errors, as instructor's re-ask handler writes them."""
+        from instructor.processing.response import handle_reask_kwargs
+        from openai.types.chat import ChatCompletion
+
+        request = json.loads(body)
+        completion = ChatCompletion.construct(**completion_body)
+        cause = error if isinstance(error, Exception) else Exception(str(error))
+        kwargs = handle_reask_kwargs(
+            {"messages": list(request["messages"])}, self.mode, completion, cause
+        )
+        request["messages"] = kwargs["messages"]
+        return _json_bytes(request)
 
     def reask_line(
         self, custom_id: str, text: str, completion_body: dict[str, Any], error: BaseException
     ) -> bytes:
         """A batch line asking again: the original messages, the model's answer and the
         validation errors, in the messages instructor's own re-ask would send."""
-        from instructor.processing.response import handle_reask_kwargs
-        from openai.types.chat import ChatCompletion
-
-        body = json.loads(self.body(text))
-        completion = ChatCompletion.construct(**completion_body)
         cause = error.__cause__ if isinstance(error.__cause__, Exception) else Exception(str(error))
-        kwargs = handle_reask_kwargs(
-            {"messages": list(body["messages"])}, self.mode, completion, cause
-        )
-        body["messages"] = kwargs["messages"]
+        body = self.reask_body(self.body(text), completion_body, cause)
         head = _json_bytes({"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT})
-        return head[:-1] + b',"body":' + _json_bytes(body) + b"}\n"
+        return head[:-1] + b',"body":' + body + b"}\n"
 
     def store(self, key: str, answer: BaseModel, usage: Usage) -> None:
         """Put a validated answer into the cache in the live backend's value format."""

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,10 @@ class PromptTemplate:
         except jinja2.TemplateError as exc:
             raise ConfigError(f"prompt template of {self.name} does not render: {exc}") from exc
 
-    @property
+    @cached_property
     def system(self) -> str:
-        """The rendered system prompt (the same for every segment)."""
+        """The rendered system prompt (the same for every segment): rendered once per template,
+        not per request (finding it in the shared cache serialises the whole context)."""
         return _rendered_system(self)
 
     def render(self, text: str) -> list[dict[str, str]]:
