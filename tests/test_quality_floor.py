@@ -2,7 +2,7 @@
 
 A change to the rules, the normalizers or the dedup that loses events, invents them or breaks
 their values fails the build here. The floors sit a little under what the rules reach (relaxed
-0.913, strict 0.722 on 28 articles, 173 events; seeds 0.822 / 0.575); raise them when the rules get better. Only the
+0.919, strict 0.728 on 28 articles, 173 events; seeds 0.849 / 0.630); raise them when the rules get better. Only the
 dev and seed sets are read: test.* is measured by hand and holdout.* is never opened.
 """
 
@@ -29,8 +29,8 @@ from tests.conftest import ROOT, run_doc
 
 GOLD = ROOT / "gold"
 FLOORS = {  # set: (relaxed F1, strict F1)
-    "dev": (0.89, 0.70),
-    "seeds": (0.80, 0.55),
+    "dev": (0.90, 0.71),
+    "seeds": (0.82, 0.60),
 }
 
 

@@ -156,14 +156,19 @@ class _Word:
 
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    # word → does it match (the rules ask the same words again and again)
+    memo: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def matches(self, word: str, blocked: frozenset[str] = frozenset()) -> bool:
         if word in blocked:
             return False
-        for w in _without_conjunction(word):
-            if w in self.exact or any(w.startswith(p) for p in self.prefixes):
-                return True
-        return False
+        known = self.memo.get(word)
+        if known is None:
+            known = any(
+                w in self.exact or w.startswith(self.prefixes) for w in _without_conjunction(word)
+            )
+            self.memo[word] = known
+        return known
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,7 @@ class WordClass:
     # what the file says, entry by entry (for the lint test): (section, raw entry, its forms)
     entries: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
     blocked: frozenset[str] = frozenset()  # words that are never triggers (class not_triggers)
+    _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def has(self, word: str) -> bool:
         """Is ``word`` (normalized, one word) one of the class's forms, as written?"""
@@ -251,16 +257,14 @@ class WordClass:
         return self._word_matches(word)
 
     def _word_matches(self, word: str) -> bool:
-        if word in self.blocked:
-            return False
-        for w in _without_conjunction(word):
-            if w in self.forms:
-                return True
-        if self.stems:
-            for base in stem_bases(word):
-                if base.startswith(self.stems):
-                    return True
-        return False
+        known = self._memo.get(word)
+        if known is None:
+            known = word not in self.blocked and (
+                any(w in self.forms for w in _without_conjunction(word))
+                or bool(self.stems and any(b.startswith(self.stems) for b in stem_bases(word)))
+            )
+            self._memo[word] = known
+        return known
 
     def finditer(self, n: str) -> Iterator[Hit]:
         """Every match in normalized text ``n``, in order, not overlapping."""
@@ -269,6 +273,8 @@ class WordClass:
         while i < len(tokens):
             end = None
             for phrase in self.phrases:
+                if not phrase.steps[0].word.matches(tokens[i].text, self.blocked):
+                    continue
                 found = phrase.match_at(tokens, i, self.blocked)
                 if found is not None and (end is None or found > end):
                     end = found
