@@ -46,6 +46,7 @@ _CONJUNCTIONS = "وف"
 _STEM_PREFIXES = ("بال", "كال", "لل", "ال", "ب", "ل", "ك")
 _OBJECTS = ("ه", "ها", "هما", "هم")
 _DEFAULT_GAP = 3
+_MEMO_SIZE = 20_000  # words remembered per class (and per phrase word)
 _KEYS = frozenset({"about", "verbs", "nouns", "words", "stems", "phrases", "except"})
 
 
@@ -167,6 +168,8 @@ class _Word:
             known = any(
                 w in self.exact or w.startswith(self.prefixes) for w in _without_conjunction(word)
             )
+            if len(self.memo) > _MEMO_SIZE:
+                self.memo.clear()  # a bulk run meets an open vocabulary: keep memory bounded
             self.memo[word] = known
         return known
 
@@ -263,6 +266,8 @@ class WordClass:
                 any(w in self.forms for w in _without_conjunction(word))
                 or bool(self.stems and any(b.startswith(self.stems) for b in stem_bases(word)))
             )
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.clear()
             self._memo[word] = known
         return known
 
