@@ -18,7 +18,8 @@ _SENTENCE_END = re.compile(
 )
 # Clause breaks inside long sentences: ", مشيرا إلى أن …", ", فيما …", "، بينما …", and a
 # background clause ("، بعد أن علقتها …", "، إثر المشادة …", "، رغم موافقة …") that tells
-# another event ("، قبل أن …" often goes on with the same one: "قبل أن ينضم إلى الاتصال …").
+# another event ("، قبل أن …" often goes on with the same one: "قبل أن ينضم إلى الاتصال …"), and
+# a comment on it ("، وهو ما انتقدته الخارجية الأوكرانية").
 _TASHKEEL = "\u064b-\u0652"
 _CLAUSE_BREAK = re.compile(
     rf"[،,]\s*(?=(?:و)?(?:مشير|مؤكد|مضيف|موضح|معرب|متهم|لافت|منوه|مبين)[{_TASHKEEL}]*[اةه]?[{_TASHKEEL}]*\s"
@@ -27,7 +28,7 @@ _CLAUSE_BREAK = re.compile(
     r"|ل[يت](?:رتفع|صل|بلغ|كتمل|تجاوز)\s"
     # a second reported fact: "…، وأن برلين ستزودها …", "…، والتي وقعها بوتين …", "…، كما
     # التقى …", "…، على أن يستقبل …" (a planned sequel)
-    r"|و[أا]ن\s|و(?:التي|الذي)\s|كما\s|على\s+[أا]ن\s)"
+    r"|و[أا]ن\s|و(?:التي|الذي)\s|كما\s|على\s+[أا]ن\s|وهو\s+ما\s|وهي\s+ما\s)"
     r"|\s(?=حيث\s)"
 )
 
@@ -122,6 +123,26 @@ def _cut_at_spaces(text: str, span: Span) -> list[Span]:
             out.append(piece)
         pos = cut
     rest = _trimmed(text, pos, span.end)
+    if rest:
+        out.append(rest)
+    return out
+
+
+def run_on_parts(text: str, sentence: Span) -> list[Span]:
+    """A "sentence" longer than :data:`LONG_CLAUSE` from a page that dropped its full stops,
+    cut where a new statement starts ("… وقال الرئيس …", "… وجدد زيلينسكي …"): the parts
+    are read as the sentences they were."""
+    if sentence.end - sentence.start <= LONG_CLAUSE:
+        return [sentence]
+    out: list[Span] = []
+    pos = sentence.start
+    for m in _RUN_ON.finditer(text, sentence.start, sentence.end):
+        if m.start() - pos >= 80:
+            piece = _trimmed(text, pos, m.start())
+            if piece:
+                out.append(piece)
+            pos = m.end()
+    rest = _trimmed(text, pos, sentence.end)
     if rest:
         out.append(rest)
     return out

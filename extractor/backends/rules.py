@@ -20,7 +20,7 @@ from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.casualties import find_casualties
 from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
 from extractor.arabic.gazetteer import Gazetteer, Mention
-from extractor.arabic.sentences import LONG_CLAUSE, Span, clauses, sentences
+from extractor.arabic.sentences import LONG_CLAUSE, Span, clauses, run_on_parts, sentences
 from extractor.arabic.textnorm import NormalizedText, normalize
 from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.backends.rule_lexicon import Hit, Lexicon, load_lexicon, stem_bases
@@ -153,7 +153,7 @@ class RuleBackend:
             )
 
         dated: list[tuple[DraftEvent, str]] = []  # the segment's events that have a date
-        for sentence in sentences(text):
+        for sentence in (part for s in sentences(text) for part in run_on_parts(text, s)):
             if _is_title(text, sentence):
                 continue  # headlines repeat the body, in fewer words
             whole = clause_at(sentence, sentence)
@@ -258,8 +258,10 @@ class RuleBackend:
                 hint = "to"
             elif self.lex.with_preps.has_word(gov) or m.clitic.endswith("ب") and kind == "person":
                 hint = "with"
-            elif self.lex.location_preps.has(gov) or (
-                m.clitic.endswith("ب") and kind in ("place", "country")
+            elif (
+                self.lex.location_preps.has(gov)
+                or self.lex.region_nouns.has(gov)  # "في أنحاء أوكرانيا": where, not who
+                or (m.clitic.endswith("ب") and kind in ("place", "country"))
             ):
                 hint = "in"
             elif gov == "من":
@@ -328,10 +330,15 @@ class RuleBackend:
         same_day = words[-1] in ("نفسه", "ذاته")
         if d.event_type == "diplomatic_contact" and not same_day:
             return None
-        if not same_day and self.lex.contact_nouns.has_word(words[-1]):
-            for earlier, surface in reversed(dated):
-                if earlier.event_type == "diplomatic_contact":
-                    return surface
+        for nouns, event_type in (
+            (self.lex.contact_nouns, "diplomatic_contact"),
+            (self.lex.attack_cue_nouns, "attack"),
+        ):
+            if not same_day and nouns.has_word(words[-1]):
+                # "خلال الزيارة": the visit's day; "عقب الهجوم الأخير": the strike's day
+                for earlier, surface in reversed(dated):
+                    if earlier.event_type == event_type:
+                        return surface
         return dated[-1][1]
 
     def _event_dates(self, n: str) -> list[tuple[DateMention, bool]]:
@@ -530,9 +537,9 @@ class RuleBackend:
         if speech is None or transfer is None:
             return parts
         said = [p for p in parts if p.mention.nstart >= c.nstart + speech.end - 3]
-        if any(p.hint not in ("to", "in", "from", "on") for p in said):
+        if any(p.hint not in ("to", "in", "from", "on") and p.code != "UKR" for p in said):
             return said
-        return parts
+        return parts  # "أعلنت فرنسا أنها ستسلم كييف …": the donor is who announced
 
     def _ukraine_named(self, c: _Clause) -> list[_Part]:
         """Ukraine as named in the sentence, else in the segment (as a state, not a person)."""
@@ -627,7 +634,8 @@ class RuleBackend:
                 return []
             actors, targets = visitors, hosts
         else:
-            sides = [p for p in parts if p.hint != "in"]
+            # "وأثار انتقادات من زيلينسكي": who a reaction came from is no side of the call
+            sides = [p for p in parts if p.hint not in ("in", "from")]
             codes = _distinct(sides)
             if len(codes) == 1:
                 # "حيث سيلتقي الرئيس البولندي", "قال الرئيس الأوكراني إنه بحث مع …": the other
@@ -953,6 +961,19 @@ class RuleBackend:
             and not self.lex.accepted.search(c.n)
         ):
             modality = "hypothetical"  # a proposal or a readiness is not a ceasefire yet
+        if len(_distinct(warring)) == 1:
+            # "…، وهو ما وافقت عليه كييف أيضا": the other side accepted it later in the sentence
+            cend = c.nstart + len(c.n)
+            after = c.norm.text[cend : bisect_left(c.norm.offsets, c.sentence.end)]
+            if self.lex.accepted.search(after):
+                joined = [
+                    p
+                    for p in self._parts(c, "ceasefire", c.sentence_mentions)
+                    if p.mention.nstart >= cend
+                    and p.code in ("RUS", "UKR")
+                    and p.code != warring[0].code
+                ][:1]
+                parts = warring = warring + joined
         if (
             not warring
             or self.lex.both_sides.search(c.n)
