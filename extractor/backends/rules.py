@@ -658,6 +658,10 @@ class RuleBackend:
             else:
                 actors = [sides[0]]
                 targets = [p for p in sides if p.code != sides[0].code]
+                incoming = self.lex.call_received.search(c.n)
+                if mode == "phone" and incoming is not None and targets:
+                    # "تلقى الرئيس الأوكراني اتصالا من …": the caller is the one it came from
+                    actors, targets = targets[:1], actors
         # "وصلت فون دير لاين … إلى كييف، إلى جانب رئيس الوزراء الكندي …": one visit per visitor
         groups = [[p] for p in _one_per_code(actors)] if mode == "visit" else [actors]
         return [
@@ -1039,13 +1043,16 @@ class RuleBackend:
             experiencer = None  # "شنت روسيا … هجوما، وطالت الضربات …": Russia struck
         if not has_casualties and not places and not struck_state and not experiencer:
             return None
+        attackers, targets = self._attack_sides(c, parts, places, experiencer)
         if (
             self.lex.counter_fire.search(c.n)
             and not has_casualties
             and not self.lex.attack_verb.search(c.n)
+            and not (places and attackers and targets)
         ):
+            # shooting down alone is no strike, unless the text says whose drones were shot
+            # down over which place ("إسقاط 40 مسيرة أوكرانية فوق بيلغورود")
             return None
-        attackers, targets = self._attack_sides(c, parts, places, experiencer)
         if not places and not has_casualties and not (attackers or targets):
             return None
         location = places[0] if places else None
@@ -1068,12 +1075,16 @@ class RuleBackend:
         day of its own, and either refers to "the" attack or names no attacker. Its toll goes
         to that strike when it has none; a strike with its own place or day stays its own."""
         previous = next((e for e in reversed(earlier) if e.event_type == "attack"), None)
-        if previous is None or d.location or d.date:
+        if d.location or d.date:
             return False
         first = self.lex.attack.search(c.n)
         definite = first is not None and c.n[first.start : first.end].lstrip("وف").startswith(
             ("ال", "بال", "لل")
         )
+        if previous is None:
+            # "قالت الوزارة إن الضربات استهدفت منشآت …" with no place, day or toll refers to
+            # strikes told elsewhere on the page (another segment)
+            return definite and d.killed is None and d.injured is None
         same_side = bool(d.actors) and self._codes_of(d.actors) <= self._codes_of(previous.actors)
         if not definite and d.actors and not same_side:
             return False
@@ -1187,16 +1198,31 @@ class RuleBackend:
         return attackers, targets
 
     def _struck_place(self, c: _Clause, m: Mention) -> bool:
-        """A place where a strike can have hit: in Ukraine or Russia, or anywhere after في/على
-        ("في أوروبا" or "لأنقرة" is not where; "حاكم منطقة جيتومير" names an official)."""
+        """A place where a strike can have hit: after في/على/مدينة, or right after the attack
+        word ("قصفت روسيا خاركيف"). "في أوروبا", "لأنقرة", "استخدام كييف صواريخ" are not where;
+        "حاكم منطقة جيتومير" names an official."""
         if m.entry.kind != "place" or self.lex.actor_place_prefix.has(c.prev_word(m)):
             return False
+        # "في خاركيف", "على العاصمة الأوكرانية كييف": a location word before it, over the
+        # adjectives of its title (not over a noun: "ردا على استخدام كييف صواريخ")
+        located = False
+        for w in reversed(c.norm.text[max(0, m.nstart - 50) : m.nstart].split()[-3:]):
+            if (
+                self.lex.location_preps.has_word(w)
+                or self.lex.region_nouns.has_word(w)
+                or w in ("علي", "وعلي", "فوق")
+            ):
+                located = True
+                break
+            if not any(x.via == "adjective" and normalize(x.surface) == w for x in c.mentions):
+                break
         if m.entry.country in ("UKR", "RUS"):
-            return True
-        prev = c.prev_word(m)
-        return m.entry.place_type in ("city", "site", None) and (
-            self.lex.location_preps.has_word(prev) or prev in ("علي", "وعلي")
-        )
+            # "قصفت روسيا خاركيف": at most two words between the attack word and the place
+            near = c.norm.text[max(0, m.nstart - 60) : m.nstart]
+            return located or any(
+                len(near[h.end :].split()) <= 2 for h in self.lex.attack.finditer(near)
+            )
+        return m.entry.place_type in ("city", "site", None) and located
 
     def _on_attack_noun(self, c: _Clause, s: _Part) -> bool:
         """Does the adjective describe an attack noun ("ضربة صاروخية روسية": back over the
