@@ -221,14 +221,8 @@ class Pipeline:
     ) -> DocumentResult:
         """Ground the drafts of ``answers`` and build the document's records into ``result``."""
         doc = plan.doc
-        view = DocumentView(
-            doc.id,
-            doc.text,
-            TextAnalysis(doc.text, self.gazetteer),
-            doc.published_at,
-            tuple(plan.segments),
-            tuple(sentences(doc.text)),
-        )
+        # analysed at its first draft: a page without any costs no analysis
+        view: DocumentView | None = None
         result.segments = plan.segments
         records: list[BaseModel] = []
         builder = self.task.builder
@@ -247,6 +241,15 @@ class Pipeline:
                     sources=[source],
                 )
                 for draft in answer.drafts:
+                    if view is None:
+                        view = DocumentView(
+                            doc.id,
+                            doc.text,
+                            TextAnalysis(doc.text, self.gazetteer),
+                            doc.published_at,
+                            tuple(plan.segments),
+                            tuple(sentences(doc.text)),
+                        )
                     record = builder.build(draft, view, planned.window, provenance, result.stats)
                     if record is not None:
                         records.append(record)
