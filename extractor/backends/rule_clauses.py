@@ -1,0 +1,471 @@
+"""What every rule of the rule backend reads a clause with: the parties named and their roles
+(from the gazetteer mentions and the word before them), the event's date as written, modality,
+and the small helpers that turn parties into draft surfaces. The rules of each event type
+(``rule_aid``, ``rule_contacts``, ``rule_conflict``, ``rule_other``) build on :class:`ClauseRules`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from extractor.arabic.analysis import TextAnalysis
+from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
+from extractor.arabic.gazetteer import Gazetteer, Mention
+from extractor.arabic.sentences import Span
+from extractor.arabic.textnorm import NormalizedText, normalize
+from extractor.backends.rule_lexicon import Hit, Lexicon, stem_bases
+from extractor.schemas import DraftEvent
+
+MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
+# Subtypes of `other` in the order they are tried (rules_data/other.yaml has one class each).
+OTHER_ORDER = (
+    "aid_suspension",
+    "sanctions",
+    "prisoner_exchange",
+    "accession",
+    "treaty_withdrawal",
+    "defence_budget",
+)
+# Date expressions that name a day (preferred over "this week" or a month).
+_SPECIFIC_DATES = frozenset(
+    {"night", "rel_day", "weekday", "dmy", "dmy_num", "iso", "ordinal", "this_month_day"}
+)
+_MAX_QUOTE = 1000  # Quote max_length (schemas/fields.py)
+
+
+@dataclass
+class Part:
+    """A party mentioned in a clause, with the preposition in front of it."""
+
+    mention: Mention
+    code: str
+    prev: str
+    hint: str  # to | with | in | from | on | ""
+
+
+@dataclass
+class Clause:
+    text: str  # the whole segment text
+    span: Span  # the clause (original offsets into text)
+    sentence: Span
+    n: str  # normalized clause
+    nstart: int  # normalized offset of the clause in the segment's normalized text
+    norm: NormalizedText
+    mentions: list[Mention]  # mentions inside the clause
+    sentence_mentions: list[Mention]
+    analysis: TextAnalysis
+
+    @property
+    def quote(self) -> str:
+        # clauses are cut to LONG_CLAUSE; the cap keeps any quote a valid Quote (≤ 1000)
+        return self.text[self.span.start : min(self.span.end, self.span.start + _MAX_QUOTE)]
+
+    def prev_word(self, m: Mention) -> str:
+        before = self.norm.text[max(0, m.nstart - 40) : m.nstart].split()
+        return before[-1] if before else ""
+
+
+class ClauseRules:
+    """Reading parties, dates and modality in a clause (shared by the rules of every type)."""
+
+    gazetteer: Gazetteer
+    lex: Lexicon
+
+    def _parts(self, c: Clause, event: str, mentions: list[Mention] | None = None) -> list[Part]:
+        parts: list[Part] = []
+        mentions = c.mentions if mentions is None else mentions
+        for idx, m in enumerate(mentions):
+            kind = m.entry.kind
+            if kind == "weapon":
+                continue
+            state = m.as_country()
+            if kind == "place":
+                if state is None:
+                    continue
+            prev = c.prev_word(m)
+            if prev[:1] in "وف" and self.lex.prepositions.has(prev[1:]):
+                prev = prev[1:]  # "وفي باريس" → "في"
+            before = c.norm.text[max(0, m.nstart - 30) : m.nstart].split()[-3:]
+            if any(self.lex.sideline.has_word(w) for w in before):
+                continue  # "على هامش قمة مجموعة العشرين": the summit is no party
+            if (
+                kind == "place"
+                and not self.lex.actor_place_prefix.has(prev)
+                and m.entry.place_type not in (None, "capital")
+                and state is None
+            ):
+                continue
+            if m.via == "adjective":
+                if adjective_absorbed(mentions, idx):
+                    continue
+
+                def names_party(word: str) -> bool:
+                    # "ونظيره الروسي", "بالرئيس الأمريكي": the noun may carry clitics
+                    return any(self.lex.party_nouns.has(w) for w in stem_bases(word)) or (
+                        event == "aid" and self.lex.aid_nouns.has_word(word)
+                    )
+
+                prev_is_party = (
+                    names_party(prev)
+                    or (event == "attack" and self.lex.attack_nouns.has_word(prev))
+                    or (
+                        prev.startswith("ال")
+                        and any(
+                            p.mention.via == "adjective" and names_party(p.prev) for p in parts[-1:]
+                        )
+                    )
+                )
+                if not prev_is_party and not follows_adjective_party(c, parts, m):
+                    continue
+            code = party_code(m)
+            if code is None:
+                continue
+            hint = ""
+            gov = prev
+            if self.lex.genitive_nouns.has(prev) or self.lex.genitive_nouns.has(prev[1:]):
+                continue
+            if m.clitic.endswith("ب") and self.lex.named_for.has(prev):
+                continue  # "الخاصة بأوكرانيا": Ukraine only in the group's name
+            if self.lex.title_words.has(prev) or self.lex.title_words.has(prev[1:]):
+                hint = "of"
+            elif (
+                self.lex.to_preps.has(gov)
+                # "زار كييف", but "يزور زيلينسكي باريس": a person after the verb is the visitor
+                or (self.lex.visit_verbs.has(gov) and kind != "person")
+                or (m.clitic.endswith("ل") and m.via != "adjective")
+            ):
+                hint = "to"
+            elif self.lex.with_preps.has_word(gov) or m.clitic.endswith("ب") and kind == "person":
+                hint = "with"
+            elif (
+                self.lex.location_preps.has(gov)
+                or self.lex.region_nouns.has(gov)  # "في أنحاء أوكرانيا": where, not who
+                or (m.clitic.endswith("ب") and kind in ("place", "country"))
+            ):
+                hint = "in"
+            elif gov == "من":
+                hint = "from"
+            elif gov in ("علي", "ضد"):
+                hint = "on"
+            if (
+                not hint
+                and m.clitic == "و"
+                and parts
+                and parts[-1].hint in ("to", "with", "in")
+                and m.nstart - parts[-1].mention.nend < 20
+            ):
+                # coordinated with the party before: "لأوكرانيا ومولدوفا", "مع تركيا والأمم
+                # المتحدة", "في بولندا وسلوفاكيا ومولدوفا"
+                hint = parts[-1].hint
+            if kind == "place" and self.lex.actor_place_prefix.has(prev):
+                hint = ""
+            parts.append(Part(m, code, prev, hint))
+        return parts
+
+    def _date(self, c: Clause, effective: bool = False) -> str | None:
+        """The event's date as written: in the clause, else in a clause before it in the same
+        sentence (its time adverb: "وصل شولتس صباح اليوم إلى كييف، حيث التقى …"). Reference
+        dates ("منذ بدء الغزو في 24 فبراير 2022") and periods ("لعام 2024") are not the event's.
+        ``effective``: a ceasefire is dated when it takes effect ("اعتبارا من ظهر الجمعة")."""
+        found = self._event_dates(c.n)
+        base = c.nstart
+        if not found:
+            base = bisect_left(c.norm.offsets, c.sentence.start)
+            found = self._event_dates(c.norm.text[base : c.nstart])
+        if not found:
+            return None
+        chosen = None
+        if effective:
+            chosen = next((d for d, starts in found if starts), None)
+        if chosen is None:
+            # the most specific expression names the event's day ("أمس الثلاثاء" over "هذا
+            # الأسبوع")
+            chosen = next((d for d, _ in found if d.kind in _SPECIFIC_DATES), found[0][0])
+            written = next(
+                (d for d, _ in found if is_explicit_day(d) and 0 <= d.nstart - chosen.nend < 8),
+                None,
+            )  # "يوم السبت 14 كانون الثاني 2023": the written date right after the weekday
+            chosen = written or chosen
+        start, end = c.norm.to_original(base + chosen.nstart, base + chosen.nend)
+        surface = c.text[start:end]
+        if surface[:1] in "وف":  # "والأسبوع الماضي" → "الأسبوع الماضي", but "فجر الخميس" stays
+            rest = normalize(surface[1:])
+            again = find_dates(rest)
+            if again and again[0].nstart == 0 and again[0].nend == len(rest):
+                surface = surface[1:]
+        return surface
+
+    def _inherited_date(
+        self, c: Clause, d: DraftEvent, dated: list[tuple[DraftEvent, str]]
+    ) -> str | None:
+        """ "وأعلن بايدن خلال الزيارة …": the date of the visit told earlier in the segment (the
+        latest dated contact when the cue names a visit, meeting or call; else the latest dated
+        event). A contact is not dated by a contact it names ("بعد ساعات من اتصال") unless the
+        text says "في اليوم نفسه"."""
+        cue = self.lex.date_inherit.search(c.n)
+        if cue is None or not dated:
+            return None
+        words = c.n[cue.start : cue.end].split()
+        same_day = words[-1] in ("نفسه", "ذاته")
+        if d.event_type == "diplomatic_contact" and not same_day:
+            return None
+        for nouns, event_type in (
+            (self.lex.contact_nouns, "diplomatic_contact"),
+            (self.lex.attack_cue_nouns, "attack"),
+        ):
+            if not same_day and nouns.has_word(words[-1]):
+                # "خلال الزيارة": the visit's day; "عقب الهجوم الأخير": the strike's day
+                for earlier, surface in reversed(dated):
+                    if earlier.event_type == event_type:
+                        return surface
+        return dated[-1][1]
+
+    def _event_dates(self, n: str) -> list[tuple[DateMention, bool]]:
+        """Dates in ``n`` that can be an event's date, each with whether a "takes effect" cue
+        ("اعتبارا من", "من … إلى") stands right before it."""
+        out = []
+        for d in find_dates(n):
+            # the words before it in its own phrase ("الأعنف منذ أشهر، استهدفت صباح الاثنين":
+            # "منذ" belongs to another phrase)
+            lead = re.split(r"[،,؛:()]", n[max(0, d.nstart - 60) : d.nstart])[-1]
+            before = lead.split()[-6:]
+            window = " ".join(before)
+            if self.lex.date_reference.search(window):
+                continue
+            near = " ".join(before[-2:])
+            if self.lex.date_period.search(near) or (
+                d.kind in ("year", "rel_year") and self.lex.date_period_year.search(near)
+            ):
+                continue
+            if d.kind == "year" and n[d.nstart : d.nstart + 1] == "ل":
+                continue  # "لعام 2024": a budget year
+            out.append((d, bool(self.lex.date_effective.search(" ".join(before[-3:])))))
+        return out
+
+    def _location(
+        self, c: Clause, parts: list[Part] | None = None, include_in_countries: bool = True
+    ) -> str | None:
+        """Where: the first place or state written after في/داخل/بـ, else the first place named."""
+        for m in c.mentions:
+            prev = c.prev_word(m)
+            prev = prev[1:] if prev[:1] in "وف" and self.lex.prepositions.has(prev[1:]) else prev
+            located = self.lex.location_preps.has(prev) or (
+                m.clitic.endswith("ب") and m.entry.kind != "person"
+            )
+            if located and (
+                m.entry.kind == "place" or (include_in_countries and m.entry.kind == "country")
+            ):
+                return m.surface
+        for m in c.mentions:
+            if m.entry.kind == "place" and not self.lex.actor_place_prefix.has(c.prev_word(m)):
+                return m.surface
+        return None
+
+    def _modality(
+        self, c: Clause, allow_planned: bool = True, contact_at: int | None = None
+    ) -> str:
+        """``contact_at``: where a contact's trigger is; a contact is not denied by a failed
+        outcome ("انتهت القمة … دون التوصل إلى اتفاق") nor by what an earlier meeting did not
+        yield ("اتصل … بعد أن لم يسفر لقاؤهما الأول عن نتيجة")."""
+        if self._negation(c.n, contact_at):
+            return "negated"
+        if any(
+            not (c.n.startswith("قد", h.start) and self.lex.pluperfect.search(c.n))
+            for h in self.lex.hypothetical.finditer(c.n)
+        ):
+            return "hypothetical"
+        if (
+            allow_planned
+            and self.lex.planned.search(c.n)
+            and not self.lex.past_schedule.search(c.n)
+        ):
+            return "planned"
+        return "asserted"
+
+    def _negation(self, n: str, contact_at: int | None) -> bool:
+        """A negation word outside the phrases that do not deny the event ("لم يسفر عن
+        إصابات"). "لم يسفر X عن Y" denies Y, what comes after «عن», not X or the clause around;
+        a failed outcome ("دون التوصل إلى اتفاق") denies the outcome, not the contact."""
+        spared = list(self.lex.not_negation.finditer(n))
+        for h in self.lex.negated.finditer(n):
+            if any(s.start <= h.start < s.end for s in spared):
+                continue
+            if contact_at is not None:
+                if self.lex.failed_outcome.search(n[h.start : h.end]):
+                    continue
+                result = self.lex.negated_result.search(n[h.end : h.end + 12])
+                if result is not None:
+                    about = re.search(r"(?<![^\W\d_])عن(?![^\W\d_])", n[h.end :])
+                    if about is None or contact_at < h.end + about.end():
+                        continue
+            return True
+        return False
+
+    def _states_in(self, c: Clause, mentions: list[Mention]) -> list[Part]:
+        """Every state, body or capital named, adjectives included ("عسكريا روسيا", "الأسر
+        الأوكراني"), except mediators ("بوساطة إماراتية")."""
+        out = []
+        for m in mentions:
+            code = party_code(m)
+            if code is None or m.entry.kind == "weapon":
+                continue
+            before = c.norm.text[max(0, m.nstart - 30) : m.nstart].split()[-2:]
+            if any(self.lex.mediators.has_word(w) for w in before):
+                continue
+            out.append(Part(m, code, c.prev_word(m), ""))
+        return out
+
+    def _belligerents(self, c: Clause) -> list[Part]:
+        """Russia and Ukraine as the sentence, else the segment, names them (states, not people)."""
+        for mentions in (c.sentence_mentions, c.analysis.mentions):
+            sides: dict[str, Part] = {}
+            for m in mentions:
+                code = party_code(m)
+                if code in ("RUS", "UKR") and code not in sides and m.entry.kind != "person":
+                    sides[code] = Part(m, code, c.prev_word(m), "")
+            if len(sides) == 2:
+                return list(sides.values())
+        return []
+
+    def _codes_of(self, surfaces: list[str]) -> set[str]:
+        out = set()
+        for surface in surfaces:
+            m = self.gazetteer.lookup(surface)
+            code = party_code(m) if m is not None else None
+            if code:
+                out.add(code)
+        return out
+
+    def _other_trigger(self, c: Clause) -> tuple[str, Hit, bool] | None:
+        """(subtype, where its trigger is, whether it is only a threat) for the clause."""
+        for subtype in OTHER_ORDER:
+            hit = self.lex[subtype].search(c.n)
+            if hit is None:
+                continue
+            if subtype == "aid_suspension" and self.lex.ceasefire.search(c.n):
+                continue  # "وقف إطلاق النار والدعم": a truce, not a halt of aid
+            if subtype == "prisoner_exchange" and self.lex.exchange_deal.search(c.n):
+                continue  # "التفاهم على تبادل ألف أسير": the deal is an agreement
+            if subtype == "defence_budget" and not (
+                self.lex.defence_spending.search(c.n)
+                and c.analysis.money_in(c.span.start, c.span.end)
+            ):
+                continue  # a budget sets an amount for defence
+            threat = subtype in ("sanctions", "treaty_withdrawal") and bool(
+                self.lex.other_threat.search(c.n[max(0, hit.start - 40) : hit.start])
+            )  # "ملوحا بفرض عقوبات": a threat
+            return subtype, hit, threat
+        return None
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def trigger_at(lex: Lexicon, mode: str, n: str) -> int:
+    m = lex[mode].search(n)
+    return m.start if m else 0
+
+
+def same_side_of_speech(lex: Lexicon, c: Clause, parts: list[Part], trigger: int) -> list[Part]:
+    """ "قال بوتين، خلال اجتماع مع غيراسيموف، إن الجانب الأوكراني …": parties named in what was
+    said are not parties of a contact mentioned around the speech verb, and the reverse."""
+    m = lex.speech.search(c.n)
+    if m is None:
+        return parts
+    cut = c.nstart + m.end
+    if trigger < m.end:
+        return [p for p in parts if p.mention.nstart < cut]
+    return [p for p in parts if p.mention.nstart >= cut - 3]
+
+
+def is_title(text: str, s: Span) -> bool:
+    """Part of a headline or sub-heading: its line is short and not closed like a sentence
+    ("…إلى 51 قتيلا.. وهجوم جديد على لفيف" is a headline of two parts)."""
+    line_start = text.rfind("\n", 0, s.start) + 1
+    line_end = text.find("\n", s.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    # closed by a stop, possibly inside quotes ("… «نفاق».", "… «نفاق»."); a headline may end
+    # with a quotation ("… وكييف ترفض «الخدعة»") and is still a headline
+    closed = bool(_CLOSED_LINE.search(line)) and not line.endswith("..")
+    return not closed and len(line.split()) < 25
+
+
+_CLOSED_LINE = re.compile(r"[.!?؟][\"”»')\]]*$")
+
+
+def party_code(m: Mention) -> str | None:
+    e = m.entry
+    if e.kind in ("person", "org"):
+        return e.code or e.country
+    state = m.as_country()
+    return state.code if state else None
+
+
+def adjective_absorbed(mentions: list[Mention], idx: int) -> bool:
+    """ "الرئيس الأوكراني فولوديمير زيلينسكي": the adjective is part of the person's title."""
+    adj = mentions[idx]
+    state = adj.as_country()
+    for nxt in mentions[idx + 1 : idx + 3]:
+        if nxt.nstart - adj.nend > 30:
+            break
+        if nxt.entry.kind in ("person", "org") and state and nxt.entry.country == state.code:
+            return True
+    return False
+
+
+def follows_adjective_party(c: Clause, parts: list[Part], m: Mention) -> bool:
+    """ "بين الوفدين الأمريكي والروسي": a second adjective coordinated with a party adjective."""
+    if not parts:
+        return False
+    last = parts[-1]
+    between = c.norm.text[last.mention.nend : m.nstart].strip()
+    return (
+        last.mention.via == "adjective"
+        and between in ("", "و", "،", ",")
+        and m.clitic.startswith("و")
+    )
+
+
+# `other` subtypes whose clause is never also an aid event ("تجميد المساعدات" is no aid).
+
+
+def claimed(found: list[DraftEvent], subtypes: tuple[str, ...]) -> bool:
+    return any(d.event_type == "other" and d.subtype in subtypes for d in found)
+
+
+def listed(draft: DraftEvent | None) -> list[DraftEvent]:
+    return [] if draft is None else [draft]
+
+
+def distinct(parts: list[Part]) -> list[str]:
+    seen: list[str] = []
+    for p in parts:
+        if p.code not in seen:
+            seen.append(p.code)
+    return seen
+
+
+def _rank(p: Part, prefer_state: bool) -> int:
+    """Which mention names a party best: people for contacts, states/bodies for aid."""
+    kind, via = p.mention.entry.kind, p.mention.via
+    if prefer_state:  # a state names a donor best; otherwise the first mention stands
+        order = {"country": 0}
+    else:
+        order = {"person": 0, "org": 1, "country": 2, "place": 3}
+    return order.get(kind, 4) * 2 + (via == "adjective")
+
+
+def one_per_code(parts: list[Part], prefer_state: bool = False) -> list[Part]:
+    """One mention per party (code), the best-ranked one, in order of first appearance."""
+    best: dict[str, Part] = {}
+    for p in parts:
+        current = best.get(p.code)
+        if current is None or _rank(p, prefer_state) < _rank(current, prefer_state):
+            best[p.code] = p
+    return [best[code] for code in distinct(parts)]
+
+
+def surfaces(parts: list[Part], prefer_state: bool = False) -> list[str]:
+    return [p.mention.surface for p in one_per_code(parts, prefer_state)][:6]
