@@ -15,7 +15,7 @@ def make_task(settings: Settings) -> Task:
     """The user's task (``--task FILE.py[:NAME]``), else the Arabic conflict-events task."""
     if settings.task:
         return load_task(settings.task)
-    return events_task(settings.prompts_dir)
+    return events_task(settings.prompts_dir, settings.hybrid_trust)
 
 
 def make_backend(settings: Settings, gazetteer: Gazetteer, task: Task) -> Backend:
@@ -43,7 +43,7 @@ def make_backend(settings: Settings, gazetteer: Gazetteer, task: Task) -> Backen
     from extractor.backends.hybrid import HybridBackend
     from extractor.backends.rules import RuleBackend
 
-    return HybridBackend(RuleBackend(gazetteer), model)
+    return HybridBackend(RuleBackend(gazetteer), model, trust=settings.hybrid_trust)
 
 
 def make_pipeline(
@@ -55,7 +55,7 @@ def make_pipeline(
     backend = backend or make_backend(settings, gazetteer, task)
     focus = None
     if settings.focus and backend.name != "rules":
-        from extractor.backends.focus import TriggerFocus
+        from extractor.backends.triggers import TriggerFocus
 
         focus = TriggerFocus()
     return Pipeline(

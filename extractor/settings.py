@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="rules | openai | hybrid (rules + model, merged); "
         "default: openai when a model is set, else rules",
     )
+    hybrid_trust: Literal["rules", "model"] = Field(
+        default="rules",
+        description="hybrid: whose reading wins — rules (parties and values from the rules, the "
+        "model fills gaps, a model-only event needs a cue word of its type; best with small "
+        "models) or model (a strong model's parties, values and extra events)",
+    )
     # --- model endpoint ---
     base_url: str | None = Field(
         default=None,

@@ -56,16 +56,53 @@ def test_one_event_found_by_both_is_one_record_with_the_best_of_each():
         actors=[DEU],
         targets=[UKR],
         stage="delivered",
+        money=[EUR.model_copy(update={"amount": 4e8})],
         date=DateValue(surface="أمس", value="2024-04-21", precision="day"),
     )
-    (merged,) = merge_sources([rules, model])
+    (merged,) = merge_sources([rules, model])  # trust="rules": the default
     assert merged.event_id == rules.event_id and merged.evidence == rules.evidence
-    assert [a.code for a in merged.targets] == ["UKR"]  # the model's reading of the parties
+    assert [a.code for a in merged.actors] == ["DEU"] and merged.targets == []  # the rules' parties
+    assert merged.money == [EUR]  # the rules' amount where they have one
     assert merged.date is not None and merged.date.value == "2024-04-21"  # a value only it had
-    assert merged.money == [EUR]  # the rules' value where the model gave none
     assert merged.stage == "announced"  # categories: the rules' where set
     assert merged.provenance.sources == ["rules", "openai"]
     assert merged.provenance.backend == "hybrid"
+    (trusting,) = merge_sources([rules, model], trust="model")
+    assert [a.code for a in trusting.targets] == ["UKR"]  # a strong model's reading of roles
+    assert trusting.money[0].amount == 4e8 and trusting.stage == "announced"
+    assert trusting.event_id == rules.event_id
+
+
+def test_the_model_fills_parties_the_rules_could_not_find():
+    rules = record("rules", 0, 30, stage="announced")
+    model = record("openai", 0, len(AID), actors=[DEU], targets=[UKR])
+    (merged,) = merge_sources([rules, model])
+    assert [a.code for a in merged.actors + merged.targets] == ["DEU", "UKR"]
+
+
+def test_a_model_only_draft_needs_a_cue_word_of_its_type_unless_trusted():
+    import asyncio
+
+    from extractor.backends.base import BackendAnswer, SegmentRequest
+    from extractor.backends.hybrid import HybridBackend
+    from extractor.schemas.events import DraftEvent
+
+    class Fixed:
+        def __init__(self, name: str, drafts: list[DraftEvent]) -> None:
+            self.name, self.drafts = name, drafts
+
+        async def draft(self, request: SegmentRequest) -> BackendAnswer:
+            return BackendAnswer(list(self.drafts))
+
+    misread = DraftEvent(quote=AID, event_type="diplomatic_contact")  # no call/visit/meeting word
+    call = DraftEvent(quote=CALL, event_type="diplomatic_contact")  # «اتصل»
+    request = SegmentRequest("d", 0, "main", TEXT)
+    small = HybridBackend(Fixed("rules", []), Fixed("openai", [misread, call]))
+    rules_part, model_part = asyncio.run(small.draft(request)).parts
+    assert model_part.drafts == [call]
+    assert model_part.rejected == {"model_type_without_cue": 1}
+    strong = HybridBackend(Fixed("rules", []), Fixed("openai", [misread, call]), trust="model")
+    assert asyncio.run(strong.draft(request)).parts[1].drafts == [misread, call]
 
 
 def test_what_only_one_backend_found_is_kept_when_it_names_a_party():

@@ -39,7 +39,7 @@ def test_chunked_extraction_equals_whole_segments(gazetteer, seed_texts):
 
 
 def test_focus_sends_only_triggered_sentences_and_their_neighbours(gazetteer):
-    from extractor.backends.focus import TriggerFocus
+    from extractor.backends.triggers import TriggerFocus
 
     unrelated = "ارتفعت درجات الحرارة في العاصمة اليوم. وفاز الفريق المحلي بالمباراة."
     aid = "وأعلنت ألمانيا تقديم حزمة مساعدات عسكرية جديدة لأوكرانيا."

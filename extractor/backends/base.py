@@ -55,6 +55,8 @@ class BackendAnswer:
     source: str | None = None  # which backend drafted them
     # a hybrid answer is the answers of its backends, each with its own source and usage
     parts: list[BackendAnswer] = field(default_factory=list)
+    # drafts the backend itself set aside, by reason (counted with grounding's refusals)
+    rejected: dict[str, int] = field(default_factory=dict)
 
     def answers(self) -> list[BackendAnswer]:
         """The answers that hold drafts: the parts of a combined answer, else this one."""

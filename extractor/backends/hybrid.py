@@ -3,13 +3,22 @@
 Both answers go through the same grounding; the events task then merges the records both found
 (:mod:`extractor.events.sources`), so a run gets at least the rules' recall plus what the model
 adds, and every record says in ``provenance.sources`` who proposed it.
+
+With ``trust="rules"`` (the default, right for small models) a draft only the model proposes —
+no rule draft of its type overlaps its quote — is kept only when its quote holds a trigger word
+of its type (:class:`~extractor.backends.triggers.TypeTriggers`): a small model's
+"diplomatic_contact" for a sentence without a call, visit, meeting or talks word is a misreading,
+not an event the rules missed. Such drafts are counted in the run summary
+(``rejected: model_type_without_cue``). With ``trust="model"`` every grounded model draft is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from extractor.backends.base import Backend, BackendAnswer, SegmentRequest
+from extractor.backends.triggers import TypeTriggers
 
 
 class HybridBackend:
@@ -17,20 +26,50 @@ class HybridBackend:
 
     name = "hybrid"
 
-    def __init__(self, rules: Backend, model: Backend) -> None:
+    def __init__(
+        self,
+        rules: Backend,
+        model: Backend,
+        *,
+        trust: str = "rules",
+        triggers: TypeTriggers | None = None,
+    ) -> None:
         self.rules = rules
         self.model = model
+        self.trust = trust
+        self.triggers = triggers or TypeTriggers()
 
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
         rules, model = await asyncio.gather(self.rules.draft(request), self.model.draft(request))
         rules.source = rules.source or self.rules.name
         model.source = model.source or self.model.name
+        if self.trust == "rules":
+            kept = [d for d in model.drafts if self._keep(d, rules.drafts, request.text)]
+            if len(kept) < len(model.drafts):
+                model.rejected["model_type_without_cue"] = len(model.drafts) - len(kept)
+            model.drafts = kept
         return BackendAnswer(drafts=[], parts=[rules, model], source=self.name)
+
+    def _keep(self, draft: Any, rule_drafts: list[Any], text: str) -> bool:
+        kind, quote = getattr(draft, "event_type", None), str(getattr(draft, "quote", ""))
+        if kind is None:
+            return True
+        if any(r.event_type == kind and _overlap(r.quote, quote, text) for r in rule_drafts):
+            return True  # the rules saw this event too: the two will be merged
+        return self.triggers.fires(kind, quote)
 
     async def aclose(self) -> None:
         close = getattr(self.model, "aclose", None)
         if close is not None:
             await close()
+
+
+def _overlap(a: str, b: str, text: str) -> bool:
+    """Do two quotes (as drafted) cover overlapping text? Positions from the segment text."""
+    ia, ib = text.find(a.strip()), text.find(b.strip())
+    if ia < 0 or ib < 0:
+        return a.strip() in b or b.strip() in a
+    return ia < ib + len(b.strip()) and ib < ia + len(a.strip())
 
 
 __all__ = ["HybridBackend"]

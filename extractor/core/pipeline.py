@@ -229,6 +229,7 @@ class Pipeline:
         for planned, combined in zip(plan.requests, answers, strict=True):
             for answer in combined.answers():
                 result.usage.add(answer.usage)
+                result.stats.rejected.update(answer.rejected)
                 source = answer.source or self.backend.name
                 provenance = Provenance(
                     backend=source,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -87,15 +87,16 @@ EXAMPLES = (
 )
 
 
-def merge_records(records: list[BaseModel]) -> list[BaseModel]:
-    """What two backends found merged into one record per event, then one record per event
-    told several times in the document."""
-    return merge_duplicates(merge_sources(records))
+def merge_records(records: list[BaseModel], trust: str = "rules") -> list[BaseModel]:
+    """What two backends found merged into one record per event (``trust``: whose reading wins,
+    see :mod:`extractor.events.sources`), then one record per event told several times."""
+    return merge_duplicates(merge_sources(records, trust))
 
 
 @lru_cache(maxsize=8)
-def events_task(prompts_dir: Path | None = None) -> Task:
-    """The Arabic conflict-events task (templates from ``prompts_dir`` or the shipped ones)."""
+def events_task(prompts_dir: Path | None = None, hybrid_trust: str = "rules") -> Task:
+    """The Arabic conflict-events task (templates from ``prompts_dir`` or the shipped ones;
+    ``hybrid_trust``: whose reading wins when the rules and a model found one event)."""
     folder = prompts_dir or default_prompts_dir()
     return Task(
         name=NAME,
@@ -105,7 +106,7 @@ def events_task(prompts_dir: Path | None = None) -> Task:
         list_key="events",
         response_model=DraftBatch,
         builder=EventBuilder(),
-        merge=merge_records,
+        merge=partial(merge_records, trust=hybrid_trust),
         context={"event_types": [asdict(t) for t in EVENT_TYPES]},
         prompts_dir=folder,
     )
