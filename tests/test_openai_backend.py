@@ -1,7 +1,7 @@
 """The openai backend, offline.
 
-Model traffic in cassettes is real (recorded from llama-cpp-python serving Gemma-3-270M, see
-`make record`); transport faults come from the local fault server (tests named *_fault_server).
+Model traffic in cassettes is real (recorded from llama-cpp-python serving
+Qwen2.5-Coder-1.5B-Instruct, see `make record`); transport faults come from the local fault server (tests named *_fault_server).
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from bench.fault_server import FaultConfig, FaultServer
 from extractor.backends.base import SegmentRequest
 from extractor.backends.replay import replaying
 from extractor.cli import app
-from extractor.core.pipeline import Pipeline
 from extractor.errors import BackendError, ModelUnavailableError
 from extractor.events.task import events_task
 from extractor.settings import Settings
-from tests.conftest import CASSETTES, SEEDS, run_doc
+from tests.conftest import CASSETTES, ROOT, SEEDS, run_doc
 from tests.llm import fault_backend, local_network, recorded_backend
 
 SEGMENT = (
@@ -67,42 +66,56 @@ def seeds_replay(tmp_path_factory) -> tuple[Path, dict]:
             "-q",
         ],
     )
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code == 0, result.output
     return out, json.loads(summary.read_text(encoding="utf-8"))
 
 
 def test_seeds_replay_end_to_end_accounts_for_every_document(seeds_replay):
     out, summary = seeds_replay
-    assert summary["documents"] == 5
-    failures = read_jsonl(out.with_name("llm.failures.jsonl"))
-    assert summary["succeeded"] + len(failures) == 5
-    for f in failures:  # a weak model's unusable answer is a clear per-document failure
-        assert f["error"] == "backend" and f["message"]
+    assert summary["documents"] == 5 and summary["failed"] == 0
     usage = summary["usage"]
-    assert (
-        usage["requests"] >= 5 and usage["prompt_tokens"] > 1000 and usage["completion_tokens"] > 0
-    )
-    # Gemma-3-270M's answers are all refused (next test): the recorded run yields no record.
-    assert summary["events"] == 0 and read_jsonl(out) == []
+    assert usage["requests"] >= 16 and usage["prompt_tokens"] > 10_000
+    assert usage["completion_tokens"] > 1_000
+    # Qwen2.5-Coder-1.5B finds real events: at least three of them match the gold
+    from extractor.tools.evaluate import load_gold, load_predictions, score
+
+    report = score(load_gold(ROOT / "gold" / "seeds.jsonl"), load_predictions(out))
+    assert report["events"]["relaxed"]["tp"] >= 3, report["events"]
 
 
-def test_grounding_rejects_what_the_model_invented(seeds_replay):
-    # Gemma-3-270M copies the prompt's few-shot example (a German aid package) instead of
-    # reading the article: those quotes are not in the seeds and must all be refused.
+def test_grounding_keeps_only_what_the_text_says(seeds_replay):
+    # a 1.5B model names parties and values the sentence does not state, and some types without
+    # their required values: grounding drops them (and counts them), it never invents
     out, summary = seeds_replay
-    assert summary["grounding"]["rejected"].get("quote_not_in_text", 0) >= 3
-    assert not any("500 مليون يورو" in r["evidence"]["quote"] for r in read_jsonl(out))
+    dropped = summary["grounding"]["dropped_values"]
+    assert sum(dropped.values()) >= 10, dropped
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    records = read_jsonl(out)
+    assert records
+    for r in records:
+        text = texts[r["doc_id"]]
+        e = r["evidence"]
+        assert text[e["start"] : e["end"]] == e["quote"]
+        values = [*r["actors"], *r["targets"], *r["money"], *r["items"]]
+        values += [v for v in (r["date"], r["location"]) if v]
+        for v in values:
+            assert v["start"] is not None and text[v["start"] : v["end"]], v
 
 
 def test_cache_hit_makes_no_request(tmp_path: Path):
-    cache = tmp_path / "cache"
-    pipeline = Pipeline(events_task(), recorded_backend(cache), _gaz())
+    from extractor.backends.replay import recorded_settings
+    from extractor.factory import make_pipeline
+    from extractor.settings import Settings
+
+    cassette = CASSETTES / "seeds.yaml"
+    settings = Settings(**recorded_settings(cassette), cache_dir=tmp_path / "cache")
     doc = (SEEDS / "004_1d2b2980ef37757c.txt").read_text(encoding="utf-8")
-    with replaying(CASSETTES / "seeds.yaml"):
-        first = run_doc(pipeline, doc, "004")
+    with replaying(cassette):
+        first = run_doc(make_pipeline(settings), doc, "004_1d2b2980ef37757c")
+    assert first.ok, first.message
     assert first.usage.requests >= 1 and first.usage.cache_hits == 0
     # No cassette now and the network is blocked: any HTTP request would fail the document.
-    second = run_doc(Pipeline(events_task(), recorded_backend(cache), _gaz()), doc, "004")
+    second = run_doc(make_pipeline(settings), doc, "004_1d2b2980ef37757c")
     assert second.ok, second.message
     assert second.usage.requests == 0 and second.usage.cache_hits == first.usage.requests
     assert [e.event_id for e in second.events] == [e.event_id for e in first.events]

@@ -243,7 +243,8 @@ def summarize(r: EventRecord) -> str:
         )
         items = ", ".join(f"{i.quantity:,} {i.name}" if i.quantity else i.name for i in r.items)
         what = " — ".join(x for x in (money, items) if x)
-        return f"{who} → {whom}: {r.category} aid {neg}{r.stage}{': ' + what if what else ''}{when}"
+        kind = f"{r.category} aid" if r.category else "aid"
+        return f"{who} → {whom}: {kind} {neg}{r.stage}{': ' + what if what else ''}{when}"
     if r.event_type == "diplomatic_contact":
         return f"{who} ↔ {whom}: {r.mode or 'contact'} {r.modality}{when}"
     if r.event_type == "attack":
