@@ -343,7 +343,13 @@ def scale_out(work: Path, quick: bool, latency: float) -> dict[str, Any]:
         out["ray"] = "not installed (pip install -e '.[ray]')"
         return out
     n = int((6 if quick else 20) * 32 / latency)
-    for key, value in batch_bench.ray_vs_local(work, n, latency, 32).items():
+    try:
+        measured = batch_bench.ray_vs_local(work, n, latency, 32)
+    except Exception as exc:  # an optional engine must not cost the run its other figures
+        out["ray_over_local"] = None
+        out["ray"] = f"failed: {type(exc).__name__}: {exc}"[:300]
+        return out
+    for key, value in measured.items():
         out[key if key.startswith("ray_") else f"ray_{key}"] = value
     return out
 
