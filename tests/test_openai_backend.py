@@ -293,19 +293,21 @@ from pydantic import field_validator  # noqa: E402
 from extractor.schemas import DraftBatch  # noqa: E402
 
 
-class QuotedBatch(DraftBatch):
-    """Drafts whose quotes must come from SEGMENT: the small model copies its few-shot example
-    instead, so validation fails and instructor re-asks with the error."""
+class ClauseBatch(DraftBatch):
+    """Drafts whose quotes must be one short clause: a rule the model does not follow (it copies
+    whole sentences, as the prompt asks), so validation fails, instructor re-asks with the error,
+    and the re-ask fails too."""
 
     @field_validator("events")
     @classmethod
-    def quotes_come_from_the_article(cls, events):
+    def quotes_are_short_clauses(cls, events):
         if not events:
             raise ValueError("the article states an aid package: return it as an event")
         for e in events:
-            if e.quote not in SEGMENT:
+            if len(e.quote) > 40:
                 raise ValueError(
-                    f"quote {e.quote[:50]!r} is not in the article: copy an article sentence"
+                    f"quote {e.quote[:50]!r} is longer than 40 characters: copy only the clause "
+                    "that names the amount"
                 )
         return events
 
@@ -313,7 +315,7 @@ class QuotedBatch(DraftBatch):
 @pytest.mark.vcr
 def test_validation_failure_triggers_a_bounded_reask(vcr):
     backend = recorded_backend(max_reasks=1)
-    backend.response_model = QuotedBatch
+    backend.response_model = ClauseBatch
     with pytest.raises(BackendError, match="failed validation after 2 attempt") as caught:
         draft(backend)
     usage = caught.value.usage
