@@ -57,11 +57,25 @@ record() {  # record NAME INPUT [extra flags]: a fresh cassette from the live se
     --summary-json "out/record-$(basename "$name").summary.json" "$@" || true
 }
 
+record_in_parts() {  # record_in_parts NAME DOCS.jsonl: a gold set, PART documents at a time
+  # (a cassette is written when its run ends: parts keep hours of recording safe from a crash)
+  local name=$1 docs=$2 part=${PART:-7} n=0
+  mkdir -p "out/record-$name.parts"
+  split -l "$part" -d --additional-suffix=.jsonl "$docs" "out/record-$name.parts/docs."
+  for piece in "out/record-$name.parts"/docs.*.jsonl; do
+    n=$((n + 1))
+    [ -s "cassettes/$name.part$n.yaml" ] && continue  # recorded before an interruption
+    record "$name.part$n" "$piece"
+  done
+  .venv/bin/python scripts/merge_cassettes.py "cassettes/$name.yaml" cassettes/"$name".part*.yaml
+  rm -f cassettes/"$name".part*.yaml cassettes/"$name".part*.settings.json
+}
+
 for set in "${SETS[@]}"; do
   case $set in
     seeds) record seeds seeds ;;
-    dev) record dev gold/dev.docs.jsonl ;;
-    test) record test gold/test.docs.jsonl ;;
+    dev) record_in_parts dev gold/dev.docs.jsonl ;;
+    test) record_in_parts test gold/test.docs.jsonl ;;
     examples)
       record examples/sanctions examples/sanctions.docs.jsonl --task examples/sanctions.py ;;
     tests) .venv/bin/python -m pytest -q -m vcr --record-mode=rewrite tests/ ;;
