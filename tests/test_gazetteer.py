@@ -113,3 +113,20 @@ def test_bad_user_file_is_a_clear_error(tmp_path: Path):
     bad2.write_text("cities: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown section"):
         load_gazetteer([bad2])
+
+
+def test_reported_as_needs_a_known_class(tmp_path: Path) -> None:
+    extra = tmp_path / "weapons.yaml"
+    extra.write_text("- name: Foo\n  reported_as: Nothing\n  aliases: [فوو]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="reported as"):
+        load_gazetteer([extra])
+
+
+def test_a_user_system_reported_as_a_shipped_class(tmp_path: Path) -> None:
+    extra = tmp_path / "weapons.yaml"
+    extra.write_text(
+        "- name: Leopard 1A5\n  reported_as: Tanks\n  aliases: [ليوبارد 1 إيه 5]\n",
+        encoding="utf-8",
+    )
+    gaz = load_gazetteer([extra])
+    assert [m.entry.name for m in gaz.find("دبابات ليوبارد 1 إيه 5")][-1] == "Tanks"

@@ -129,3 +129,57 @@ def test_no_weapons_no_items(gaz: Gazetteer) -> None:
     assert items("وافق مجلس النواب على حزمة بقيمة 61 مليار دولار", gaz) == []
     assert items("18 دولة مجاورة", gaz) == []
     assert items("", gaz) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # GUIDELINES §5: systems outside the canonical list are reported as their class
+        ("صواريخ «تاوروس» الألمانية", "Long-range missiles"),
+        ("عربات «سترايكر»", "Armoured vehicles"),
+        ("مدافع «سيزار» الفرنسية", "Artillery"),
+        ("دبابات «تشالنجر 2»", "Tanks"),
+        ("مقاتلات «غريبن» السويدية", "Fighter jets"),
+        ("صواريخ NLAW", "Anti-tank weapons"),
+        ("منظومة «سامب/تي»", "Air defence systems"),
+        ("قذائف عيار 155 مم", "Artillery shells"),
+        ("صواريخ سكالب", "Storm Shadow"),
+    ],
+)
+def test_systems_reported_as_their_canonical_class(text: str, name: str, gaz: Gazetteer) -> None:
+    assert [n for _, n, _, _ in items(text, gaz)] == [name]
+
+
+def test_english_names_of_reported_systems_still_resolve(gaz: Gazetteer) -> None:
+    found = gaz.lookup("Bradley")
+    assert found is not None and found.entry.name == "Armoured vehicles"
+
+
+def test_ammunition_for_a_launcher_is_ammunition(gaz: Gazetteer) -> None:
+    # the launcher after "ل" (and what is coordinated with it) names what the rounds are for
+    text = "وتضم الشحنة ذخائر لراجمات «إم 270» والمدفعية، ورادارات متطورة"
+    assert [n for _, n, _, _ in items(text, gaz)] == ["Ammunition", "Radars"]
+    # a launcher given on its own is an item
+    assert [n for _, n, _, _ in items("وتسلمت كييف راجمات «هيمارس» جديدة", gaz)] == ["HIMARS"]
+
+
+def test_a_tank_beside_vehicles_keeps_both_classes(gaz: Gazetteer) -> None:
+    found = items("دبابات «ليوبارد 2» ومركبات «ماردر»", gaz)
+    assert [(n, c) for _, n, c, _ in found] == [
+        ("Leopard 2", "armor"),
+        ("Armoured vehicles", "armoured_vehicle"),
+    ]
+
+
+def test_class_word_then_system_of_that_type_is_one_item(gaz: Gazetteer) -> None:
+    assert items("تسليم 40 دبابة من طراز أبرامز", gaz) == [
+        ("40 دبابة من طراز أبرامز", "Abrams", "armor", 40)
+    ]
+
+
+def test_a_calibre_is_no_count_of_the_next_item(gaz: Gazetteer) -> None:
+    found = items("قذائف عيار 155 ملم ومركبات «برادلي»", gaz)
+    assert [(n, q) for _, n, _, q in found] == [
+        ("Artillery shells", None),
+        ("Armoured vehicles", None),
+    ]

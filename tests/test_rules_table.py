@@ -33,6 +33,7 @@ EVENT_KEYS = {
     "injured",
     "date",
     "money",
+    "items",
     "quote_starts",
 }
 
@@ -60,6 +61,7 @@ def _found(e: EventRecord) -> dict[str, Any]:
             for m in e.money
             if not m.cumulative and m.qualifier != "equivalent"
         },
+        "items": {i.name for i in e.items},
         "quote": e.evidence.quote,
     }
 
@@ -68,7 +70,7 @@ def _matches(expected: dict[str, Any], found: dict[str, Any]) -> bool:
     for key, want in expected.items():
         if key == "type":
             ok = found["type"] == want
-        elif key in ("actors", "targets"):
+        elif key in ("actors", "targets", "items"):
             ok = found[key] == set(want)
         elif key == "money":
             ok = found["money"] == {(float(a), c) for a, c in want}

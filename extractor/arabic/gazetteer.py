@@ -5,7 +5,8 @@ files (``--gazetteer my.yaml`` or ``EXTRACTOR_GAZETTEER``): either a list named 
 (``people.yaml``) or a mapping ``{countries: [...], people: [...], orgs: [...], places: [...],
 weapons: [...]}``. Aliases are written as in natural Arabic; matching is done on normalized text,
 strips the clitics و ف ب ل ك لل from the first word, and derives the forms of adjectives
-(أمريكي → الأمريكية، الأمريكيين …).
+(أمريكي → الأمريكية، الأمريكيين …). A weapon entry with ``reported_as: <class>`` adds its names to
+that class (GUIDELINES §5 reports Taurus as long-range missiles).
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ class Gazetteer:
             for capital in raw.get("capitals") or []:
                 self.add(entry, str(capital), "capital")
             return
+        if kind == "weapon" and raw.get("reported_as"):
+            self._add_reported_as(raw, name, aliases, source)
+            return
         country = raw.get("country")
         entry = Entry(
             kind,
@@ -146,6 +150,21 @@ class Gazetteer:
             self.weapons[name] = entry
         for alias in [name, *aliases] if kind == "weapon" else aliases:
             self.add(entry, alias)
+
+    def _add_reported_as(
+        self, raw: dict[str, Any], name: str, aliases: list[str], source: str
+    ) -> None:
+        """A system the annotation guidelines report as its class (GUIDELINES §5: Taurus →
+        long-range missiles, Bradley → armoured vehicles): its names become names of the class,
+        so records and scores see one canonical item."""
+        target = self.weapons.get(str(raw["reported_as"]))
+        if target is None:
+            raise ConfigError(
+                f"{source}: weapon {name!r} is reported as {raw['reported_as']!r}, "
+                "which no weapon entry names"
+            )
+        for alias in [name, *aliases]:
+            self.add(target, alias)
 
     # ---- matching -------------------------------------------------------------------------
     def find(self, text: str, norm: NormalizedText | None = None) -> list[Mention]:
@@ -277,7 +296,16 @@ def load_gazetteer(extra: Sequence[str | Path] = ()) -> Gazetteer:
 @lru_cache(maxsize=8)
 def _load(extra: tuple[str, ...]) -> Gazetteer:
     gaz = Gazetteer()
-    for path in [*_shipped_files(), *(Path(p) for p in extra)]:
-        for kind, raw in _records(path):
-            gaz.add_record(kind, raw, str(path))
+    records = [
+        (kind, raw, str(path))
+        for path in [*_shipped_files(), *(Path(p) for p in extra)]
+        for kind, raw in _records(path)
+    ]
+    # systems reported as a class go last: the class they name may be written after them
+    for kind, raw, source in sorted(records, key=lambda r: _reported_as(r[1])):
+        gaz.add_record(kind, raw, source)
     return gaz
+
+
+def _reported_as(raw: Any) -> bool:
+    return isinstance(raw, dict) and bool(raw.get("reported_as"))

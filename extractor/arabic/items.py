@@ -10,6 +10,10 @@ from extractor.arabic.money import MoneyMention, find_money
 from extractor.arabic.numbers import amount_candidates, is_vague, read_amount, tokenize
 from extractor.arabic.textnorm import NormalizedText, normalize_with_map
 
+# words allowed between a class word and the system it introduces ("دبابة من طراز أبرامز")
+_SAME_ITEM_GAPS: frozenset[tuple[str, ...]] = frozenset(
+    {(), ("من", "طراز"), ("طراز",), ("من", "نوع")}
+)
 _MAX_GAP_WORDS = 3  # words allowed between a number and its item: "85 ألف طائرة عسكرية مسيرة"
 # Dual forms of counting nouns: "منظومتي باتريوت" (two Patriot systems), "بطاريتين".
 _CLASSIFIERS_F = ("منظوم", "بطاري", "طائر", "مقاتل", "دباب", "راجم", "قاذف", "مدرع", "مروحي")
@@ -85,11 +89,15 @@ def find_items(
     for w in weapons:
         if merged:
             prev, prev_start = merged[-1]
-            if prev.entry.category == w.entry.category and not n[prev.nend : w.nstart].strip():
+            between = tuple(n[prev.nend : w.nstart].split())
+            # "دبابة أبرامز", "دبابة من طراز ليوبارد": one item
+            if prev.entry.category == w.entry.category and between in _SAME_ITEM_GAPS:
                 merged[-1] = (w, prev_start)
                 continue
         merged.append((w, w.nstart))
+    merged = _without_launchers(merged, n)
     out: list[ItemMention] = []
+    prev_end = 0  # "قذائف عيار 155 ملم ومركبات": a number inside the item before is not a count
     for w, wstart in merged:
         quantity = None
         qstart = wstart
@@ -105,6 +113,8 @@ def find_items(
                 break
             if a.end > wstart:
                 continue
+            if a.start < prev_end:
+                break
             gap = tokens[bisect_left(token_starts, a.end) : bisect_right(token_ends, wstart)]
             if len(gap) > _MAX_GAP_WORDS or any(t.text in _DURATION_WORDS for t in gap):
                 break
@@ -115,10 +125,31 @@ def find_items(
                 break
             quantity, qstart = int(a.value), a.start
             break
+        prev_end = w.nend
         start, end = norm.to_original(qstart, w.nend)
         out.append(
             ItemMention(
                 text[start:end], start, end, w.entry.name, w.entry.category or "other", quantity
             )
         )
+    return out
+
+
+def _without_launchers(merged: list[tuple[Mention, int]], n: str) -> list[tuple[Mention, int]]:
+    """ "ذخائر لراجمات «هيمارس»", "ذخائر لأنظمة الصواريخ والمدفعية": the systems after "ل" name
+    what the ammunition is for; the item is the ammunition (GUIDELINES §5), not the launcher."""
+    out: list[tuple[Mention, int]] = []
+    last: Mention | None = None
+    last_launcher = False
+    for w, wstart in merged:
+        gap = n[last.nend : wstart] if last is not None else ""
+        gap = gap[: len(gap) - len(w.clitic)] if gap.endswith(w.clitic) else gap
+        adjacent = last is not None and not gap.strip(' "')
+        launcher = adjacent and (
+            (last is not None and last.entry.category == "ammunition" and w.clitic.endswith("ل"))
+            or (last_launcher and w.clitic.startswith("و"))  # "… الصواريخ والمدفعية"
+        )
+        last, last_launcher = w, launcher
+        if not launcher:
+            out.append((w, wstart))
     return out

@@ -143,6 +143,18 @@ class AidRules(ClauseRules):
             category=category,  # type: ignore[arg-type]
         )
 
+    def _package_items(self, c: Clause) -> list[str]:
+        """Items of a sentence that details the package told just before it ("وتشمل الحزمة 30
+        دبابة …", "وأوضح أن الحزمة الجديدة تشمل …"): it opens with a verb of containing, or names
+        the package again right before one."""
+        words = c.n.split()
+        if not (
+            self.lex.package_details.search(" ".join(words[:3]))
+            or self.lex.package_named_again.search(" ".join(words[:8]))
+        ):
+            return []
+        return [i.surface for i in c.analysis.items_in(c.span.start, c.span.end)]
+
     def _aid_parts(self, c: Clause) -> list[Part]:
         """The clause's parties; when an announcement reports what someone else will give
         ("أعلنت الولايات المتحدة وألمانيا … أن واشنطن سترسل …"), the parties of what was said."""

@@ -105,6 +105,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
             )
 
         dated: list[tuple[DraftEvent, str]] = []  # the segment's events that have a date
+        told_aid: list[DraftEvent] = []  # the aid events of the sentence just read
         for sentence in (part for s in sentences(text) for part in run_on_parts(text, s)):
             if is_title(text, sentence):
                 continue  # headlines repeat the body, in fewer words
@@ -122,6 +123,12 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
                     continue
                 found += [(clause, d) for d in self._events_in(clause, CLAUSE_LEVEL)]
+            aid = [d for _, d in found if d.event_type == "aid"]
+            if not aid and told_aid:
+                # "وتشمل الحزمة …": the items of the package told in the sentence before
+                for d in told_aid[-1:]:
+                    d.items = list(dict.fromkeys(d.items + self._package_items(whole)))[:8]
+            told_aid = aid
             for c, d in found:
                 if d.date is None:
                     d.date = self._inherited_date(c, d, dated)
