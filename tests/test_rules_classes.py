@@ -512,3 +512,69 @@ def test_a_long_run_without_punctuation_never_fails_the_document(rule_pipeline) 
 
 def test_one_giant_word_is_no_event_and_no_failure(rule_pipeline) -> None:
     assert extract(rule_pipeline, "قصفت روسيا " + "ب" * 3000) == []
+
+
+# ---- 11. what a clause refers back to (recall on real pages) ------------------------------------
+
+
+def test_each_step_of_a_bill_is_its_own_approval(rule_pipeline) -> None:
+    text = (
+        "ووقع الرئيس البولندي اليوم الاثنين قانونا يخصص 4 مليارات زلوتي من المساعدات لأوكرانيا. "
+        "وكان "
+        "مجلس الشيوخ البولندي قد أقر القانون يوم الخميس، بعد أن صادق عليه البرلمان يوم الثلاثاء."
+    )
+    aid = [e for e in extract(rule_pipeline, text) if e.event_type == "aid"]
+    steps = sorted(e.date.value for e in aid if e.date)
+    assert steps == ["2024-03-12", "2024-03-14", "2024-03-18"]
+    assert all(codes(e.actors) == {"POL"} and codes(e.targets) == {"UKR"} for e in aid)
+    assert all(e.stage == "approved" and e.money for e in aid)
+
+
+def test_a_step_with_nothing_told_before_is_no_event(rule_pipeline) -> None:
+    text = "وكان البرلمان قد أقر الحزمة بأغلبية كبيرة، وسط خلافات حادة بين الأحزاب."
+    assert extract(rule_pipeline, text) == []
+
+
+def test_a_ratification_of_the_treaty_told_before(rule_pipeline) -> None:
+    text = (
+        "ووقعت أوكرانيا ومولدوفا في كييف أمس اتفاقية للتعاون الأمني. وصادق عليها البرلمان "
+        "المولدوفي اليوم."
+    )
+    ratified = [e for e in extract(rule_pipeline, text) if e.status == "ratified"]
+    assert [(codes(e.actors), e.date.value if e.date else None) for e in ratified] == [
+        ({"MDA"}, "2024-03-18")
+    ]
+
+
+def test_the_two_leaders_named_before_meet_later(rule_pipeline) -> None:
+    text = (
+        "وبحث رئيس الوزراء البريطاني هاتفيا مع نظيره الياباني دعم أوكرانيا. واتفق الزعيمان على "
+        "عقد لقاء على هامش قمة مجموعة السبع."
+    )
+    events = extract(rule_pipeline, text)
+    meeting = next(e for e in events if e.mode == "meeting")
+    assert codes(meeting.actors) == {"GBR", "JPN"} and meeting.modality == "planned"
+
+
+def test_a_group_word_alone_names_nobody(rule_pipeline) -> None:
+    # nothing named before: "the two sides" cannot be resolved, so no contact is made up
+    assert extract(rule_pipeline, "واتفق الجانبان على عقد جولة جديدة من المحادثات قريبا.") == []
+
+
+def test_references_give_the_same_events_with_or_without_a_publication_date(
+    rule_pipeline,
+) -> None:
+    text = (
+        "وتستضيف جدة الأسبوع المقبل جولة جديدة من المحادثات بين الوفدين الأمريكي والأوكراني. "
+        "وكانت الجولة الأولى من المحادثات قد عقدت في الرياض في 18 فبراير، وأسفرت عن اتفاق على "
+        "تشكيل فرق عمل مشتركة."
+    )
+    dated = extract(rule_pipeline, text, MON)
+    undated = extract(rule_pipeline, text, None)
+    kinds = sorted((e.event_type, e.mode or "", e.modality) for e in dated)
+    assert kinds == sorted((e.event_type, e.mode or "", e.modality) for e in undated)
+    assert kinds == [
+        ("agreement", "", "asserted"),
+        ("diplomatic_contact", "talks", "asserted"),
+        ("diplomatic_contact", "talks", "planned"),
+    ]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
 from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import Span
 from extractor.arabic.textnorm import NormalizedText, normalize
-from extractor.backends.rule_lexicon import Hit, Lexicon, stem_bases
+from extractor.backends.rule_lexicon import Hit, Lexicon, WordClass, stem_bases
 from extractor.schemas import DraftEvent
 
 MULTILATERAL_ORGS = frozenset({"NATO", "EU", "G7", "UN"})
@@ -56,6 +56,10 @@ class Clause:
     mentions: list[Mention]  # mentions inside the clause
     sentence_mentions: list[Mention]
     analysis: TextAnalysis
+    # what a clause may refer back to ("الحزمة", "صادق عليها", "الرئيسان"): the events found so
+    # far in its sentence and in the sentence before, and the parties that sentence names
+    earlier: list[DraftEvent] = field(default_factory=list)
+    before_mentions: list[Mention] = field(default_factory=list)
 
     @property
     def quote(self) -> str:
@@ -122,6 +126,11 @@ class ClauseRules:
             code = party_code(m)
             if code is None:
                 continue
+            body_of = national_body_of(mentions, idx)
+            if body_of is not None:
+                # "مجلس الشيوخ البولندي": the adjective tells whose senate (the bare name is
+                # the American one in the gazetteer)
+                m, code = body_of
             hint = ""
             gov = prev
             if self.lex.genitive_nouns.has(prev) or self.lex.genitive_nouns.has(prev[1:]):
@@ -264,12 +273,18 @@ class ClauseRules:
         return None
 
     def _modality(
-        self, c: Clause, allow_planned: bool = True, contact_at: int | None = None
+        self,
+        c: Clause,
+        allow_planned: bool = True,
+        contact_at: int | None = None,
+        outcome: WordClass | None = None,
     ) -> str:
         """``contact_at``: where a contact's trigger is; a contact is not denied by a failed
         outcome ("انتهت القمة … دون التوصل إلى اتفاق") nor by what an earlier meeting did not
-        yield ("اتصل … بعد أن لم يسفر لقاؤهما الأول عن نتيجة")."""
-        if self._negation(c.n, contact_at):
+        yield ("اتصل … بعد أن لم يسفر لقاؤهما الأول عن نتيجة"). ``outcome``: the words of the
+        event; a failed outcome denies it only when it names it ("وأسفرت عن اتفاق …، من دون
+        التوصل إلى وقف لإطلاق النار" denies the truce, not the agreement)."""
+        if self._negation(c.n, contact_at, outcome):
             return "negated"
         if any(
             not (c.n.startswith("قد", h.start) and self.lex.pluperfect.search(c.n))
@@ -278,13 +293,18 @@ class ClauseRules:
             return "hypothetical"
         if (
             allow_planned
-            and self.lex.planned.search(c.n)
+            and any(not self._agreed_content(c.n, h) for h in self.lex.planned.finditer(c.n))
             and not self.lex.past_schedule.search(c.n)
+            and not self.lex.pluperfect.search(c.n)  # "وكانت الجولة الأولى قد عقدت": done
         ):
             return "planned"
         return "asserted"
 
-    def _negation(self, n: str, contact_at: int | None) -> bool:
+    def _agreed_content(self, n: str, cue: Hit) -> bool:
+        """ "اتفاق على أن يسلم كل جانب …": what was agreed, not a plan of the event."""
+        return any(self.lex.agreement.has_word(w) for w in n[: cue.start].split()[-2:])
+
+    def _negation(self, n: str, contact_at: int | None, outcome: WordClass | None = None) -> bool:
         """A negation word outside the phrases that do not deny the event ("لم يسفر عن
         إصابات"). "لم يسفر X عن Y" denies Y, what comes after «عن», not X or the clause around;
         a failed outcome ("دون التوصل إلى اتفاق") denies the outcome, not the contact."""
@@ -292,6 +312,12 @@ class ClauseRules:
         for h in self.lex.negated.finditer(n):
             if any(s.start <= h.start < s.end for s in spared):
                 continue
+            if (
+                outcome is not None
+                and self.lex.failed_outcome.search(n[h.start : h.end])
+                and outcome.search(" ".join(n[h.end :].split()[:5])) is None
+            ):
+                continue  # the outcome that failed is another event's
             if contact_at is not None:
                 if self.lex.failed_outcome.search(n[h.start : h.end]):
                     continue
@@ -377,7 +403,12 @@ def same_side_of_speech(lex: Lexicon, c: Clause, parts: list[Part], trigger: int
     cut = c.nstart + m.end
     if trigger < m.end:
         return [p for p in parts if p.mention.nstart < cut]
-    return [p for p in parts if p.mention.nstart >= cut - 3]
+    said = [p for p in parts if p.mention.nstart >= cut - 3]
+    if lex.self_reference.has_word(c.n[m.start : m.end].split()[-1]) and trigger - m.end <= 2:
+        # "وقال ترامب إنه أجرى اتصالا هاتفيا ببوتين": the speaker did what was said
+        speaker = [p for p in parts if p.mention.nstart < cut and p.hint not in ("in", "to")][:1]
+        return speaker + [p for p in said if p.code not in {s.code for s in speaker}]
+    return said
 
 
 def is_title(text: str, s: Span) -> bool:
@@ -401,6 +432,24 @@ def party_code(m: Mention) -> str | None:
         return e.code or e.country
     state = m.as_country()
     return state.code if state else None
+
+
+def national_body_of(mentions: list[Mention], idx: int) -> tuple[Mention, str] | None:
+    """A state's body (a senate, a parliament) followed by another state's adjective: that state
+    ("مجلس الشيوخ البولندي" → POL), named by the adjective."""
+    body = mentions[idx]
+    if body.entry.kind != "org" or body.entry.country is None or idx + 1 >= len(mentions):
+        return None
+    adjective = mentions[idx + 1]
+    state = adjective.as_country()
+    if (
+        adjective.via != "adjective"
+        or state is None
+        or state.code == body.entry.country
+        or adjective.nstart - body.nend > 2
+    ):
+        return None
+    return adjective, state.code or ""
 
 
 def adjective_absorbed(mentions: list[Mention], idx: int) -> bool:

@@ -47,7 +47,7 @@ class ConflictRules(ClauseRules):
             start, end = c.norm.to_original(c.nstart + m.start(), c.nstart + m.end())
             duration = c.text[start:end]
         # a truce is scheduled by being declared: "planned" is for contacts and votes
-        modality = self._modality(c, allow_planned=False)
+        modality = self._modality(c, allow_planned=False, outcome=self.lex.ceasefire)
         if (
             modality == "asserted"
             and self.lex.proposal.search(c.n)

@@ -10,7 +10,6 @@ from bisect import bisect_left
 from extractor.backends.rule_clauses import (
     MULTILATERAL_ORGS,
     Clause,
-    ClauseRules,
     Part,
     distinct,
     one_per_code,
@@ -19,10 +18,11 @@ from extractor.backends.rule_clauses import (
     trigger_at,
 )
 from extractor.backends.rule_lexicon import Hit
+from extractor.backends.rule_refer import ReferenceRules
 from extractor.schemas import DraftEvent
 
 
-class ContactRules(ClauseRules):
+class ContactRules(ReferenceRules):
     """Contacts (who called, visited or met whom) and agreements (who signed with whom)."""
 
     def _contact(self, c: Clause) -> list[DraftEvent]:
@@ -54,18 +54,27 @@ class ContactRules(ClauseRules):
             for p in self._parts(c, "contact")
             if not self.lex.topic_words.has(p.prev) or p.hint == "in"
         ]
+        named = distinct([p for p in parts if p.hint != "in"])
+        # "اتفق الرئيسان على عقد اجتماع", "قمة تجمع الرؤساء الثلاثة": the sides named before
+        referred = self._referred_sides(c, "contact") if len(named) < 2 else []
         if mode in ("talks", "meeting") and not self.lex.partner.search(partner_text):
             # a meeting or talks need a second side: "مع", "بين", or two sides named with an
             # indefinite "محادثات" ("عقد الوفدان الأمريكي والروسي محادثات"), not "the talks"
             hit = self.lex[mode].search(c.n)
             definite = hit is not None and c.n[hit.start : hit.end].lstrip("وف").startswith("ال")
-            if definite or len(distinct([p for p in parts if p.hint != "in"])) < 2:
+            if definite and not named:
+                # "وكانت الجولة الأولى من المحادثات قد عقدت في 16 مايو": another round of the
+                # talks told before, on a day of its own
+                return self._another_round(c, mode)
+            if definite or len(distinct(referred)) < 2 and len(named) < 2:
                 return []
         parts = same_side_of_speech(self.lex, c, parts, trigger_at(self.lex, mode, c.n))
         parts = self._before_the_topic(c, parts, trigger_at(self.lex, mode, c.n))
         if war:
             war_end = c.nstart + war.end
             parts = [p for p in parts if not (war_end <= p.mention.nstart <= war_end + 40)]
+        if referred:
+            parts = referred + [p for p in parts if p.code not in {r.code for r in referred}]
         between = self.lex.between.search(partner_text)
         trigger_end = trigger_at(self.lex, mode, c.n) + 12
         if between is not None and between.start - trigger_end > 30:
@@ -139,18 +148,50 @@ class ContactRules(ClauseRules):
                     actors, targets = targets[:1], actors
         # "وصلت فون دير لاين … إلى كييف، إلى جانب رئيس الوزراء الكندي …": one visit per visitor
         groups = [[p] for p in one_per_code(actors)] if mode == "visit" else [actors]
+        modality = self._modality(c, contact_at=trigger_at(self.lex, mode, c.n))
+        day = self._date(c)
+        if referred and modality == "asserted" and day is None:
+            # "ناقش الرئيسان أيضا …": with no day of its own, the contact told before, told on
+            # (a planned one, "اتفق الرئيسان على عقد اجتماع", is new)
+            return []
         return [
             DraftEvent(
                 event_type="diplomatic_contact",
                 quote=c.quote,
                 actors=surfaces(group),
                 targets=surfaces(targets),
-                date=self._date(c),
+                date=day,
                 location=self._location(c, parts) if mode != "visit" else self._location(c),
-                modality=self._modality(c, contact_at=trigger_at(self.lex, mode, c.n)),  # type: ignore[arg-type]
+                modality=modality,  # type: ignore[arg-type]
                 mode=mode,
             )
             for group in groups
+        ]
+
+    def _another_round(self, c: Clause, mode: str) -> list[DraftEvent]:
+        """The talks or meeting named with the article and a day of its own: the sides of the
+        latest such contact of this sentence or the one before."""
+        day = self._date(c)
+        told = next(
+            (
+                d
+                for d in reversed(c.earlier)
+                if d.event_type == "diplomatic_contact" and d.mode == mode
+            ),
+            None,
+        )
+        if day is None or told is None or len(told.actors + told.targets) < 2:
+            return []
+        return [
+            DraftEvent(
+                event_type="diplomatic_contact",
+                quote=c.quote,
+                actors=told.actors + told.targets,
+                date=day,
+                location=self._location(c),
+                modality=self._modality(c, contact_at=trigger_at(self.lex, mode, c.n)),  # type: ignore[arg-type]
+                mode=mode,  # type: ignore[arg-type]
+            )
         ]
 
     def _before_the_topic(self, c: Clause, parts: list[Part], trigger: int) -> list[Part]:
@@ -230,7 +271,7 @@ class ContactRules(ClauseRules):
             ("ال", "بال", "لل")
         )
 
-    def _agreement(self, c: Clause) -> list[DraftEvent]:
+    def _agreement(self, c: Clause, found: list[DraftEvent] | None = None) -> list[DraftEvent]:
         hit = self.lex.agreement.search(c.n)
         if hit is None:
             # "…، والتي وقعها بوتين وكيم": the treaty named earlier in the sentence, signed
@@ -255,6 +296,19 @@ class ContactRules(ClauseRules):
             ][:1]
             parts = subject + parts
         if len(distinct(parts)) < 2:
+            talks = self._sides_of_talks(c, found or [])
+            if len(talks) >= 2 and not parts:
+                # "وكانت الجولة الأولى … قد عقدت …، وأسفرت عن اتفاق": the sides of the talks
+                return [
+                    DraftEvent(
+                        event_type="agreement",
+                        quote=c.quote,
+                        actors=talks,
+                        date=self._date(c),
+                        modality=self._modality(c, outcome=self.lex.agreement),  # type: ignore[arg-type]
+                        status="signed",
+                    )
+                ]
             return []
         if self.lex.ratified.search(c.n):
             status = "ratified"
@@ -265,7 +319,7 @@ class ContactRules(ClauseRules):
         else:
             # "بموجب الاتفاقية", "الاتفاق الذي رعته تركيا": an agreement named, nothing done
             return []
-        modality = self._modality(c)
+        modality = self._modality(c, outcome=self.lex.agreement)
         first = parts[0]
         others = [p for p in parts if p.code != first.code]
         if status == "ratified":  # a parliament ratifies on its own side

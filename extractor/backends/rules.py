@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from extractor.arabic.analysis import TextAnalysis
-from extractor.arabic.gazetteer import Gazetteer
+from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import LONG_CLAUSE, Span, clauses, run_on_parts, sentences
 from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.backends.rule_aid import STAGES, AidRules
@@ -34,6 +34,7 @@ from extractor.backends.rule_conflict import ATTACK_MODES, ConflictRules
 from extractor.backends.rule_contacts import ContactRules
 from extractor.backends.rule_lexicon import Lexicon, load_lexicon
 from extractor.backends.rule_other import AID_LIKE, OtherRules
+from extractor.backends.rule_refer import ReferenceRules
 from extractor.errors import ConfigError
 from extractor.schemas import DraftEvent
 from extractor.schemas.event_types import EVENT_TYPE_NAMES
@@ -50,7 +51,7 @@ CLAUSE_LEVEL: tuple[str, ...] = ("other",) + tuple(
 _MIN_CLAUSE_WORDS = 4
 
 
-class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
+class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRules):
     """Deterministic Arabic pattern extractor (no model, no key)."""
 
     name = "rules"
@@ -66,7 +67,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
                 [] if claimed(found, ("accession",)) else self._contact(c)
             ),
             "agreement": lambda c, found: (
-                [] if claimed(found, ("treaty_withdrawal",)) else self._agreement(c)
+                [] if claimed(found, ("treaty_withdrawal",)) else self._agreement(c, found)
             ),
             "ceasefire": lambda c, _found: listed(self._ceasefire(c)),
             "attack": lambda c, _found: listed(self._attack(c)),
@@ -87,9 +88,10 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
         starts = [m.start for m in mentions]
         drafts: list[DraftEvent] = []
 
+        def mentions_in(span: Span) -> list[Mention]:
+            return mentions[bisect_left(starts, span.start) : bisect_left(starts, span.end)]
+
         def clause_at(span: Span, sentence: Span) -> Clause:
-            lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
-            s_lo, s_hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
             nstart = bisect_left(norm.offsets, span.start)
             nend = bisect_left(norm.offsets, span.end)
             return Clause(
@@ -99,13 +101,15 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
                 norm.text[nstart:nend],
                 nstart,
                 norm,
-                mentions[lo:hi],
-                mentions[s_lo:s_hi],
+                mentions_in(span),
+                mentions_in(sentence),
                 analysis,
+                before_mentions=mentions_in(told[-1]) if told else [],
             )
 
         dated: list[tuple[DraftEvent, str]] = []  # the segment's events that have a date
-        told_aid: list[DraftEvent] = []  # the aid events of the sentence just read
+        told: list[Span] = []  # the body sentences read so far
+        told_before: list[DraftEvent] = []  # the events of the sentence just read
         for sentence in (part for s in sentences(text) for part in run_on_parts(text, s)):
             if is_title(text, sentence):
                 continue  # headlines repeat the body, in fewer words
@@ -122,13 +126,20 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules):
                 clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
                     continue
-                found += [(clause, d) for d in self._events_in(clause, CLAUSE_LEVEL)]
-            aid = [d for _, d in found if d.event_type == "aid"]
-            if not aid and told_aid:
+                clause.earlier = told_before + [d for _, d in found]
+                events = self._events_in(clause, CLAUSE_LEVEL)
+                if not any(d.event_type != "attack" for d in events):
+                    # "وكان مجلس الشيوخ قد أقر الحزمة", "صادق عليها مجلس النواب": another step
+                    # of the process told just before
+                    events += listed(self._process_step(clause))
+                found += [(clause, d) for d in events]
+            told_aid = [d for d in told_before if d.event_type == "aid"]
+            if told_aid and not any(d.event_type == "aid" for _, d in found):
                 # "وتشمل الحزمة …": the items of the package told in the sentence before
-                for d in told_aid[-1:]:
-                    d.items = list(dict.fromkeys(d.items + self._package_items(whole)))[:8]
-            told_aid = aid
+                last = told_aid[-1]
+                last.items = list(dict.fromkeys(last.items + self._package_items(whole)))[:8]
+            told.append(sentence)
+            told_before = [d for _, d in found]
             for c, d in found:
                 if d.date is None:
                     d.date = self._inherited_date(c, d, dated)

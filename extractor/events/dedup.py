@@ -87,11 +87,26 @@ def _dates_differ(a: EventRecord, b: EventRecord) -> bool:
     return x[1][:short] != y[1][:short]
 
 
+# Words that put a planned day after the publication day ("غدا الاثنين", "الأسبوع المقبل").
+_AHEAD = frozenset({"غدا", "المقبل", "المقبله", "القادم", "القادمه"})
+
+
+def _ahead_and_done(a: EventRecord, b: EventRecord) -> bool:
+    """A contact due on a day still ahead ("الجولة الثانية … المقرر عقدها غدا") and one that
+    took place on a day of its own ("وكانت الجولة الأولى قد عقدت في 16 مايو") are two rounds,
+    whatever the publication date."""
+    planned, done = (a, b) if a.modality == "planned" else (b, a)
+    if planned.date is None or done.date is None or done.modality != "asserted":
+        return False
+    return bool(_AHEAD & set(normalize(planned.date.surface or "").split()))
+
+
 def _preview_and_report(a: EventRecord, b: EventRecord) -> bool:
     """ "بلينكن سيقوم بزيارة" and "قام بلينكن بزيارة": a contact announced and then reported."""
     return (
         a.event_type == "diplomatic_contact"
         and {a.modality, b.modality} == {"planned", "asserted"}
+        and not _ahead_and_done(a, b)
         and a.mode == b.mode
         and len(codes(a.actors) | codes(a.targets)) >= 2
         and codes(a.actors) | codes(a.targets) == codes(b.actors) | codes(b.targets)
