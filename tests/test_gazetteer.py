@@ -130,3 +130,31 @@ def test_a_user_system_reported_as_a_shipped_class(tmp_path: Path) -> None:
     )
     gaz = load_gazetteer([extra])
     assert [m.entry.name for m in gaz.find("دبابات ليوبارد 1 إيه 5")][-1] == "Tanks"
+
+
+def _kingdoms(gazetteer, text: str) -> list[tuple[str, str | None, str]]:
+    from extractor.arabic.analysis import TextAnalysis
+
+    return [
+        (m.surface, m.entry.code, m.via)
+        for m in TextAnalysis(text, gazetteer).mentions
+        if m.via == "context"
+    ]
+
+
+def test_the_kingdom_is_the_one_the_page_is_about(gazetteer):
+    saudi = "وصل وزير الخارجية السعودي إلى كييف. وأكد دعم المملكة لأوكرانيا، وقدمت للمملكة الشكر."
+    assert _kingdoms(gazetteer, saudi) == [
+        ("المملكة", "SAU", "context"),
+        ("للمملكة", "SAU", "context"),
+    ]
+    british = "وقال رئيس الوزراء البريطاني إن المملكة ستواصل دعم كييف، وإن بريطانيا لن تتراجع."
+    assert _kingdoms(gazetteer, british) == [("المملكة", "GBR", "context")]
+
+
+def test_the_kingdom_names_nobody_without_one_or_between_two(gazetteer):
+    assert _kingdoms(gazetteer, "وأكدت المملكة دعمها للحل السياسي.") == []
+    two = "وقال الوزير السعودي ونظيره البريطاني إن المملكة تدعم الحوار."
+    assert _kingdoms(gazetteer, two) == []
+    # a full name is a name of its own, never a second mention
+    assert _kingdoms(gazetteer, "وزارت المملكة المتحدة والسعودية كييف.") == []

@@ -26,7 +26,8 @@ class TextAnalysis:
 
     @cached_property
     def mentions(self) -> list[Mention]:
-        return self.gazetteer.find(self.text, self.norm)
+        found = self.gazetteer.find(self.text, self.norm)
+        return self.gazetteer.home_kingdom(self.text, self.norm, found)
 
     @cached_property
     def money(self) -> list[MoneyMention]:

@@ -34,6 +34,9 @@ KINDS: dict[str, EntryKind] = {
 }
 # When one alias names entries of several kinds, the more specific wins.
 _PRIORITY: dict[str, int] = {"person": 0, "org": 1, "weapon": 2, "place": 3, "country": 4}
+_KINGDOM = "المملكه"
+# "المملكة", "والمملكة", "بالمملكة", "للمملكة" as a word of its own (normalized text)
+_BARE_KINGDOM = re.compile(r"(?<![^\W\d_])([وف]?(?:ب|ل)?)((?:ال|ل)مملكه)(?![^\W\d_])")
 _ADJECTIVE_SUFFIXES = ("", "ه", "ون", "ين", "ان", "تان", "تين")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -52,7 +55,8 @@ class Entry:
     generic: bool = False  # weapons: a class ("Tanks") rather than a system ("Leopard 2")
 
 
-Via = Literal["name", "adjective", "capital"]
+# "context": a word that names a state only through the document ("المملكة" in a Saudi page)
+Via = Literal["name", "adjective", "capital", "context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,8 @@ class Gazetteer:
     index: dict[tuple[str, ...], list[tuple[Entry, Via]]] = field(default_factory=dict)
     countries: dict[str, Entry] = field(default_factory=dict)
     weapons: dict[str, Entry] = field(default_factory=dict)
+    # states whose full name is "المملكة …" (a page of one of them calls it "المملكة")
+    kingdoms: dict[str, Entry] = field(default_factory=dict)
     max_words: int = 1
     first_words: dict[str, int] = field(default_factory=dict)  # first word → longest alias
     _lookups: dict[str, Mention | None] = field(default_factory=dict, repr=False)
@@ -126,6 +132,8 @@ class Gazetteer:
                 self.countries[code] = entry
             for alias in aliases:
                 self.add(entry, alias)
+                if code and normalize(alias).startswith(_KINGDOM + " "):
+                    self.kingdoms[code] = entry
             for stem in raw.get("adjectives") or []:
                 for form in adjective_forms(str(stem)):
                     self.add(entry, form, "adjective")
@@ -222,6 +230,45 @@ class Gazetteer:
                 self._lookups.clear()
             self._lookups[surface] = self._lookup(surface)
         return self._lookups[surface]
+
+    def home_kingdom(self, text: str, norm: NormalizedText, found: list[Mention]) -> list[Mention]:
+        """``found`` with the bare word "المملكة" as the kingdom the page is about: the one
+        named most often ("وكانت المملكة قد قدمت …" in a Saudi agency's report is Saudi Arabia).
+        With no kingdom named, or two named as often, the word names nobody."""
+        counts: dict[str, int] = {}
+        for m in found:
+            state = m.as_country()
+            if state is not None and state.code in self.kingdoms:
+                counts[state.code] = counts.get(state.code, 0) + 1
+        if not counts:
+            return found
+        ranked = sorted(counts.values(), reverse=True)
+        if len(ranked) > 1 and ranked[0] == ranked[1]:
+            return found
+        home = self.kingdoms[max(counts, key=lambda code: counts[code])]
+        taken = [(m.nstart, m.nend) for m in found]
+        extra = []
+        for hit in _BARE_KINGDOM.finditer(norm.text):
+            # "للمملكة" keeps its written form whole, like "للناتو"; "والمملكة" drops the و
+            nstart, nend = hit.start(2) - hit.group(2).startswith("لم"), hit.end(2)
+            if any(s < nend and nstart < e for s, e in taken):
+                continue  # "المملكة المتحدة" is a name of its own
+            start, end = norm.to_original(nstart, nend)
+            clitic = hit.group(1)
+            extra.append(
+                Mention(
+                    home,
+                    "context",
+                    start,
+                    end,
+                    nstart,
+                    nend,
+                    text[start:end],
+                    clitic,
+                    ((home, "context"),),
+                )
+            )
+        return sorted(found + extra, key=lambda m: m.start) if extra else found
 
     def _lookup(self, surface: str) -> Mention | None:
         mentions = self.find(surface)

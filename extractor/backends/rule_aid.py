@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from extractor.backends.rule_clauses import (
     Clause,
     ClauseRules,
     Part,
     party_code,
+    sub_clause,
     surfaces,
 )
 from extractor.backends.rule_lexicon import Lexicon
@@ -23,6 +26,11 @@ STAGES = (
 def _aid_stage(lex: Lexicon, n: str) -> str:
     """requested > contracted > approved > delivered (past verbs, arrival) > pledged or
     announced > delivery nouns."""
+    return _stage_said(lex, n) or "announced"
+
+
+def _stage_said(lex: Lexicon, n: str) -> str | None:
+    """The stage the words of ``n`` tell, if any."""
     for name, cls in STAGES:
         if lex[cls].search(n):
             return name
@@ -32,11 +40,60 @@ def _aid_stage(lex: Lexicon, n: str) -> str:
         return "announced"
     if lex.delivery_nouns.search(n):
         return "delivered"
-    return "announced"
+    return None
 
 
 class AidRules(ClauseRules):
     """Aid: packages, pledges, requests, approvals, contracts and deliveries."""
+
+    def _aid_events(self, c: Clause) -> list[DraftEvent]:
+        """The clause's aid event, or one per instrument when each has an amount of its own."""
+        draft = self._aid(c)
+        if draft is None:
+            return []
+        return self._per_instrument(c, draft) or [draft]
+
+    def _per_instrument(self, c: Clause, draft: DraftEvent) -> list[DraftEvent]:
+        """ "وقع … اتفاقية … بقيمة 100 مليون دولار، ومذكرة تفاهم … بقيمة 300 مليون دولار، ضمن
+        حزمة … بقيمة 400 مليون دولار أعلنتها المملكة في أكتوبر": each instrument with its own
+        amount is its own event, with the stage and day its part tells (else the clause's), the
+        parties of the clause. A breakdown ("منها", "على شكل") is one package."""
+        money = [
+            m for m in c.analysis.money_in(c.span.start, c.span.end) if m.qualifier != "equivalent"
+        ]
+        if len(money) < 2 or any(m.cumulative for m in money):
+            return []
+        starts = [c.span.start]
+        before = c.span.start
+        for i, m in enumerate(money):
+            lo = bisect_left(c.norm.offsets, before)
+            between = c.norm.text[lo : bisect_left(c.norm.offsets, m.start)]
+            if self.lex.aid_breakdown.search(between):
+                return []
+            instruments = list(self.lex.aid_instrument.finditer(between))
+            if not instruments:
+                return []
+            if i:
+                at = lo + instruments[-1].start
+                starts.append(c.norm.to_original(at, at + 1)[0])
+            before = m.end
+        events = []
+        for i, m in enumerate(money):
+            end = starts[i + 1] if i + 1 < len(starts) else c.span.end
+            part = sub_clause(c, starts[i], end)
+            if part is None:
+                return []
+            events.append(
+                draft.model_copy(
+                    update={
+                        "quote": part.quote,
+                        "money": [m.surface],
+                        "stage": _stage_said(self.lex, part.n) or draft.stage,
+                        "date": self._date(part),  # not a later part's day
+                    }
+                )
+            )
+        return events
 
     def _aid(self, c: Clause) -> DraftEvent | None:
         all_money = c.analysis.money_in(c.span.start, c.span.end)

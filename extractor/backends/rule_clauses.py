@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
@@ -389,6 +389,26 @@ class ClauseRules:
 # ---- helpers ----------------------------------------------------------------------------------
 
 
+def sub_clause(c: Clause, start: int, end: int) -> Clause | None:
+    """The part [start, end) of a clause (original offsets), trimmed of spaces and the
+    punctuation that joined it to the next part."""
+    while end > start and (c.text[end - 1].isspace() or c.text[end - 1] in "،,؛"):
+        end -= 1
+    while start < end and c.text[start].isspace():
+        start += 1
+    if end <= start:
+        return None
+    nstart = bisect_left(c.norm.offsets, start)
+    nend = bisect_left(c.norm.offsets, end)
+    return replace(
+        c,
+        span=Span(start, end),
+        n=c.norm.text[nstart:nend],
+        nstart=nstart,
+        mentions=[m for m in c.mentions if start <= m.start and m.end <= end],
+    )
+
+
 def trigger_at(lex: Lexicon, mode: str, n: str) -> int:
     m = lex[mode].search(n)
     return m.start if m else 0
@@ -517,4 +537,10 @@ def one_per_code(parts: list[Part], prefer_state: bool = False) -> list[Part]:
 
 
 def surfaces(parts: list[Part], prefer_state: bool = False) -> list[str]:
-    return [p.mention.surface for p in one_per_code(parts, prefer_state)][:6]
+    return [party_surface(p.mention) for p in one_per_code(parts, prefer_state)][:6]
+
+
+def party_surface(m: Mention) -> str:
+    """How a draft names a party: as written, or — for a word that names a state only through
+    the page ("المملكة") — by the state's name, which grounding finds at that word."""
+    return m.entry.name if m.via == "context" else m.surface

@@ -8,7 +8,14 @@ A reader finds these in the sentence itself or in the one before it; the rules l
 
 from __future__ import annotations
 
-from extractor.backends.rule_clauses import Clause, ClauseRules, Part, distinct, one_per_code
+from extractor.backends.rule_clauses import (
+    Clause,
+    ClauseRules,
+    Part,
+    distinct,
+    one_per_code,
+    surfaces,
+)
 from extractor.schemas import DraftEvent
 
 # `other` events that are taken through steps (a budget or a sanctions package voted, then
@@ -65,11 +72,11 @@ class ReferenceRules(ClauseRules):
         if earlier.event_type == "agreement":
             if not own or not self.lex.ratified.search(c.n):
                 return None  # a treaty is ratified by a named side, on its own
-            update |= {"actors": [p.mention.surface for p in one_per_code(own)][:1], "targets": []}
+            update |= {"actors": surfaces(own)[:1], "targets": []}
             update["status"] = "ratified"
         else:
             if own:
-                update["actors"] = [p.mention.surface for p in one_per_code(own, True)][:3]
+                update["actors"] = surfaces(own, prefer_state=True)[:3]
             if earlier.event_type == "aid":
                 update["stage"] = "approved"
         return earlier.model_copy(update=update, deep=True)

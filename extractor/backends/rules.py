@@ -62,7 +62,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
         # One rule per event type: (clause, drafts already found in it) -> drafts.
         self._rules: dict[str, Callable[[Clause, list[DraftEvent]], list[DraftEvent]]] = {
             "other": lambda c, _found: listed(self._other(c)),
-            "aid": lambda c, found: [] if claimed(found, AID_LIKE) else listed(self._aid(c)),
+            "aid": lambda c, found: [] if claimed(found, AID_LIKE) else self._aid_events(c),
             "diplomatic_contact": lambda c, found: (
                 [] if claimed(found, ("accession",)) else self._contact(c)
             ),
