@@ -102,7 +102,7 @@ class ClauseRules:
             ):
                 continue
             if m.via == "adjective":
-                if adjective_absorbed(mentions, idx):
+                if adjective_absorbed(mentions, idx, c.norm.text):
                     continue
 
                 def names_party(word: str) -> bool:
@@ -472,12 +472,15 @@ def national_body_of(mentions: list[Mention], idx: int) -> tuple[Mention, str] |
     return adjective, state.code or ""
 
 
-def adjective_absorbed(mentions: list[Mention], idx: int) -> bool:
-    """ "الرئيس الأوكراني فولوديمير زيلينسكي": the adjective is part of the person's title."""
+def adjective_absorbed(mentions: list[Mention], idx: int, norm: str) -> bool:
+    """ "الرئيس الأوكراني فولوديمير زيلينسكي": the adjective is part of the person's title (the
+    person named right after it, a first name at most in between; "الرئيسان الأمريكي
+    والأوكراني اجتماعا في البيت الأبيض" names two sides, not the White House twice)."""
     adj = mentions[idx]
     state = adj.as_country()
-    for nxt in mentions[idx + 1 : idx + 3]:
-        if nxt.nstart - adj.nend > 30:
+    for nxt in mentions[idx + 1 : idx + 2]:
+        gap = norm[adj.nend : nxt.nstart]
+        if nxt.nstart - adj.nend > 30 or len(gap.split()) > 2:
             break
         if nxt.entry.kind in ("person", "org") and state and nxt.entry.country == state.code:
             return True

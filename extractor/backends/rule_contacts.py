@@ -86,7 +86,10 @@ class ContactRules(ReferenceRules):
             if len(distinct(inside)) >= 2:
                 parts = inside
         if mode == "visit":
-            hosts = [p for p in parts if p.hint in ("to", "in")][:1]
+            # "حل … ضيفا على لندن": the host after «على» when none is «to» or «in»
+            hosts = [p for p in parts if p.hint in ("to", "in")][:1] or [
+                p for p in parts if p.hint == "on"
+            ][:1]
             host_codes = {p.code for p in hosts}
             # The visitors are named before the destination ("زيارة ستولتنبرغ … إلى كييف").
             visitors = [
@@ -140,8 +143,13 @@ class ContactRules(ReferenceRules):
             if mode in ("meeting", "talks"):
                 actors, targets = sides, []  # every named side of a meeting (GUIDELINES §6)
             else:
-                actors = [sides[0]]
-                targets = [p for p in sides if p.code != sides[0].code]
+                # the caller: the first side not named after «مع» ("في اتصال هاتفي مع نظيره
+                # الأوكراني، أكد الرئيس الفنلندي …" is Finland's call); "بين A وB": A
+                caller = sides[0]
+                if between is None:
+                    caller = next((p for p in sides if p.hint != "with"), caller)
+                actors = [caller]
+                targets = [p for p in sides if p.code != caller.code]
                 incoming = self.lex.call_received.search(c.n)
                 if mode == "phone" and incoming is not None and targets:
                     # "تلقى الرئيس الأوكراني اتصالا من …": the caller is the one it came from
