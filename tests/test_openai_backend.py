@@ -358,3 +358,25 @@ def test_what_the_backend_patches_in_instructor_still_exists_and_is_contained():
     # instructor's loggers keep their level for other users of instructor in the process
     recorded_backend()
     assert logging.getLogger("instructor").level != logging.CRITICAL
+
+
+def test_replay_sends_through_httpx_which_vcrpy_replays(tmp_path: Path):
+    """Live requests go over aiohttp; cassettes hold httpx traffic, so while a cassette replays
+    (vcrpy wraps httpx's transport) the backend must use httpx."""
+    from extractor.backends.openai_backend import _httpx_transport_wrapped, _open_http
+    from extractor.settings import Settings
+
+    settings = Settings(model="m", base_url="http://127.0.0.1:1/v1")
+
+    async def kinds() -> tuple[str, str]:
+        live = _open_http(None, settings)
+        with replaying(CASSETTES / "seeds.yaml"):
+            assert _httpx_transport_wrapped()
+            replay = _open_http(None, settings)
+        names = type(live).__name__, type(replay).__name__
+        for client in (live, replay):
+            await client.aclose()
+        return names
+
+    live, replay = asyncio.run(kinds())
+    assert "Aio" in live and "Httpx" in replay, (live, replay)
