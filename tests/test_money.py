@@ -425,3 +425,13 @@ def test_a_running_total_next_to_a_package(text: str) -> None:
 def test_the_largest_since_the_war_began_is_no_running_total() -> None:
     (m,) = find_money("حزمة بقيمة 1.5 مليار دولار هي الأكبر منذ بدء الحرب")
     assert not m.cumulative
+
+
+def test_the_g7_is_no_running_total() -> None:
+    # "مجموعة" (group) begins like "مجموع" (total): only the whole word marks a total
+    from extractor.arabic.money import find_money
+
+    (loan,) = find_money("واتفقت مجموعة السبع على قرض بقيمة 50 مليار دولار لأوكرانيا")
+    assert not loan.cumulative
+    (total,) = find_money("ليصل مجموعها إلى 4 مليارات يورو")
+    assert total.cumulative

@@ -37,7 +37,8 @@ _PRIORITY: dict[str, int] = {"person": 0, "org": 1, "weapon": 2, "place": 3, "co
 _KINGDOM = "المملكه"
 # "المملكة", "والمملكة", "بالمملكة", "للمملكة" as a word of its own (normalized text)
 _BARE_KINGDOM = re.compile(r"(?<![^\W\d_])([وف]?(?:ب|ل)?)((?:ال|ل)مملكه)(?![^\W\d_])")
-_ADJECTIVE_SUFFIXES = ("", "ه", "ون", "ين", "ان", "تان", "تين")
+# "وفدين أمريكيا وأوكرانيا": the indefinite accusative ends in ا
+_ADJECTIVE_SUFFIXES = ("", "ه", "ون", "ين", "ان", "تان", "تين", "ا")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 

@@ -12,7 +12,7 @@ from extractor.backends.rule_clauses import (
     sub_clause,
     surfaces,
 )
-from extractor.backends.rule_lexicon import Lexicon
+from extractor.backends.rule_lexicon import Lexicon, tokens_of
 from extractor.schemas import DraftEvent
 
 STAGES = (
@@ -47,11 +47,38 @@ class AidRules(ClauseRules):
     """Aid: packages, pledges, requests, approvals, contracts and deliveries."""
 
     def _aid_events(self, c: Clause) -> list[DraftEvent]:
-        """The clause's aid event, or one per instrument when each has an amount of its own."""
+        """The clause's aid event, or one per instrument when each has an amount of its own, or
+        the event and the request a relative clause tells of the same weapons."""
+        asked = self._relative_request(c)
+        main = sub_clause(c, c.span.start, asked) if asked is not None else None
+        told = self._aid(main) if main is not None else None
+        request = sub_clause(c, asked, c.span.end) if asked is not None else None
+        if told is not None and request is not None:
+            wanted = self._aid(request, referred=told.items)
+            if wanted is not None:
+                return [told, wanted]
         draft = self._aid(c)
         if draft is None:
             return []
         return self._per_instrument(c, draft) or [draft]
+
+    def _relative_request(self, c: Clause) -> int | None:
+        """ "نفى … أن تكون برلين قد وافقت على تسليم صواريخ «توروس»، التي طلبت كييف من برلين
+        تزويدها بها": where a relative clause telling a request starts (original offset), when
+        the words before it tell a stage of their own."""
+        request = self.lex.stage_requested.search(c.n)
+        if request is None:
+            return None
+        words = [t for t in tokens_of(c.n) if t.end <= request.start][-2:]
+        pronoun = next((t for t in words if self.lex.relative.has_word(t.text)), None)
+        if pronoun is None:
+            return None
+        before = c.n[: pronoun.start]
+        if _stage_said(self.lex, before) in (None, "requested"):
+            return None
+        if not self.lex.aid_transfer.search(before):
+            return None
+        return c.norm.to_original(c.nstart + pronoun.start, c.nstart + pronoun.end)[0]
 
     def _per_instrument(self, c: Clause, draft: DraftEvent) -> list[DraftEvent]:
         """ "وقع … اتفاقية … بقيمة 100 مليون دولار، ومذكرة تفاهم … بقيمة 300 مليون دولار، ضمن
@@ -95,12 +122,15 @@ class AidRules(ClauseRules):
             )
         return events
 
-    def _aid(self, c: Clause) -> DraftEvent | None:
+    def _aid(self, c: Clause, referred: list[str] | None = None) -> DraftEvent | None:
+        """``referred``: the items a relative clause points back to ("التي طلبت كييف …
+        تزويدها بها")."""
         all_money = c.analysis.money_in(c.span.start, c.span.end)
         money = [m for m in all_money if not m.cumulative]
-        items = c.analysis.items_in(c.span.start, c.span.end)
+        items = [i.surface for i in c.analysis.items_in(c.span.start, c.span.end)] or referred or []
         aid_word = bool(self.lex.aid_word.search(c.n))
-        transfer = bool(self.lex.aid_transfer.search(c.n))
+        # "التي طلبتها أوكرانيا": a request (with its object pronoun) asks for a transfer
+        transfer = bool(self.lex.aid_transfer.search(c.n) or self.lex.asked_for.search(c.n))
         if all_money and not money:
             return None  # only a running total: not an event of its own
         if not (money or items or aid_word):
@@ -195,10 +225,42 @@ class AidRules(ClauseRules):
             date=self._date(c),
             modality=self._modality(c, allow_planned=False),  # type: ignore[arg-type]
             money=[m.surface for m in money][:4],
-            items=[i.surface for i in items][:8],
+            items=items[:8],
             stage=stage,  # type: ignore[arg-type]
             category=category,  # type: ignore[arg-type]
         )
+
+    def _aid_told_again(self, c: Clause, d: DraftEvent) -> bool:
+        """ "ستبدأ إرسال الأسلحة إلى أوكرانيا", "إن أربع دبابات وصلت بالفعل": with no amount of
+        its own, the package of the same donor and recipient told in the last sentences, told
+        on — unless it names items of another kind or a new stage of them ("وتعهدت بولندا
+        بإرسال 14 دبابة" after their delivery is a new pledge)."""
+        if d.money:
+            return False
+        donors, recipients = self._codes_of(d.actors), self._codes_of(d.targets)
+        if not donors or not recipients:
+            return False
+        # with no items, only "the weapons", "the aid" (with the article) points back: "بإرسال
+        # مساعدات عسكرية" is a new pledge
+        aid_word = self.lex.aid_word.search(c.n)
+        word = c.n[aid_word.start : aid_word.end].split()[0] if aid_word is not None else ""
+        word = word[1:] if word[:1] in ("و", "ف") and len(word) > 3 else word
+        named_again = word.startswith(("ال", "بال", "لل", "كال"))
+        kinds = self._item_kinds(d.items)
+        for e in reversed(c.earlier):
+            if e is d or e.event_type != "aid":
+                continue
+            if self._codes_of(e.actors) != donors or self._codes_of(e.targets) != recipients:
+                continue
+            if (not d.items and named_again) or (
+                d.items and e.stage == d.stage and kinds <= self._item_kinds(e.items)
+            ):
+                return True
+        return False
+
+    def _item_kinds(self, surfaces: list[str]) -> set[str]:
+        found = (self.gazetteer.lookup(s) for s in surfaces)
+        return {m.entry.category or m.entry.name for m in found if m is not None}
 
     def _package_items(self, c: Clause) -> list[str]:
         """Items of a sentence that details the package told just before it ("وتشمل الحزمة 30

@@ -57,7 +57,7 @@ class Clause:
     sentence_mentions: list[Mention]
     analysis: TextAnalysis
     # what a clause may refer back to ("الحزمة", "صادق عليها", "الرئيسان"): the events found so
-    # far in its sentence and in the sentence before, and the parties that sentence names
+    # far in its sentence and the few before, and the parties the sentence before names
     earlier: list[DraftEvent] = field(default_factory=list)
     before_mentions: list[Mention] = field(default_factory=list)
 
@@ -357,9 +357,10 @@ class ClauseRules:
 
     def _codes_of(self, surfaces: list[str]) -> set[str]:
         out = set()
+        by_name = {e.name: code for code, e in self.gazetteer.countries.items()}
         for surface in surfaces:
             m = self.gazetteer.lookup(surface)
-            code = party_code(m) if m is not None else None
+            code = party_code(m) if m is not None else by_name.get(surface)  # "Saudi Arabia"
             if code:
                 out.add(code)
         return out

@@ -25,7 +25,8 @@ from extractor.schemas import DraftEvent
 class ContactRules(ReferenceRules):
     """Contacts (who called, visited or met whom) and agreements (who signed with whom)."""
 
-    def _contact(self, c: Clause) -> list[DraftEvent]:
+    def _contact(self, c: Clause, found: list[DraftEvent] | None = None) -> list[DraftEvent]:
+        """``found``: the clause's events of other types (a meeting may be their setting)."""
         receive = self.lex.receive.search(c.n)
         if receive is not None and not self.lex.phone.search(c.n):
             received = self._received(c, receive)
@@ -47,6 +48,8 @@ class ContactRules(ReferenceRules):
         before = c.n[: trigger_at(self.lex, mode, c.n)].split()
         if mode == "meeting" and before and self.lex.sideline.has_word(before[-1]):
             return []  # "وعلى هامش القمة، وقع …": the summit is the setting of another event
+        if self._not_a_contact(c, mode, before, found or []):
+            return []
         war = self.lex.war_between.search(c.n)
         partner_text = c.n[: war.start] + c.n[war.end :] if war else c.n
         parts = [
@@ -128,11 +131,12 @@ class ContactRules(ReferenceRules):
                 # "حيث سيلتقي الرئيس البولندي", "قال الرئيس الأوكراني إنه بحث مع …": the other
                 # side is the subject named earlier in the sentence (if there is none, a body
                 # such as NATO may still meet on its own)
+                at = c.nstart + trigger_at(self.lex, mode, c.n)
                 subject = [
                     p
                     for p in self._parts(c, "contact", c.sentence_mentions)
-                    if p.hint not in ("in", "to") and p.code != codes[0]
-                ][:1]
+                    if p.hint not in ("in", "to") and p.code != codes[0] and p.mention.nstart < at
+                ][:1]  # named before the contact: "… الجانب الأوكراني" after it is no side
                 sides = subject + sides
                 codes = distinct(sides)
             joins = self.lex.participation.search(c.n)
@@ -175,6 +179,29 @@ class ContactRules(ReferenceRules):
             )
             for group in groups
         ]
+
+    def _not_a_contact(
+        self, c: Clause, mode: str, before: list[str], found: list[DraftEvent]
+    ) -> bool:
+        """A contact noun that tells no contact of its own: judged ("وصف زيلينسكي اللقاء
+        بأنه …": the meeting told before), addressed ("وجه كلمة … إلى قمة العشرين": a speech), or
+        the setting of another event of the clause ("اتفق القادة على حزمة …، خلال قمة")."""
+        hit = self.lex[mode].search(c.n)
+        if hit is None:
+            return False
+        noun = c.n[hit.start : hit.end].lstrip("وف")
+        near = before[-2:]
+        # "ووصف الرئيس الفرنسي اللقاء": the judging verb, its subject, then the contact
+        if noun.startswith("ال") and any(self.lex.described.has_word(w) for w in before[-4:]):
+            return True
+        if mode == "meeting" and self.lex.address.search(" ".join(before[-5:])):
+            return True
+        return (
+            mode == "meeting"
+            and bool(near)
+            and self.lex.setting.has_word(near[-1])
+            and any(d.event_type in ("aid", "agreement", "other") for d in found)
+        )
 
     def _another_round(self, c: Clause, mode: str) -> list[DraftEvent]:
         """The talks or meeting named with the article and a day of its own: the sides of the
@@ -279,6 +306,21 @@ class ContactRules(ReferenceRules):
             ("ال", "بال", "لل")
         )
 
+    def _meeting_of_the_visit(self, d: DraftEvent, before: list[DraftEvent]) -> bool:
+        """ "وكان زيلينسكي قد زار واشنطن، حيث استقبله بايدن، بعد أن التقى أعضاء مجلس
+        الشيوخ": a meeting or talks of the sides of a visit told earlier in the sentence are
+        that visit, told on."""
+        if d.mode not in ("meeting", "talks") or d.modality != "asserted":
+            return False
+        sides = self._codes_of(d.actors + d.targets)
+        return len(sides) >= 2 and any(
+            e.event_type == "diplomatic_contact"
+            and e.mode == "visit"
+            and e.modality == d.modality
+            and self._codes_of(e.actors + e.targets) == sides
+            for e in before
+        )
+
     def _agreement(self, c: Clause, found: list[DraftEvent] | None = None) -> list[DraftEvent]:
         hit = self.lex.agreement.search(c.n)
         if hit is None:
@@ -300,7 +342,9 @@ class ContactRules(ReferenceRules):
             subject = [
                 p
                 for p in self._parts(c, "agreement", c.sentence_mentions)
-                if p.hint not in ("in", "to", "with") and p.code != parts[0].code
+                if p.hint not in ("in", "to", "with")
+                and p.code != parts[0].code
+                and p.mention.nstart < c.nstart + hit.start
             ][:1]
             parts = subject + parts
         if len(distinct(parts)) < 2:

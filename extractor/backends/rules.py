@@ -49,6 +49,7 @@ CLAUSE_LEVEL: tuple[str, ...] = ("other",) + tuple(
     t for t in EVENT_TYPE_NAMES if t in ("aid", "diplomatic_contact", "agreement", "ceasefire")
 )
 _MIN_CLAUSE_WORDS = 4
+_REFERENCE_SENTENCES = 3  # how far back a clause's "الحزمة" or "الجولة الأولى" may point
 
 
 class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRules):
@@ -64,7 +65,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
             "other": lambda c, _found: listed(self._other(c)),
             "aid": lambda c, found: [] if claimed(found, AID_LIKE) else self._aid_events(c),
             "diplomatic_contact": lambda c, found: (
-                [] if claimed(found, ("accession",)) else self._contact(c)
+                [] if claimed(found, ("accession",)) else self._contact(c, found)
             ),
             "agreement": lambda c, found: (
                 [] if claimed(found, ("treaty_withdrawal",)) else self._agreement(c, found)
@@ -110,6 +111,9 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
         dated: list[tuple[DraftEvent, str]] = []  # the segment's events that have a date
         told: list[Span] = []  # the body sentences read so far
         told_before: list[DraftEvent] = []  # the events of the sentence just read
+        # the events of the last few sentences: "the package" a clause names again was told in
+        # one of them (a quote or a breakdown may stand in between)
+        recent: list[list[DraftEvent]] = []
         for sentence in (part for s in sentences(text) for part in run_on_parts(text, s)):
             if is_title(text, sentence):
                 continue  # headlines repeat the body, in fewer words
@@ -126,7 +130,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
                 clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
                     continue
-                clause.earlier = told_before + [d for _, d in found]
+                clause.earlier = [d for ds in recent for d in ds] + [d for _, d in found]
                 events = self._events_in(clause, CLAUSE_LEVEL)
                 if not any(d.event_type != "attack" for d in events):
                     # "وكان مجلس الشيوخ قد أقر الحزمة", "صادق عليها مجلس النواب": another step
@@ -140,16 +144,22 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
                 last.items = list(dict.fromkeys(last.items + self._package_items(whole)))[:8]
             told.append(sentence)
             told_before = [d for _, d in found]
+            recent = (recent + [told_before])[-_REFERENCE_SENTENCES:]
             for c, d in found:
                 if d.date is None:
                     d.date = self._inherited_date(c, d, dated)
             dated += [(d, d.date) for _, d in found if d.date]
-            for c, d in found:
+            for i, (c, d) in enumerate(found):
                 if d.event_type == "attack" and self._told_again(c, d, drafts):
                     continue
                 if d.event_type == "ceasefire" and self._truce_told_again(c, d, drafts):
                     continue
-                if d.event_type == "diplomatic_contact" and self._contact_told_again(c, d, drafts):
+                if d.event_type == "diplomatic_contact" and (
+                    self._contact_told_again(c, d, drafts)
+                    or self._meeting_of_the_visit(d, [e for _, e in found[:i]])
+                ):
+                    continue
+                if d.event_type == "aid" and self._aid_told_again(c, d):
                     continue
                 drafts.append(d)
         return drafts
