@@ -114,6 +114,8 @@ class ClauseRules:
                 prev_is_party = (
                     names_party(prev)
                     or (event == "attack" and self.lex.attack_nouns.has_word(prev))
+                    or (event == "contact" and self.lex.contact_adjective_nouns.has_word(prev))
+                    or chained_adjective(parts, m)
                     or (
                         prev.startswith("ال")
                         and any(
@@ -154,8 +156,11 @@ class ClauseRules:
                 or (m.clitic.endswith("ب") and kind in ("place", "country"))
             ):
                 hint = "in"
-            elif gov == "من":
-                hint = "from"
+            elif gov == "من" and not (
+                len(before) >= 2
+                and any(self.lex.party_nouns.has(w) for w in stem_bases(before[-2]))
+            ):
+                hint = "from"  # but "وفدا من الكونغرس": a delegation of it, a side
             elif gov in ("علي", "ضد"):
                 hint = "on"
             if (
@@ -486,6 +491,16 @@ def adjective_absorbed(mentions: list[Mention], idx: int, norm: str) -> bool:
         if nxt.entry.kind in ("person", "org") and state and nxt.entry.country == state.code:
             return True
     return False
+
+
+def chained_adjective(parts: list[Part], m: Mention) -> bool:
+    """ "محادثات روسية أوكرانية": a state adjective right after a party adjective is a second
+    side."""
+    return (
+        bool(parts)
+        and parts[-1].mention.via == "adjective"
+        and 0 < m.nstart - parts[-1].mention.nend <= 1
+    )
 
 
 def follows_adjective_party(c: Clause, parts: list[Part], m: Mention) -> bool:

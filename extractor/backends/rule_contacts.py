@@ -249,10 +249,21 @@ class ContactRules(ReferenceRules):
             for p in self._parts(c, "contact")
             if p.mention.nstart >= after and p.hint not in ("in", "to")
         ]
+        word = c.n[receive.start : receive.end]
+        if self.lex.reception.has_word(word):
+            # "وأكد الرئيس المصري لدى استقباله وزير الخارجية الأوكراني": his reception — the
+            # host is named before, the visitor after
+            hosts = [
+                p
+                for p in self._parts(c, "contact", c.sentence_mentions)
+                if p.mention.nstart < after and p.hint not in ("in", "to", "with")
+            ][:1]
+            parts = [p for p in parts if hosts and p.code != hosts[0].code]
+            parts = hosts + parts
         hosts = parts[:1]
         if not hosts:
             return []
-        pronoun = c.n[receive.start : receive.end].endswith(("ه", "ها", "هم"))
+        pronoun = word.endswith(("ه", "ها", "هم")) and not self.lex.reception.has_word(word)
         if pronoun:
             visitors = [
                 p
