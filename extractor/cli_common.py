@@ -97,7 +97,8 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
 
     def wrapper(**values: Any) -> Any:
         flags = {n: values.pop(n) for n in names}
-        flags = {k: v for k, v in flags.items() if v not in (None, False, [])}
+        # "not given" is None (or False for an on/off flag); 0 and 0.0 are values (0 == False)
+        flags = {k: v for k, v in flags.items() if not (v is None or v is False or v == [])}
         return command(flags=flags, **values)
 
     wrapper.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]

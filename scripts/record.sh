@@ -43,10 +43,11 @@ if ! curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null; then
   done
 fi
 # A 1.5B model on a CPU writes ~15 tokens/s and lists about one event per 120 tokens: requests of
-# a few sentences (no overlap) keep each answer short enough to finish within max_tokens, and a
-# re-ask (which repeats the answer) small. These settings are saved beside each cassette.
+# a few sentences (the sentences at a cut repeated, as by default) keep each answer short enough
+# to finish within max_tokens, and a re-ask (which repeats the answer) small. These settings are
+# saved beside each cassette.
 RUN=(.venv/bin/extractor run --backend openai --base-url "http://127.0.0.1:$PORT/v1" --model "$ALIAS"
-  --concurrency 1 --timeout 1800 --chunk-chars 1200 --chunk-overlap 0 --max-tokens 2048
+  --concurrency 1 --timeout 1800 --chunk-chars 1200 --chunk-overlap 400 --max-tokens 2048
   --no-cache --record -q)
 
 record() {  # record NAME INPUT [extra flags]: a fresh cassette from the live server

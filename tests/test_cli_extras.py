@@ -129,3 +129,28 @@ def test_unresolvable_host_is_one_clear_line(tmp_path: Path):
     assert result.exit_code == 2
     assert "cannot resolve" in result.output or "connection refused" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_zero_flag_is_a_value_not_a_missing_flag(tmp_path: Path):
+    # 0 == False in Python: "--chunk-overlap 0" once fell back to the default 400 unnoticed
+    cassette = tmp_path / "c.yaml"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(SEEDS),
+            "-o",
+            str(tmp_path / "e.jsonl"),
+            "-q",
+            "--chunk-overlap",
+            "0",
+            "--temperature",
+            "0",
+            "--replay",
+            str(cassette),
+            "--record",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "c.settings.json").read_text(encoding="utf-8"))
+    assert saved["chunk_overlap"] == 0

@@ -16,10 +16,10 @@ from extractor.arabic.money import MoneyMention, find_money
 from extractor.arabic.textnorm import NormalizedText, normalize_with_map
 
 
-class TextAnalysis:
-    """Lazily computed findings over ``text``; queries by original-text span."""
+class _Findings:
+    """What the normalizers find in one text with one gazetteer (computed on first use)."""
 
-    def __init__(self, text: str, gazetteer: Gazetteer, norm: NormalizedText | None = None) -> None:
+    def __init__(self, text: str, gazetteer: Gazetteer, norm: NormalizedText | None) -> None:
         self.text = text
         self.gazetteer = gazetteer
         self.norm = norm or normalize_with_map(text)
@@ -36,6 +36,46 @@ class TextAnalysis:
     @cached_property
     def items(self) -> list[ItemMention]:
         return find_items(self.text, self.gazetteer, self.norm, self.mentions, self.money)
+
+
+# The rule backend analyses a segment and the pipeline then the document; for most pages they are
+# one text, read once. A few recent texts are kept (bulk runs move on).
+_RECENT: dict[str, _Findings] = {}
+_RECENT_SIZE = 4
+
+
+def _findings(text: str, gazetteer: Gazetteer, norm: NormalizedText | None) -> _Findings:
+    if norm is not None:
+        return _Findings(text, gazetteer, norm)
+    found = _RECENT.get(text)
+    if found is None or found.gazetteer is not gazetteer:
+        found = _Findings(text, gazetteer, None)
+        if len(_RECENT) >= _RECENT_SIZE:
+            del _RECENT[next(iter(_RECENT))]
+        _RECENT[text] = found
+    return found
+
+
+class TextAnalysis:
+    """Lazily computed findings over ``text``; queries by original-text span."""
+
+    def __init__(self, text: str, gazetteer: Gazetteer, norm: NormalizedText | None = None) -> None:
+        self.text = text
+        self.gazetteer = gazetteer
+        self._found = _findings(text, gazetteer, norm)
+        self.norm = self._found.norm
+
+    @property
+    def mentions(self) -> list[Mention]:
+        return self._found.mentions
+
+    @property
+    def money(self) -> list[MoneyMention]:
+        return self._found.money
+
+    @property
+    def items(self) -> list[ItemMention]:
+        return self._found.items
 
     def money_in(self, start: int, end: int) -> list[MoneyMention]:
         return [m for m in self.money if start <= m.start and m.end <= end]

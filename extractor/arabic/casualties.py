@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extractor.arabic.numbers import Token, is_vague, read_amount, starts_amount, tokenize
 from extractor.arabic.textnorm import normalize
@@ -87,6 +88,7 @@ class Casualties:
     injured_surface: str | None = None
 
 
+@lru_cache(maxsize=2048)  # the attack rules read a sentence and its clauses again
 def find_casualties(text: str) -> Casualties:
     """Killed and injured counts written in ``text`` (one clause or sentence)."""
     n = normalize(text)

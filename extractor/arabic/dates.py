@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from extractor.arabic.textnorm import normalize
 
@@ -240,6 +241,17 @@ class DateMention:
 
 
 def find_dates(norm_text: str) -> list[DateMention]:
+    """Date expressions of a normalized text (a fresh list; the rules ask the same clause
+    again and again, so the reading is cached)."""
+    return list(read_dates_cached(norm_text))
+
+
+@lru_cache(maxsize=4096)
+def read_dates_cached(norm_text: str) -> tuple[DateMention, ...]:
+    return tuple(_read_dates(norm_text))
+
+
+def _read_dates(norm_text: str) -> list[DateMention]:
     """All date expressions in normalized text, in order."""
     out: list[DateMention] = []
     for m in _DATE_RE.finditer(norm_text):

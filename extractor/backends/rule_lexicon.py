@@ -71,6 +71,12 @@ def tokens_of(n: str) -> tuple[Token, ...]:
     return tuple(Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(n))
 
 
+@lru_cache(maxsize=4096)
+def words_of(n: str) -> frozenset[str]:
+    """The distinct words of a normalized text."""
+    return frozenset(t.text for t in tokens_of(n))
+
+
 def _without_conjunction(word: str) -> tuple[str, ...]:
     if len(word) > 2 and word[0] in _CONJUNCTIONS:
         return (word, word[1:])
@@ -250,6 +256,10 @@ class WordClass:
     entries: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
     blocked: frozenset[str] = frozenset()  # words that are never triggers (class not_triggers)
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    # the words a match can start at (a form, a stem or a phrase's first word) and those it
+    # cannot: most texts hold none of the first, and one set operation tells so
+    _starts: set[str] = field(default_factory=set, repr=False)
+    _never: set[str] = field(default_factory=set, repr=False)
 
     def has(self, word: str) -> bool:
         """Is ``word`` (normalized, one word) one of the class's forms, as written?"""
@@ -274,8 +284,25 @@ class WordClass:
     def finditer(self, n: str) -> Iterator[Hit]:
         """Every match in normalized text ``n``, in order, not overlapping."""
         tokens = tokens_of(n)
+        words = words_of(n)
+        starts, never = self._starts, self._never
+        fresh = words - starts - never
+        if fresh:
+            if len(never) > _MEMO_SIZE:  # a bulk run meets an open vocabulary
+                starts.clear()
+                never.clear()
+            for word in fresh:
+                can = self._word_matches(word) or any(
+                    p.steps[0].word.matches(word, self.blocked) for p in self.phrases
+                )
+                (starts if can else never).add(word)
+        if starts.isdisjoint(words):
+            return
         i = 0
         while i < len(tokens):
+            if tokens[i].text not in starts:
+                i += 1
+                continue
             end = None
             for phrase in self.phrases:
                 if not phrase.steps[0].word.matches(tokens[i].text, self.blocked):
@@ -345,6 +372,8 @@ class Lexicon:
     def __init__(self, classes: dict[str, WordClass], sources: dict[str, str]) -> None:
         self.classes = classes
         self.sources = sources  # class name → file it came from
+        # plain attributes: the rules read "lex.phone" hundreds of thousands of times
+        self.__dict__.update({k: v for k, v in classes.items() if k not in ("classes", "sources")})
         blocked = classes.get(NOT_TRIGGERS)
         if blocked is not None:
             for cls in classes.values():

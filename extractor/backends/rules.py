@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from extractor.arabic.analysis import TextAnalysis
+from extractor.arabic.casualties import find_casualties
+from extractor.arabic.dates import read_dates_cached
 from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import LONG_CLAUSE, Span, clauses, run_on_parts, sentences
 from extractor.backends.base import BackendAnswer, SegmentRequest
@@ -32,7 +34,7 @@ from extractor.backends.rule_clauses import (
 )
 from extractor.backends.rule_conflict import ATTACK_MODES, ConflictRules
 from extractor.backends.rule_contacts import ContactRules
-from extractor.backends.rule_lexicon import Lexicon, load_lexicon
+from extractor.backends.rule_lexicon import Lexicon, load_lexicon, tokens_of, words_of
 from extractor.backends.rule_other import AID_LIKE, OtherRules
 from extractor.backends.rule_refer import ReferenceRules
 from extractor.errors import ConfigError
@@ -50,6 +52,10 @@ CLAUSE_LEVEL: tuple[str, ...] = ("other",) + tuple(
 )
 _MIN_CLAUSE_WORDS = 4
 _REFERENCE_SENTENCES = 3  # how far back a clause's "الحزمة" or "الجولة الأولى" may point
+# The rules read a sentence, then each of its clauses, several times over: these readings are
+# memoized while one text is read, and forgotten before the next, so that no speed is measured
+# that comes from sentences repeated across documents.
+_TEXT_MEMOS = (tokens_of, words_of, read_dates_cached, find_casualties)
 
 
 class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRules):
@@ -83,6 +89,8 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
 
     def extract(self, text: str) -> list[DraftEvent]:
         """Draft events for one segment of text."""
+        for memo in _TEXT_MEMOS:
+            memo.cache_clear()
         analysis = TextAnalysis(text, self.gazetteer)
         norm = analysis.norm
         mentions = analysis.mentions
