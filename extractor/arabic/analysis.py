@@ -8,6 +8,7 @@ span queries from the results keeps the rule backend and grounding fast.
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import replace
 from functools import cached_property
 
 from extractor.arabic.gazetteer import Gazetteer, Mention
@@ -32,6 +33,25 @@ class _Findings:
     @cached_property
     def money(self) -> list[MoneyMention]:
         return find_money(self.text, self.norm)
+
+    def money_in(self, start: int, end: int) -> list[MoneyMention]:
+        """Money written within [start, end): filtered from the whole text's when that was read,
+        else read from the window alone (grounding asks about a sentence or three of a page; a
+        warm-cache run need not read every amount of it)."""
+        if "money" in self.__dict__:
+            return [m for m in self.money if start <= m.start and m.end <= end]
+        found = self._windows.get((start, end))
+        if found is None:
+            found = [
+                replace(m, start=m.start + start, end=m.end + start)
+                for m in find_money(self.text[start:end])
+            ]
+            self._windows[(start, end)] = found
+        return found
+
+    @cached_property
+    def _windows(self) -> dict[tuple[int, int], list[MoneyMention]]:
+        return {}
 
     @cached_property
     def items(self) -> list[ItemMention]:
@@ -78,7 +98,7 @@ class TextAnalysis:
         return self._found.items
 
     def money_in(self, start: int, end: int) -> list[MoneyMention]:
-        return [m for m in self.money if start <= m.start and m.end <= end]
+        return self._found.money_in(start, end)
 
     def items_in(self, start: int, end: int) -> list[ItemMention]:
         return [i for i in self.items if start <= i.start and i.end <= end]
