@@ -13,6 +13,8 @@ instead inject a fault, each with its own probability:
     non_json     200 with an HTML body
     bad_schema   200 with JSON that does not fit the schema (triggers a re-ask)
     truncated    finish_reason "length" with cut-off arguments
+(and ``runaway_over_chars``: a longer segment gets cut-off arguments with the whole token budget
+used but finish_reason "tool_calls", as llama-cpp-python reports a model that talked too long)
     empty        200 with an empty ``choices`` list
 
 ``answer`` may be replaced to script the model (prompt-injection tests make it "obey").
@@ -90,6 +92,9 @@ class FaultConfig:
     retry_after: float = 0.0
     seed: int = 0
     force_status: int | None = None  # answer every chat request with this HTTP error (401, 404 …)
+    # a segment longer than this is answered as llama-cpp-python answers a model that talks until
+    # max_tokens: cut-off arguments, yet finish_reason "tool_calls" (0 = never)
+    runaway_over_chars: int = 0
 
 
 class FaultServer:
@@ -254,6 +259,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, completion(body, {"events": [{"event_type": "bombing", "quote": 7}]}))
         elif fault == "truncated":
             self._json(200, completion(body, owner.answer(segment), truncate=True))
+        elif cfg.runaway_over_chars and len(segment) > cfg.runaway_over_chars:
+            owner.count("runaway")
+            cut = completion(body, owner.answer(segment), truncate=True)
+            cut["choices"][0]["finish_reason"] = "tool_calls" if "tools" in body else "stop"
+            cut["usage"]["completion_tokens"] = int(body.get("max_tokens") or 4096)
+            self._json(200, cut)
         elif fault == "empty":
             self._json(
                 200,

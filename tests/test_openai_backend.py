@@ -197,6 +197,27 @@ def test_truncated_output_fails_with_advice_fault_server():
 
 
 @local_network
+def test_a_runaway_answer_is_asked_again_in_halves_not_reasked_fault_server():
+    # a small model may repeat itself until max_tokens, and llama-cpp-python still says
+    # "tool_calls": quoting that answer back in a re-ask overflowed the server's context (dev)
+    second = "وأعلنت ألمانيا تقديم مساعدات بقيمة 500 مليون يورو لأوكرانيا."
+    text = SEGMENT + " " + second
+    with FaultServer(FaultConfig(runaway_over_chars=len(SEGMENT) + 5)) as server:
+        answer = draft(fault_backend(server.base_url, max_reasks=1, max_retries=0), text)
+        assert server.counts["runaway"] == 1 and server.counts["requests"] == 3
+    assert [d.money for d in answer.drafts] == [["125 مليون دولار"], ["500 مليون يورو"]]
+    assert answer.usage.reasks == 0
+
+
+@local_network
+def test_a_runaway_answer_on_one_sentence_fails_with_advice_fault_server():
+    with FaultServer(FaultConfig(runaway_over_chars=10)) as server:
+        with pytest.raises(BackendError, match="cut off at max_tokens"):
+            draft(fault_backend(server.base_url, max_retries=0), SEGMENT)
+        assert server.counts["requests"] == 1
+
+
+@local_network
 @pytest.mark.parametrize("fault", ["non_json", "empty"])
 def test_unusable_answers_fail_the_document_not_the_run_fault_server(fault: str):
     with FaultServer(FaultConfig(rates={fault: 1.0})) as server, pytest.raises(BackendError):

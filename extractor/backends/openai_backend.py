@@ -43,6 +43,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from extractor.arabic.sentences import sentences
 from extractor.arabic.textnorm import normalize
 from extractor.backends.base import BackendAnswer, SegmentRequest, Usage
 from extractor.backends.cache import AnswerCache, cache_key
@@ -234,7 +235,7 @@ class OpenAIBackend:
                 return self._answer(batch, Usage(cache_hits=1), key)
         usage = Usage()
         try:
-            batch = await self._call(request.text, usage)
+            batch = await self._in_halves(request.text, usage, _HALVINGS)
         except BackendError as exc:
             exc.usage = usage  # the tokens of failed attempts are still reported
             raise
@@ -270,6 +271,24 @@ class OpenAIBackend:
         if self._codec is None:
             self._codec = BatchCodec(self)
         return self._codec
+
+    async def _in_halves(self, text: str, usage: Usage, halvings: int) -> BaseModel:
+        """The answer for ``text``; when the model's answer is cut off at ``max_tokens``, the answers
+        for its two halves (split between sentences), joined. A small model lists one event in
+        about 120 tokens and sometimes repeats itself until the limit: re-asking would quote the
+        cut-off answer back (thousands of tokens, escaped) and overflow the server's context."""
+        try:
+            return await self._call(text, usage)
+        except _CutOff:
+            cut = _middle_sentence_break(text) if halvings > 0 else None
+            if cut is None:
+                raise
+        first = await self._in_halves(text[:cut], usage, halvings - 1)
+        second = await self._in_halves(text[cut:], usage, halvings - 1)
+        key = self.task.list_key
+        return self.response_model.model_construct(
+            **{key: self.task.drafts(first) + self.task.drafts(second)}
+        )
 
     async def _call(self, text: str, usage: Usage) -> BaseModel:
         c = self.config
@@ -324,11 +343,11 @@ class OpenAIBackend:
             try:
                 return codec.validate(completion)
             except IncompleteOutputException:
-                raise BackendError(
-                    f"model output was cut off at max_tokens={self.config.max_tokens}; "
-                    "raise --max-tokens"
-                ) from None
+                raise _CutOff(self.config.max_tokens) from None
             except _reaskable_errors() as exc:
+                if _used_whole_budget(completion, self.config.max_tokens):
+                    # some servers (llama-cpp-python) say "tool_calls", not "length", when cut
+                    raise _CutOff(self.config.max_tokens) from exc
                 if number == attempts:
                     raise BackendError(
                         f"model answer failed validation after {number} attempt(s): "
@@ -470,6 +489,29 @@ def _request_headers(key: str | None) -> dict[str, str]:
         if value:
             headers[header] = value
     return headers
+
+
+# A request whose answer is cut off is split in two, each half again if need be: at most 4 parts.
+_HALVINGS = 2
+
+
+class _CutOff(BackendError):
+    def __init__(self, max_tokens: int) -> None:
+        super().__init__(
+            f"model output was cut off at max_tokens={max_tokens} (even for the text's halves); "
+            "raise --max-tokens or lower --chunk-chars"
+        )
+
+
+def _used_whole_budget(completion: dict[str, Any], max_tokens: int) -> bool:
+    usage = completion.get("usage")
+    return isinstance(usage, dict) and int(usage.get("completion_tokens") or 0) >= max_tokens
+
+
+def _middle_sentence_break(text: str) -> int | None:
+    """The sentence boundary nearest the middle of ``text`` (None for one sentence)."""
+    inner = [s.start for s in sentences(text, 0, len(text))][1:]
+    return min(inner, key=lambda start: abs(2 * start - len(text))) if inner else None
 
 
 def _bump_retries(usage: Usage) -> None:
