@@ -285,10 +285,10 @@ class OpenAIBackend:
                 raise
         first = await self._in_halves(text[:cut], usage, halvings - 1)
         second = await self._in_halves(text[cut:], usage, halvings - 1)
-        key = self.task.list_key
-        return self.response_model.model_construct(
-            **{key: self.task.drafts(first) + self.task.drafts(second)}
-        )
+        joined: dict[str, Any] = {
+            self.task.list_key: self.task.drafts(first) + self.task.drafts(second)
+        }
+        return self.response_model.model_construct(**joined)
 
     async def _call(self, text: str, usage: Usage) -> BaseModel:
         c = self.config
