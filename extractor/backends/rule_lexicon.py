@@ -281,9 +281,9 @@ class WordClass:
             self._memo[word] = known
         return known
 
-    def finditer(self, n: str) -> Iterator[Hit]:
-        """Every match in normalized text ``n``, in order, not overlapping."""
-        tokens = tokens_of(n)
+    def _may_match(self, n: str) -> bool:
+        """Does normalized text ``n`` hold a word a match can start at? (One set test for the
+        words met before; each new word is judged once.)"""
         words = words_of(n)
         starts, never = self._starts, self._never
         fresh = words - starts - never
@@ -296,8 +296,14 @@ class WordClass:
                     p.steps[0].word.matches(word, self.blocked) for p in self.phrases
                 )
                 (starts if can else never).add(word)
-        if starts.isdisjoint(words):
+        return not starts.isdisjoint(words)
+
+    def finditer(self, n: str) -> Iterator[Hit]:
+        """Every match in normalized text ``n``, in order, not overlapping."""
+        if not self._may_match(n):
             return
+        tokens = tokens_of(n)
+        starts = self._starts
         i = 0
         while i < len(tokens):
             if tokens[i].text not in starts:
@@ -320,7 +326,7 @@ class WordClass:
 
     def search(self, n: str) -> Hit | None:
         """The first match in normalized text ``n`` (None when the class is not there)."""
-        return next(self.finditer(n), None)
+        return next(self.finditer(n), None) if self._may_match(n) else None
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and word in self.forms
