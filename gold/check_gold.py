@@ -86,7 +86,7 @@ NPL NRU NZL OMN PAK PAN PCN PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT REU 
 SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA
 TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA UZB VAT VCT VEN VGB
 VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE
-""".split()
+""".split()  # noqa: SIM905 - a readable table of codes
 )
 CODES = ISO3 | ORGS
 
@@ -250,7 +250,9 @@ def check_event(ev: dict, text: str, where: str, rep: Report) -> None:
         rep.err(where, "mode applies to attack/diplomatic_contact only")
     if et == "other":
         if ev["subtype"] not in OTHER_SUBTYPES:
-            rep.err(where, f"other needs a subtype from {sorted(OTHER_SUBTYPES)}, got {ev['subtype']!r}")
+            rep.err(
+                where, f"other needs a subtype from {sorted(OTHER_SUBTYPES)}, got {ev['subtype']!r}"
+            )
     elif ev["subtype"] is not None:
         rep.err(where, "subtype applies to other events only")
 
