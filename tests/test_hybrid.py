@@ -181,3 +181,29 @@ def test_hybrid_from_the_cli(tmp_path: Path):
     assert aid["provenance"]["sources"] == ["rules", "openai"] and aid["money"][0]["amount"] == 5e8
     assert {a["code"] for a in aid["targets"]} == {"UKR"}
     assert all(r["provenance"]["sources"] for r in records)
+
+
+@local_network
+def test_the_rules_records_stand_when_the_model_fails(tmp_path: Path):
+    from bench.fault_server import FaultConfig
+
+    docs = tmp_path / "d.jsonl"
+    docs.write_text(json.dumps({"id": "d", "text": TEXT}, ensure_ascii=False), encoding="utf-8")
+    out, summary = tmp_path / "h.jsonl", tmp_path / "s.json"
+    flags = ["--base-url", "", "--model", "m", "--no-cache", "--max-retries", "0", "-q"]
+    with FaultServer(FaultConfig(rates={"server_error": 1.0})) as server:
+        flags[1] = server.base_url
+        result = runner.invoke(
+            app,
+            ["run", str(docs), "--backend", "hybrid", *flags, "-o", str(out)]
+            + ["--summary-json", str(summary)],
+        )
+        rules = runner.invoke(app, ["run", str(docs), "-o", str(tmp_path / "r.jsonl"), "-q"])
+    assert result.exit_code == 0 and rules.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    alone = (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {r["event_id"] for r in records} == {json.loads(x)["event_id"] for x in alone}
+    assert records and all(r["provenance"]["sources"] == ["rules"] for r in records)
+    stats = json.loads(summary.read_text(encoding="utf-8"))
+    assert stats["failed"] == 0
+    assert stats["grounding"]["rejected"]["model_failed_segments"] == 1

@@ -10,19 +10,28 @@ of its type (:class:`~extractor.backends.triggers.TypeTriggers`): a small model'
 "diplomatic_contact" for a sentence without a call, visit, meeting or talks word is a misreading,
 not an event the rules missed. Such drafts are counted in the run summary
 (``rejected: model_type_without_cue``). With ``trust="model"`` every grounded model draft is kept.
+
+The rules are the floor: when the model fails on a segment after its retries (a cut-off or
+invalid answer, a server that keeps failing), the segment keeps the rules' drafts, a warning
+names the document, and the run summary counts it (``rejected: model_failed_segments``). A model
+server that cannot be used at all (refused, 401, unknown model) still stops the run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
-from extractor.backends.base import Backend, BackendAnswer, SegmentRequest
+from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.backends.triggers import TypeTriggers
+from extractor.errors import BackendError, ModelUnavailableError
+
+log = logging.getLogger("extractor")
 
 
 class HybridBackend:
-    """Rules and a model, side by side (the model's faults fail the document as usual)."""
+    """Rules and a model, side by side; the rules' drafts stand when the model fails."""
 
     name = "hybrid"
 
@@ -40,7 +49,7 @@ class HybridBackend:
         self.triggers = triggers or TypeTriggers()
 
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
-        rules, model = await asyncio.gather(self.rules.draft(request), self.model.draft(request))
+        rules, model = await asyncio.gather(self.rules.draft(request), self._model_draft(request))
         rules.source = rules.source or self.rules.name
         model.source = model.source or self.model.name
         if self.trust == "rules":
@@ -49,6 +58,23 @@ class HybridBackend:
                 model.rejected["model_type_without_cue"] = len(model.drafts) - len(kept)
             model.drafts = kept
         return BackendAnswer(drafts=[], parts=[rules, model], source=self.name)
+
+    async def _model_draft(self, request: SegmentRequest) -> BackendAnswer:
+        try:
+            return await self.model.draft(request)
+        except ModelUnavailableError:
+            raise
+        except BackendError as exc:
+            log.warning(
+                "document %s segment %s: the model failed (%s); the rules' drafts stand",
+                request.doc_id,
+                request.segment_id,
+                exc,
+            )
+            usage = exc.usage if isinstance(exc.usage, Usage) else Usage()
+            return BackendAnswer(
+                [], usage, source=self.model.name, rejected={"model_failed_segments": 1}
+            )
 
     def _keep(self, draft: Any, rule_drafts: list[Any], text: str) -> bool:
         kind, quote = getattr(draft, "event_type", None), str(getattr(draft, "quote", ""))
