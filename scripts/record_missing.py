@@ -7,6 +7,9 @@ interaction (vcrpy's "new_episodes" mode), instead of hours of re-recording a go
 
     python scripts/record_missing.py CASSETTE.yaml INPUT... [extractor run flags]
 
+(--backend hybrid also records the segments an openai run never asked because the document
+had already failed.)
+
 The server named in the cassette must be running (scripts/record.sh starts it).
 """
 
@@ -34,17 +37,8 @@ def main(argv: list[str]) -> int:
 
     replay.replaying = new_episodes  # type: ignore[assignment]
     out = Path("out") / f"record-missing-{cassette.stem}.jsonl"
-    args = [
-        "run",
-        *rest,
-        "--backend",
-        "openai",
-        "--replay",
-        str(cassette),
-        "--no-cache",
-        "-o",
-        str(out),
-    ]
+    backend = [] if "--backend" in rest else ["--backend", "openai"]  # hybrid asks every segment
+    args = ["run", *rest, *backend, "--replay", str(cassette), "--no-cache", "-o", str(out)]
     try:
         app(args, standalone_mode=False)
     except SystemExit as exc:
