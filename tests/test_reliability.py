@@ -109,10 +109,12 @@ def test_300_documents_with_30_percent_faults_lose_nothing(tmp_path: Path, clean
         "hang": 0.02,
         "reset": 0.04,
         "non_json": 0.03,
-        "bad_schema": 0.04,
-        "truncated": 0.03,
+        "bad_schema": 0.07,
         "empty": 0.02,
     }
+    # No "truncated" here: a cut-off answer is asked again for the text's halves, and the mock
+    # (like a model) may answer halves with other drafts than the whole, so the run would rightly
+    # differ from the clean one (tests/test_openai_backend.py covers cut-off answers).
     assert sum(rates.values()) == pytest.approx(0.30)
     config = FaultConfig(rates=rates, hang_seconds=1.0, seed=7)
     with FaultServer(config) as server:
