@@ -124,3 +124,15 @@ def test_a_ministry_is_not_a_visit() -> None:
     assert LEX.visit.search(normalize("قالت وزارة الدفاع الروسية")) is None
     assert LEX.visit.search(normalize("وزاره الرئيس في مكتبه")) is None
     assert LEX.visit.search(normalize("زاره الرئيس في مكتبه")) is not None
+
+
+def test_a_class_still_finds_its_words_after_its_word_memo_starts_again(monkeypatch):
+    # bulk runs meet an open vocabulary: the memo of words that can (not) start a match is
+    # cleared when full, and a word known before must be judged again, not skipped
+    from extractor.backends import rule_lexicon
+
+    monkeypatch.setattr(rule_lexicon, "_MEMO_SIZE", 2)
+    aid = build_class("aid", {"words": ["مساعدات"]}, "test.yaml")
+    assert aid.search("قدمت المانيا مساعدات") is not None
+    assert aid.search("كلمات اخرى كثيرة لا تعني شيئا هنا") is None  # fills the memo
+    assert aid.search("وصلت مساعدات جديده الى كييف") is not None

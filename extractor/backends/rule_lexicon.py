@@ -286,16 +286,16 @@ class WordClass:
         words met before; each new word is judged once.)"""
         words = words_of(n)
         starts, never = self._starts, self._never
-        fresh = words - starts - never
-        if fresh:
-            if len(never) > _MEMO_SIZE:  # a bulk run meets an open vocabulary
-                starts.clear()
-                never.clear()
-            for word in fresh:
-                can = self._word_matches(word) or any(
-                    p.steps[0].word.matches(word, self.blocked) for p in self.phrases
-                )
-                (starts if can else never).add(word)
+        if words <= never:  # the common answer, with no set made
+            return False
+        if len(never) > _MEMO_SIZE:  # a bulk run meets an open vocabulary: start again
+            starts.clear()
+            never.clear()
+        for word in words - never - starts:  # every word is judged before the text is read
+            can = self._word_matches(word) or any(
+                p.steps[0].word.matches(word, self.blocked) for p in self.phrases
+            )
+            (starts if can else never).add(word)
         return not starts.isdisjoint(words)
 
     def finditer(self, n: str) -> Iterator[Hit]:
