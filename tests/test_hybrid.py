@@ -207,3 +207,16 @@ def test_the_rules_records_stand_when_the_model_fails(tmp_path: Path):
     stats = json.loads(summary.read_text(encoding="utf-8"))
     assert stats["failed"] == 0
     assert stats["grounding"]["rejected"]["model_failed_segments"] == 1
+
+
+def test_a_day_found_in_context_does_not_make_a_later_telling_the_kept_record():
+    # the seeds' $2bn: announced in one sentence, told again later; a model had filled the later
+    # telling's day from the lead, and dedup then kept the later telling (gold quotes the first)
+    from extractor.events.dedup import merge_duplicates
+
+    first = record("rules", 0, len(AID), actors=[DEU], targets=[UKR], money=[EUR])
+    later = record("rules", len(AID) + 1, len(TEXT), actors=[DEU], targets=[UKR], money=[EUR])
+    later.date = DateValue(surface="أمس", value="2024-04-21", precision="day", alignment="context")
+    kept = merge_duplicates([first, later])
+    assert [r.evidence.start for r in kept] == [0]
+    assert kept[0].date is not None and kept[0].date.surface == "أمس"  # filled from its twin

@@ -22,6 +22,16 @@ from extractor.schemas.event_types import SPECS
 from extractor.schemas.events import EventRecord
 
 
+def _own(value: Any) -> bool:
+    """Is a value stated by the record's own sentence? (A value found in context — the day
+    stated once in the lead — says nothing about which telling of the event is the fuller.)"""
+    if value in (None, [], ""):
+        return False
+    if isinstance(value, list):
+        return any(_own(v) for v in value)
+    return getattr(value, "alignment", "sentence") != "context"
+
+
 def _richness(r: EventRecord) -> tuple[int, int]:
     filled = sum(
         1
@@ -37,7 +47,7 @@ def _richness(r: EventRecord) -> tuple[int, int]:
             r.scope,
             r.status,
         )
-        if value not in (None, [], "")
+        if _own(value)
     )
     # A body sentence beats a headline telling the same event: a headline is short and not
     # closed by a full stop (a clause of a body sentence may be either, not both).
