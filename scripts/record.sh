@@ -11,7 +11,7 @@
 #   cassettes/seeds.yaml        the five seeds           (README quick start, tests)
 #   cassettes/dev.yaml          gold/dev.docs.jsonl      (extractor eval on the model path)
 #   cassettes/test.yaml         gold/test.docs.jsonl
-#   cassettes/examples/*.yaml   the user-task example
+#   cassettes/examples/*.yaml   the user-task examples (sanctions; house_votes on the seeds)
 #   cassettes/test_*/           tests marked @pytest.mark.vcr
 # Usage: scripts/record.sh [seeds|dev|test|examples|tests ...]   (default: all)
 set -euo pipefail
@@ -78,7 +78,8 @@ for set in "${SETS[@]}"; do
     dev) record_in_parts dev gold/dev.docs.jsonl ;;
     test) record_in_parts test gold/test.docs.jsonl ;;
     examples)
-      record examples/sanctions examples/sanctions.docs.jsonl --task examples/sanctions.py ;;
+      record examples/sanctions examples/sanctions.docs.jsonl --task examples/sanctions.py
+      record examples/house_votes seeds --task examples/house_votes.py --published-at 2024-04-22 ;;
     tests) .venv/bin/python -m pytest -q -m vcr --record-mode=rewrite tests/ ;;
     *) echo "unknown set $set: use seeds, dev, test, examples or tests" >&2; exit 2 ;;
   esac
