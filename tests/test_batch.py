@@ -424,6 +424,12 @@ def test_collect_vllm_results_with_errors_and_an_invalid_answer(tmp_path: Path):
             return "Input prompt is too long"  # vLLM's inline error
         if i == 2:  # schema-invalid: instructor would re-ask
             return completion(body, {"events": [{"event_type": "bombing", "quote": 7}]})
+        if i == 3:  # talked until max_tokens (llama-cpp-python still says "tool_calls"): a
+            # re-ask would quote the whole answer back; it fails its document with advice
+            cut = completion(body, default_answer(_segment_of(body)), truncate=True)
+            cut["choices"][0]["finish_reason"] = "tool_calls"
+            cut["usage"]["completion_tokens"] = body["max_tokens"]
+            return cut
         return completion(body, default_answer(_segment_of(body)))
 
     lines = vllm_results(requests, tmp_path / "results.jsonl", answer)
@@ -432,9 +438,10 @@ def test_collect_vllm_results_with_errors_and_an_invalid_answer(tmp_path: Path):
     )
     assert collected.exit_code == 1, collected.output
     summary = json.loads((tmp_path / "events.summary.json").read_text("utf-8"))["batch"]
-    assert (summary["answered"], summary["invalid"], summary["errors"]) == (n - 2, 1, 1)
+    assert (summary["answered"], summary["invalid"], summary["errors"]) == (n - 3, 1, 1)
     failures = {f["message"] for f in read_jsonl(tmp_path / "events.failures.jsonl")}
     assert any("Input prompt is too long" in m for m in failures)
+    assert any("cut off at max_tokens" in m and "retry.jsonl" not in m for m in failures)
     assert any("failed validation" in m and "retry.jsonl" in m for m in failures)
     # the re-ask: original messages + the model's tool call + the validation errors
     (retry,) = read_jsonl(tmp_path / "events.retry.jsonl")
@@ -447,8 +454,8 @@ def test_collect_vllm_results_with_errors_and_an_invalid_answer(tmp_path: Path):
     assert {k: v for k, v in retry["body"].items() if k != "messages"} == {
         k: v for k, v in original["body"].items() if k != "messages"
     }
-    # round 2: the re-ask and the errored request answered; every document succeeds
-    redo = [read_jsonl(requests)[1], retry]
+    # round 2: the re-ask and the errored and cut-off requests answered; every document succeeds
+    redo = [read_jsonl(requests)[1], retry, read_jsonl(requests)[3]]
     (tmp_path / "round2.jsonl").write_text(
         "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in redo), "utf-8"
     )

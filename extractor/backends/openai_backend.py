@@ -843,15 +843,20 @@ class BatchCodec:
         if isinstance(u, dict):
             usage.prompt_tokens = int(u.get("prompt_tokens") or 0)
             usage.completion_tokens = int(u.get("completion_tokens") or 0)
+        max_tokens = self.backend.config.max_tokens
+        cut_off = BatchAnswerError(
+            f"model output was cut off at max_tokens={max_tokens} (a re-ask would quote it back "
+            "and overflow the context): `extractor run` on this document asks the text's halves, "
+            "or raise --max-tokens / lower --chunk-chars and prepare the batch again",
+            usage=usage,
+        )
         try:
             answer = self.validate(completion_body)
         except IncompleteOutputException:
-            raise BatchAnswerError(
-                f"model output was cut off at max_tokens={self.backend.config.max_tokens}; "
-                "raise --max-tokens and prepare the batch again",
-                usage=usage,
-            ) from None
+            raise cut_off from None
         except _reaskable_errors() as exc:
+            if _used_whole_budget(completion_body, max_tokens):
+                raise cut_off from exc
             error = BatchAnswerError(
                 f"model answer failed validation: {_short(str(exc))}", reask=True, usage=usage
             )
