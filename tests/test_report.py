@@ -177,7 +177,7 @@ def test_seed_counts_per_type_match_the_records(seeds) -> None:
     assert page.text_by_id["n-docs"] == str(len(documents))
     rows = [a for tag, a in page.elements if tag == "tr" and (a.get("id") or "").startswith("row-")]
     assert Counter(a["data-type"] for a in rows) == counts
-    assert "rules-2" in html  # provenance: prompt version from the records
+    assert "rules-3" in html  # provenance: prompt version from the records
 
 
 def test_latin_values_are_isolated_in_the_table(seeds) -> None:
