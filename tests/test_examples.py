@@ -49,3 +49,31 @@ def test_sanctions_example_replays_offline(tmp_path: Path):
     assert uk["target"]["code"] == "RUS" and uk["imposed_by"]["country"] == "GBR"
     assert uk["when"]["value"] == "2025-05-20" and uk["when"]["surface"] == "اليوم الثلاثاء"
     assert uk["measure"] in texts["sanctions_002"]
+
+
+def test_house_votes_example_replays_the_real_models_reading(tmp_path: Path):
+    # the command on the seeds, answered by Qwen2.5-Coder-1.5B (recorded): the House's
+    # vote comes back with its amount and its day; this small model names no donor for it (the
+    # full record is checked against a scripted server in tests/test_tasks.py)
+    out = tmp_path / "votes.jsonl"
+    result = runner.invoke(
+        app,
+        ["run", str(ROOT / "seeds"), "--task", str(ROOT / "examples" / "house_votes.py")]
+        + ["--backend", "openai", "--replay", str(CASSETTES / "examples" / "house_votes.yaml")]
+        + ["--published-at", "2024-04-22", "-o", str(out), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    texts = {p.stem: p.read_text("utf-8") for p in (ROOT / "seeds").glob("*.txt")}
+    for r in records:
+        e = r["evidence"]
+        assert (
+            r["task"] == "house_votes" and texts[r["doc_id"]][e["start"] : e["end"]] == e["quote"]
+        )
+    vote = next(
+        r["fields"]
+        for r in records
+        if "وافق مجلس النواب" in r["evidence"]["quote"] and r["fields"]["amount"]
+    )
+    assert vote["amount"]["amount"] == 61e9 and vote["amount"]["currency"] == "USD"
+    assert vote["when"]["value"] == "2024-04-20" and vote["when"]["surface"] == "يوم السبت"
