@@ -98,8 +98,8 @@ def test_grounding_keeps_only_what_the_text_says(seeds_replay):
         assert text[e["start"] : e["end"]] == e["quote"]
         values = [*r["actors"], *r["targets"], *r["money"], *r["items"]]
         values += [v for v in (r["date"], r["location"]) if v]
-        for v in values:
-            assert v["start"] is not None and text[v["start"] : v["end"]], v
+        for v in values:  # each value is the text's own words at its offsets
+            assert v["start"] is not None and text[v["start"] : v["end"]] == v["surface"], v
 
 
 def test_cache_hit_makes_no_request(tmp_path: Path):

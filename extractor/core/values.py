@@ -220,7 +220,9 @@ def resolve_actor(
     for s in scope.scopes(wide):
         span = s.find(surface)
         if span is not None and known is not None and known[1] is not None:
-            return actor_from_mention(known[1], surface.strip()).model_copy(update=_where(span, s))
+            # the text's own words at those offsets («لأوكرانيا» where a draft wrote «أوكرانيا»)
+            written = s.analysis.text[span[0] : span[1]]
+            return actor_from_mention(known[1], written).model_copy(update=_where(span, s))
         if known is None:
             continue
         # the same entity under the text's own words: a person or body by any of its names
@@ -265,10 +267,11 @@ def resolve_place(
             continue
         m = s.gazetteer.lookup(surface)
         where = _where(span, s)
+        written = s.analysis.text[span[0] : span[1]]  # the text's own words at those offsets
         if m is None:
-            return Location(surface=surface.strip(), **where)
+            return Location(surface=written, **where)
         country = m.entry.country if m.entry.kind != "country" else m.entry.code
-        return Location(surface=surface.strip(), name=m.entry.name, country=country, **where)
+        return Location(surface=written, name=m.entry.name, country=country, **where)
     scope.drop(name)
     return None
 
@@ -458,7 +461,6 @@ def resolve_date(
             written = _date_at(s, at) if at is not None else None
             if written is None:
                 continue
-            text_surface = surface.strip()
         else:
             written = next(
                 (m for m in _dates_in(s.norm) if m.resolve(s.published, forward=forward)[0] == iso),
@@ -468,8 +470,10 @@ def resolve_date(
                 continue
         value, precision = written.resolve(s.published, forward=forward)
         span = s.analysis.norm.to_original(s.nstart + written.nstart, s.nstart + written.nend)
-        if iso is not None:
-            text_surface = s.analysis.text[span[0] : span[1]]
+        text_surface = s.analysis.text[span[0] : span[1]]  # the text's own words there
+        if text_surface[:1] in "وف" and normalize(text_surface[1:]) == normalize(surface):
+            # "والأسبوع الماضي" where the backend wrote "الأسبوع الماضي": not the conjunction
+            span, text_surface = (span[0] + 1, span[1]), text_surface[1:]
         return DateValue(
             surface=text_surface,
             value=value,

@@ -134,7 +134,7 @@ def _struck_place(surface: str, scope: Scope) -> Actor | None:
     if state is None or span is None:
         return None
     return Actor(
-        surface=surface.strip(),
+        surface=scope.analysis.text[span[0] : span[1]],
         name=state.name,
         kind="country",
         country=state.code,
