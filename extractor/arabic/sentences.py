@@ -96,23 +96,8 @@ def clauses(text: str, sentence: Span) -> list[Span]:
 
 
 def _cut_long(text: str, span: Span) -> list[Span]:
-    if span.end - span.start <= LONG_CLAUSE:
-        return [span]
-    out: list[Span] = []
-    pos = span.start
-    for m in _RUN_ON.finditer(text, span.start, span.end):
-        if m.start() - pos >= 80:  # never a stub of a few words
-            piece = _trimmed(text, pos, m.start())
-            if piece:
-                out.append(piece)
-            pos = m.end()
-    rest = _trimmed(text, pos, span.end)
-    if rest:
-        out.append(rest)
-    capped: list[Span] = []
-    for piece in out:
-        capped.extend(_cut_at_spaces(text, piece))
-    return capped
+    """A clause cut where a new statement starts, then capped at :data:`LONG_CLAUSE`."""
+    return [p for part in run_on_parts(text, span) for p in _cut_at_spaces(text, part)]
 
 
 def _cut_at_spaces(text: str, span: Span) -> list[Span]:
@@ -142,7 +127,7 @@ def run_on_parts(text: str, sentence: Span) -> list[Span]:
     out: list[Span] = []
     pos = sentence.start
     for m in _RUN_ON.finditer(text, sentence.start, sentence.end):
-        if m.start() - pos >= 80:
+        if m.start() - pos >= 80:  # never a stub of a few words
             piece = _trimmed(text, pos, m.start())
             if piece:
                 out.append(piece)

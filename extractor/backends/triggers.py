@@ -15,6 +15,7 @@ from __future__ import annotations
 from extractor.arabic.money import find_money
 from extractor.arabic.textnorm import normalize
 from extractor.backends.rule_lexicon import Lexicon, WordClass, load_lexicon
+from extractor.schemas.event_types import OTHER_SUBTYPES
 
 # The trigger classes of each event type (names of classes in rules_data/*.yaml).
 TRIGGER_CLASSES: dict[str, tuple[str, ...]] = {
@@ -23,14 +24,7 @@ TRIGGER_CLASSES: dict[str, tuple[str, ...]] = {
     "agreement": ("agreement", "signed"),
     "ceasefire": ("ceasefire",),
     "attack": ("attack", "attack_verb", "attack_experiencer"),
-    "other": (
-        "aid_suspension",
-        "sanctions",
-        "prisoner_exchange",
-        "accession",
-        "treaty_withdrawal",
-        "defence_budget",
-    ),
+    "other": OTHER_SUBTYPES,  # rules_data/other.yaml has one class per subtype
 }
 
 
