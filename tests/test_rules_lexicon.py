@@ -136,3 +136,10 @@ def test_a_class_still_finds_its_words_after_its_word_memo_starts_again(monkeypa
     assert aid.search("قدمت المانيا مساعدات") is not None
     assert aid.search("كلمات اخرى كثيرة لا تعني شيئا هنا") is None  # fills the memo
     assert aid.search("وصلت مساعدات جديده الى كييف") is not None
+
+
+def test_the_rules_try_every_other_subtype_of_the_table():
+    # OTHER_ORDER is the order the rules try subtypes in; the table says which exist
+    from extractor.schemas.event_types import OTHER_SUBTYPES
+
+    assert sorted(OTHER_ORDER) == sorted(OTHER_SUBTYPES)

@@ -7,23 +7,24 @@ span queries from the results keeps the rule backend and grounding fast.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import threading
 from dataclasses import replace
 from functools import cached_property
 
 from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.items import ItemMention, find_items
 from extractor.arabic.money import MoneyMention, find_money
-from extractor.arabic.textnorm import NormalizedText, normalize_with_map
+from extractor.arabic.textnorm import normalize_with_map
 
 
-class _Findings:
-    """What the normalizers find in one text with one gazetteer (computed on first use)."""
+class TextAnalysis:
+    """Lazily computed findings over ``text``; queries by original-text span."""
 
-    def __init__(self, text: str, gazetteer: Gazetteer, norm: NormalizedText | None) -> None:
+    def __init__(self, text: str, gazetteer: Gazetteer) -> None:
         self.text = text
         self.gazetteer = gazetteer
-        self.norm = norm or normalize_with_map(text)
+        self.norm = normalize_with_map(text)
+        self._windows: dict[tuple[int, int], list[MoneyMention]] = {}
 
     @cached_property
     def mentions(self) -> list[Mention]:
@@ -33,6 +34,10 @@ class _Findings:
     @cached_property
     def money(self) -> list[MoneyMention]:
         return find_money(self.text, self.norm)
+
+    @cached_property
+    def items(self) -> list[ItemMention]:
+        return find_items(self.text, self.gazetteer, self.norm, self.mentions, self.money)
 
     def money_in(self, start: int, end: int) -> list[MoneyMention]:
         """Money written within [start, end): filtered from the whole text's when that was read,
@@ -49,61 +54,24 @@ class _Findings:
             self._windows[(start, end)] = found
         return found
 
-    @cached_property
-    def _windows(self) -> dict[tuple[int, int], list[MoneyMention]]:
-        return {}
-
-    @cached_property
-    def items(self) -> list[ItemMention]:
-        return find_items(self.text, self.gazetteer, self.norm, self.mentions, self.money)
+    def items_in(self, start: int, end: int) -> list[ItemMention]:
+        return [i for i in self.items if start <= i.start and i.end <= end]
 
 
 # The rule backend analyses a segment and the pipeline then the document; for most pages they are
 # one text, read once. A few recent texts are kept (bulk runs move on).
-_RECENT: dict[str, _Findings] = {}
+_RECENT: dict[str, TextAnalysis] = {}
 _RECENT_SIZE = 4
+_RECENT_LOCK = threading.Lock()  # API users may run extractors in threads of their own
 
 
-def _findings(text: str, gazetteer: Gazetteer, norm: NormalizedText | None) -> _Findings:
-    if norm is not None:
-        return _Findings(text, gazetteer, norm)
-    found = _RECENT.get(text)
-    if found is None or found.gazetteer is not gazetteer:
-        found = _Findings(text, gazetteer, None)
-        if len(_RECENT) >= _RECENT_SIZE:
-            del _RECENT[next(iter(_RECENT))]
-        _RECENT[text] = found
-    return found
-
-
-class TextAnalysis:
-    """Lazily computed findings over ``text``; queries by original-text span."""
-
-    def __init__(self, text: str, gazetteer: Gazetteer, norm: NormalizedText | None = None) -> None:
-        self.text = text
-        self.gazetteer = gazetteer
-        self._found = _findings(text, gazetteer, norm)
-        self.norm = self._found.norm
-
-    @property
-    def mentions(self) -> list[Mention]:
-        return self._found.mentions
-
-    @property
-    def money(self) -> list[MoneyMention]:
-        return self._found.money
-
-    @property
-    def items(self) -> list[ItemMention]:
-        return self._found.items
-
-    def money_in(self, start: int, end: int) -> list[MoneyMention]:
-        return self._found.money_in(start, end)
-
-    def items_in(self, start: int, end: int) -> list[ItemMention]:
-        return [i for i in self.items if start <= i.start and i.end <= end]
-
-    def normalized_span(self, start: int, end: int) -> str:
-        """The normalized text of original [start, end)."""
-        offsets = self.norm.offsets
-        return self.norm.text[bisect_left(offsets, start) : bisect_left(offsets, end)]
+def analyse(text: str, gazetteer: Gazetteer) -> TextAnalysis:
+    """The analysis of ``text``, shared with whoever analysed the same text just before."""
+    with _RECENT_LOCK:
+        found = _RECENT.get(text)
+        if found is None or found.gazetteer is not gazetteer:
+            found = TextAnalysis(text, gazetteer)
+            if len(_RECENT) >= _RECENT_SIZE:
+                del _RECENT[next(iter(_RECENT))]
+            _RECENT[text] = found
+        return found

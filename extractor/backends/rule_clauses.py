@@ -258,9 +258,7 @@ class ClauseRules:
             out.append((d, bool(self.lex.date_effective.search(" ".join(before[-3:])))))
         return out
 
-    def _location(
-        self, c: Clause, parts: list[Part] | None = None, include_in_countries: bool = True
-    ) -> str | None:
+    def _location(self, c: Clause) -> str | None:
         """Where: the first place or state written after في/داخل/بـ, else the first place named."""
         for m in c.mentions:
             prev = c.prev_word(m)
@@ -268,9 +266,7 @@ class ClauseRules:
             located = self.lex.location_preps.has(prev) or (
                 m.clitic.endswith("ب") and m.entry.kind != "person"
             )
-            if located and (
-                m.entry.kind == "place" or (include_in_countries and m.entry.kind == "country")
-            ):
+            if located and m.entry.kind in ("place", "country"):
                 return m.surface
         for m in c.mentions:
             if m.entry.kind == "place" and not self.lex.actor_place_prefix.has(c.prev_word(m)):
@@ -514,9 +510,6 @@ def follows_adjective_party(c: Clause, parts: list[Part], m: Mention) -> bool:
         and between in ("", "و", "،", ",")
         and m.clitic.startswith("و")
     )
-
-
-# `other` subtypes whose clause is never also an aid event ("تجميد المساعدات" is no aid).
 
 
 def claimed(found: list[DraftEvent], subtypes: tuple[str, ...]) -> bool:

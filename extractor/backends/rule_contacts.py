@@ -173,7 +173,7 @@ class ContactRules(ReferenceRules):
                 actors=surfaces(group),
                 targets=surfaces(targets),
                 date=day,
-                location=self._location(c, parts) if mode != "visit" else self._location(c),
+                location=self._location(c),
                 modality=modality,  # type: ignore[arg-type]
                 mode=mode,
             )

@@ -326,7 +326,7 @@ class WordClass:
 
     def search(self, n: str) -> Hit | None:
         """The first match in normalized text ``n`` (None when the class is not there)."""
-        return next(self.finditer(n), None) if self._may_match(n) else None
+        return next(self.finditer(n), None)
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and word in self.forms
@@ -386,11 +386,8 @@ class Lexicon:
                 if cls is not blocked:
                     cls.blocked = blocked.forms
 
-    def __getattr__(self, name: str) -> WordClass:
-        try:
-            return self.__dict__["classes"][name]
-        except KeyError:
-            raise AttributeError(f"no trigger class {name!r} in the rules data") from None
+    def __getattr__(self, name: str) -> WordClass:  # every class is an attribute (__init__)
+        raise AttributeError(f"no trigger class {name!r} in the rules data")
 
     def __getitem__(self, name: str) -> WordClass:
         return self.classes[name]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from extractor.arabic.analysis import TextAnalysis
+from extractor.arabic.analysis import analyse
 from extractor.arabic.casualties import find_casualties
 from extractor.arabic.dates import read_dates_cached
 from extractor.arabic.gazetteer import Gazetteer, Mention
@@ -37,7 +37,6 @@ from extractor.backends.rule_contacts import ContactRules
 from extractor.backends.rule_lexicon import Lexicon, load_lexicon, tokens_of, words_of
 from extractor.backends.rule_other import AID_LIKE, OtherRules
 from extractor.backends.rule_refer import ReferenceRules
-from extractor.errors import ConfigError
 from extractor.schemas import DraftEvent
 from extractor.schemas.event_types import EVENT_TYPE_NAMES
 
@@ -81,9 +80,6 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
             "ceasefire": lambda c, _found: listed(self._ceasefire(c)),
             "attack": lambda c, _found: listed(self._attack(c)),
         }
-        missing = set(SENTENCE_LEVEL + CLAUSE_LEVEL) - set(self._rules)
-        if missing:
-            raise ConfigError(f"no rules for event type(s) {sorted(missing)}")
 
     async def draft(self, request: SegmentRequest) -> BackendAnswer:
         drafts: list[BaseModel] = list(self.extract(request.text))
@@ -93,7 +89,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
         """Draft events for one segment of text."""
         for memo in _TEXT_MEMOS:
             memo.cache_clear()
-        analysis = TextAnalysis(text, self.gazetteer)
+        analysis = analyse(text, self.gazetteer)
         norm = analysis.norm
         mentions = analysis.mentions
         starts = [m.start for m in mentions]

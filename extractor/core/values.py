@@ -18,12 +18,11 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.casualties import parse_count
-from extractor.arabic.dates import DateMention, find_dates
+from extractor.arabic.dates import DateMention, read_dates_cached
 from extractor.arabic.gazetteer import Entry, Gazetteer, Mention
 from extractor.arabic.items import ItemMention
 from extractor.arabic.money import MoneyMention, parse_money
@@ -430,15 +429,8 @@ def drop_generic_items(items: list[Item], gaz: Gazetteer) -> list[Item]:
 _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
-@lru_cache(maxsize=1024)
-def _dates_in(norm: str) -> tuple[DateMention, ...]:
-    """find_dates, remembered: the drafts of one sentence ask again for its scopes' dates (a
-    rule run asks ~3 times per text; the date grammar is one of the costliest regexes)."""
-    return tuple(find_dates(norm))
-
-
 def _date_at(s: Scope, at: tuple[int, int]) -> DateMention | None:
-    return next((m for m in _dates_in(s.norm) if m.nstart < at[1] and at[0] < m.nend), None)
+    return next((m for m in read_dates_cached(s.norm) if m.nstart < at[1] and at[0] < m.nend), None)
 
 
 def resolve_date(
@@ -457,13 +449,17 @@ def resolve_date(
     iso = surface.strip() if _ISO.match(surface.strip()) else None
     for s in scope.scopes(wide, reach="segment"):
         if iso is None:
-            at = find_in_context(surface, s.norm) if _dates_in(normalize(surface)) else None
+            at = find_in_context(surface, s.norm) if read_dates_cached(normalize(surface)) else None
             written = _date_at(s, at) if at is not None else None
             if written is None:
                 continue
         else:
             written = next(
-                (m for m in _dates_in(s.norm) if m.resolve(s.published, forward=forward)[0] == iso),
+                (
+                    m
+                    for m in read_dates_cached(s.norm)
+                    if m.resolve(s.published, forward=forward)[0] == iso
+                ),
                 None,
             )
             if written is None:
