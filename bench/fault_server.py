@@ -13,10 +13,11 @@ instead inject a fault, each with its own probability:
     non_json     200 with an HTML body
     bad_schema   200 with JSON that does not fit the schema (triggers a re-ask)
     truncated    finish_reason "length" with cut-off arguments
-(and ``runaway_over_chars``: a longer segment gets cut-off arguments with the whole token budget
-used but finish_reason "tool_calls", as llama-cpp-python reports a model that talked too long)
     empty        200 with an empty ``choices`` list
 
+``runaway_over_chars``: a fault-free request for a longer segment gets cut-off arguments with the
+whole token budget used but finish_reason "tool_calls" (how llama-cpp-python reports a model that
+talked too long).
 ``answer`` may be replaced to script the model (prompt-injection tests make it "obey").
 
 It also offers a small Files and Batches API (``/v1/files``, ``/v1/batches``) for the batch
@@ -259,12 +260,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, completion(body, {"events": [{"event_type": "bombing", "quote": 7}]}))
         elif fault == "truncated":
             self._json(200, completion(body, owner.answer(segment), truncate=True))
-        elif cfg.runaway_over_chars and len(segment) > cfg.runaway_over_chars:
-            owner.count("runaway")
-            cut = completion(body, owner.answer(segment), truncate=True)
-            cut["choices"][0]["finish_reason"] = "tool_calls" if "tools" in body else "stop"
-            cut["usage"]["completion_tokens"] = int(body.get("max_tokens") or 4096)
-            self._json(200, cut)
         elif fault == "empty":
             self._json(
                 200,
@@ -277,6 +272,12 @@ class _Handler(BaseHTTPRequestHandler):
                     "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
                 },
             )
+        elif cfg.runaway_over_chars and len(segment) > cfg.runaway_over_chars:
+            owner.count("runaway")
+            cut = completion(body, owner.answer(segment), truncate=True)
+            cut["choices"][0]["finish_reason"] = "tool_calls" if "tools" in body else "stop"
+            cut["usage"]["completion_tokens"] = int(body.get("max_tokens") or 4096)
+            self._json(200, cut)
         else:
             self._json(200, completion(body, owner.answer(segment)))
 

@@ -206,8 +206,11 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
         table.add_row(f"  {kind}", str(n))
     for kind, n in sorted(s.failures_by_kind.items()):
         table.add_row(f"  failed: {kind}", str(n))
-    rejected = sum(s.grounding.rejected.values())
-    table.add_row("drafts rejected by grounding", str(rejected))
+    failed_segments = s.grounding.rejected.get("model_failed_segments", 0)
+    rejected = sum(s.grounding.rejected.values()) - failed_segments
+    table.add_row("drafts set aside (grounding, cue check)", str(rejected))
+    if failed_segments:
+        table.add_row("segments the model failed (rules' records kept)", str(failed_segments))
     dropped = sum(s.grounding.dropped_values.values())
     table.add_row("values dropped (not in text)", str(dropped))
     u = s.usage

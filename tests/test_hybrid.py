@@ -220,3 +220,14 @@ def test_a_day_found_in_context_does_not_make_a_later_telling_the_kept_record():
     kept = merge_duplicates([first, later])
     assert [r.evidence.start for r in kept] == [0]
     assert kept[0].date is not None and kept[0].date.surface == "أمس"  # filled from its twin
+
+
+def test_a_model_quote_spelled_otherwise_overlaps_the_rules_quote():
+    # a model's quote is rarely verbatim (here: no hamza); it is located as grounding locates it
+    from extractor.arabic.textnorm import normalize_with_map
+    from extractor.backends.hybrid import _overlap
+
+    model_quote = AID.replace("أ", "ا").replace("ألمانيا", "المانيا")
+    assert model_quote != AID and TEXT.find(model_quote) < 0
+    assert _overlap(AID, model_quote, TEXT, normalize_with_map(TEXT))
+    assert not _overlap(AID, CALL, TEXT, normalize_with_map(TEXT))

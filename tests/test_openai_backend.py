@@ -209,6 +209,16 @@ def test_a_runaway_answer_is_asked_again_in_halves_not_reasked_fault_server():
     assert answer.usage.reasks == 0
 
 
+def test_a_cached_answer_joined_from_halves_is_read_back_whole(tmp_path: Path):
+    # the halves of a long text may hold more drafts together than one answer may (20 events):
+    # the cache gives them back, no request, no validation error
+    backend = fault_backend("http://127.0.0.1:9/v1", cache_dir=tmp_path / "c")  # never called
+    drafts = [{"quote": SEGMENT, "event_type": "aid", "money": ["125 مليون دولار"]}] * 21
+    backend.cache.set(backend.key_for(SEGMENT), {"drafts": {"events": drafts}, "usage": {}})
+    answer = draft(backend)
+    assert len(answer.drafts) == 21 and answer.usage.cache_hits == 1
+
+
 @local_network
 def test_a_runaway_answer_on_one_sentence_fails_with_advice_fault_server():
     with FaultServer(FaultConfig(runaway_over_chars=10)) as server:

@@ -232,10 +232,16 @@ def test_sanctions_promised_later_are_planned(rule_pipeline) -> None:
     assert codes(e.targets) == {"RUS"}
 
 
-def test_a_deal_to_exchange_prisoners_is_an_agreement_not_an_exchange(rule_pipeline) -> None:
+def test_a_deal_to_exchange_prisoners_is_no_exchange_yet(rule_pipeline) -> None:
     text = "واتفق الوفدان الروسي والأوكراني في جنيف على تبادل 500 أسير من كل جانب."
     events = extract(rule_pipeline, text)
     assert not [e for e in events if e.event_type == "other"]
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: «اتفق الوفدان … على تبادل» drafts nothing")
+def test_a_deal_to_exchange_prisoners_is_an_agreement(rule_pipeline) -> None:
+    text = "واتفق الوفدان الروسي والأوكراني في جنيف على تبادل 500 أسير من كل جانب."
+    only(extract(rule_pipeline, text), "agreement")
 
 
 # ---- 7. attacks ---------------------------------------------------------------------------------

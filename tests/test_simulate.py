@@ -139,7 +139,6 @@ def test_oracle_end_to_end_on_seeds(report: dict[str, Any]) -> None:
     assert oracle["events"]["relaxed"]["f1"] >= ORACLE_RELAXED_FLOOR
     assert oracle["grounding"]["verbatim_rate"] == 1.0
     assert oracle["invented_values_emitted"] == 0
-    assert report["diagnosis"]["oracle"]["relaxed_misses"]["count"] >= 0
 
 
 @pytest.mark.xfail(

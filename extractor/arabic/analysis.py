@@ -7,7 +7,6 @@ span queries from the results keeps the rule backend and grounding fast.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from functools import cached_property
 
@@ -56,22 +55,3 @@ class TextAnalysis:
 
     def items_in(self, start: int, end: int) -> list[ItemMention]:
         return [i for i in self.items if start <= i.start and i.end <= end]
-
-
-# The rule backend analyses a segment and the pipeline then the document; for most pages they are
-# one text, read once. A few recent texts are kept (bulk runs move on).
-_RECENT: dict[str, TextAnalysis] = {}
-_RECENT_SIZE = 4
-_RECENT_LOCK = threading.Lock()  # API users may run extractors in threads of their own
-
-
-def analyse(text: str, gazetteer: Gazetteer) -> TextAnalysis:
-    """The analysis of ``text``, shared with whoever analysed the same text just before."""
-    with _RECENT_LOCK:
-        found = _RECENT.get(text)
-        if found is None or found.gazetteer is not gazetteer:
-            found = TextAnalysis(text, gazetteer)
-            if len(_RECENT) >= _RECENT_SIZE:
-                del _RECENT[next(iter(_RECENT))]
-            _RECENT[text] = found
-        return found

@@ -23,8 +23,10 @@ import asyncio
 import logging
 from typing import Any
 
+from extractor.arabic.textnorm import NormalizedText, normalize_with_map
 from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.backends.triggers import TypeTriggers
+from extractor.core.grounding import locate
 from extractor.errors import BackendError, ModelUnavailableError
 
 log = logging.getLogger("extractor")
@@ -53,7 +55,8 @@ class HybridBackend:
         rules.source = rules.source or self.rules.name
         model.source = model.source or self.model.name
         if self.trust == "rules":
-            kept = [d for d in model.drafts if self._keep(d, rules.drafts, request.text)]
+            norm = normalize_with_map(request.text)
+            kept = [d for d in model.drafts if self._keep(d, rules.drafts, request.text, norm)]
             if len(kept) < len(model.drafts):
                 model.rejected["model_type_without_cue"] = len(model.drafts) - len(kept)
             model.drafts = kept
@@ -76,11 +79,11 @@ class HybridBackend:
                 [], usage, source=self.model.name, rejected={"model_failed_segments": 1}
             )
 
-    def _keep(self, draft: Any, rule_drafts: list[Any], text: str) -> bool:
+    def _keep(self, draft: Any, rule_drafts: list[Any], text: str, norm: NormalizedText) -> bool:
         kind, quote = getattr(draft, "event_type", None), str(getattr(draft, "quote", ""))
         if kind is None:
             return True
-        if any(r.event_type == kind and _overlap(r.quote, quote, text) for r in rule_drafts):
+        if any(r.event_type == kind and _overlap(r.quote, quote, text, norm) for r in rule_drafts):
             return True  # the rules saw this event too: the two will be merged
         return self.triggers.fires(kind, quote)
 
@@ -90,12 +93,13 @@ class HybridBackend:
             await close()
 
 
-def _overlap(a: str, b: str, text: str) -> bool:
-    """Do two quotes (as drafted) cover overlapping text? Positions from the segment text."""
-    ia, ib = text.find(a.strip()), text.find(b.strip())
-    if ia < 0 or ib < 0:
-        return a.strip() in b or b.strip() in a
-    return ia < ib + len(b.strip()) and ib < ia + len(a.strip())
+def _overlap(a: str, b: str, text: str, norm: NormalizedText) -> bool:
+    """Do two quotes (as drafted) cover overlapping text? Located as grounding locates them
+    (a model's quote is rarely verbatim: hamza forms, an article, a trimmed word)."""
+    x, y = locate(text, a, norm=norm), locate(text, b, norm=norm)
+    if x is None or y is None:
+        return False  # grounding will refuse it anyway
+    return x.start < y.end and y.start < x.end
 
 
 __all__ = ["HybridBackend"]

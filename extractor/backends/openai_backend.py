@@ -230,8 +230,8 @@ class OpenAIBackend:
         key = self.key_for(request.text)
         if self.cache is not None:
             hit = self.cache.get(key)
-            if hit is not None:
-                batch = self.response_model.model_validate(hit["drafts"])
+            batch = self._cached_answer(hit) if hit is not None else None
+            if batch is not None:
                 return self._answer(batch, Usage(cache_hits=1), key)
         usage = Usage()
         try:
@@ -242,6 +242,18 @@ class OpenAIBackend:
         if self.cache is not None:
             self.cache.set(key, {"drafts": batch.model_dump(mode="json"), "usage": vars(usage)})
         return self._answer(batch, usage, key)
+
+    def _cached_answer(self, hit: dict[str, Any]) -> BaseModel | None:
+        """A cached answer, its drafts validated one by one (the answer for a text asked in
+        halves may hold more drafts than one answer may); None when it no longer validates (a
+        changed schema): asked again."""
+        try:
+            items = hit["drafts"][self.task.list_key]
+            drafts = [self.task.draft.model_validate(item) for item in items]
+        except (KeyError, TypeError, ValidationError):
+            return None
+        joined: dict[str, Any] = {self.task.list_key: drafts}
+        return self.response_model.model_construct(**joined)
 
     def _answer(self, batch: BaseModel, usage: Usage, key: str) -> BackendAnswer:
         return BackendAnswer(
@@ -282,7 +294,7 @@ class OpenAIBackend:
         except _CutOff:
             cut = _middle_sentence_break(text) if halvings > 0 else None
             if cut is None:
-                raise
+                raise _CutOff(self.config.max_tokens, part=halvings < _HALVINGS) from None
         first = await self._in_halves(text[:cut], usage, halvings - 1)
         second = await self._in_halves(text[cut:], usage, halvings - 1)
         joined: dict[str, Any] = {
@@ -496,11 +508,21 @@ _HALVINGS = 2
 
 
 class _CutOff(BackendError):
-    def __init__(self, max_tokens: int) -> None:
+    def __init__(self, max_tokens: int, *, part: bool = False) -> None:
+        where = " (even for a part of the text, split between sentences)" if part else ""
         super().__init__(
-            f"model output was cut off at max_tokens={max_tokens} (even for the text's halves); "
+            f"model output was cut off at max_tokens={max_tokens}{where}; "
             "raise --max-tokens or lower --chunk-chars"
         )
+
+
+def _cut_off_in_batch(max_tokens: int, usage: Usage) -> BatchAnswerError:
+    return BatchAnswerError(
+        f"model output was cut off at max_tokens={max_tokens} (a re-ask would quote it back "
+        "and overflow the context): `extractor run` on this document asks the text's halves, "
+        "or raise --max-tokens / lower --chunk-chars and prepare the batch again",
+        usage=usage,
+    )
 
 
 def _used_whole_budget(completion: dict[str, Any], max_tokens: int) -> bool:
@@ -844,19 +866,13 @@ class BatchCodec:
             usage.prompt_tokens = int(u.get("prompt_tokens") or 0)
             usage.completion_tokens = int(u.get("completion_tokens") or 0)
         max_tokens = self.backend.config.max_tokens
-        cut_off = BatchAnswerError(
-            f"model output was cut off at max_tokens={max_tokens} (a re-ask would quote it back "
-            "and overflow the context): `extractor run` on this document asks the text's halves, "
-            "or raise --max-tokens / lower --chunk-chars and prepare the batch again",
-            usage=usage,
-        )
         try:
             answer = self.validate(completion_body)
         except IncompleteOutputException:
-            raise cut_off from None
+            raise _cut_off_in_batch(max_tokens, usage) from None
         except _reaskable_errors() as exc:
             if _used_whole_budget(completion_body, max_tokens):
-                raise cut_off from exc
+                raise _cut_off_in_batch(max_tokens, usage) from exc
             error = BatchAnswerError(
                 f"model answer failed validation: {_short(str(exc))}", reask=True, usage=usage
             )

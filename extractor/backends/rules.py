@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from extractor.arabic.analysis import analyse
+from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.casualties import find_casualties
 from extractor.arabic.dates import read_dates_cached
 from extractor.arabic.gazetteer import Gazetteer, Mention
@@ -89,7 +89,7 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
         """Draft events for one segment of text."""
         for memo in _TEXT_MEMOS:
             memo.cache_clear()
-        analysis = analyse(text, self.gazetteer)
+        analysis = TextAnalysis(text, self.gazetteer)
         norm = analysis.norm
         mentions = analysis.mentions
         starts = [m.start for m in mentions]

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extractor.arabic.analysis import analyse
+from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.gazetteer import Gazetteer
 from extractor.arabic.sentences import sentences
 from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
@@ -246,7 +246,7 @@ class Pipeline:
                         view = DocumentView(
                             doc.id,
                             doc.text,
-                            analyse(doc.text, self.gazetteer),
+                            TextAnalysis(doc.text, self.gazetteer),
                             doc.published_at,
                             tuple(plan.segments),
                             tuple(sentences(doc.text)),
