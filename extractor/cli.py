@@ -209,6 +209,9 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
     failed_segments = s.grounding.rejected.get("model_failed_segments", 0)
     rejected = sum(s.grounding.rejected.values()) - failed_segments
     table.add_row("drafts set aside (grounding, cue check)", str(rejected))
+    invalid = s.grounding.rejected.get("invalid", 0)
+    if invalid:  # drafts that failed validation, set aside one by one (the others kept)
+        table.add_row("drafts set aside: invalid", str(invalid))
     if failed_segments:
         table.add_row("segments the model failed (rules' records kept)", str(failed_segments))
     dropped = sum(s.grounding.dropped_values.values())

@@ -129,3 +129,7 @@ def setup_logging(log_json: bool, debug: bool) -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
         logger.setLevel(logging.DEBUG if debug else logging.WARNING)
     logger.addHandler(handler)
+    # The run counts model faults in its summary and names each failed document once;
+    # instructor's per-attempt error lines would repeat them on stderr (in this CLI process only:
+    # the library never touches instructor's logging).
+    logging.getLogger("instructor").setLevel(logging.DEBUG if debug else logging.CRITICAL)

@@ -11,6 +11,7 @@ import json
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -22,7 +23,7 @@ from extractor.errors import BackendError, ModelUnavailableError
 from extractor.events.task import events_task
 from extractor.settings import Settings
 from tests.conftest import CASSETTES, ROOT, SEEDS, run_doc
-from tests.llm import fault_backend, local_network, recorded_backend
+from tests.llm import fault_backend, local_network, mock_backend, recorded_backend, tool_answer
 
 SEGMENT = (
     "أعلنت الولايات المتحدة الجمعة تقديم مساعدات عسكرية جديدة بقيمة 125 مليون دولار لكييف، "
@@ -230,8 +231,11 @@ def test_a_runaway_answer_on_one_sentence_fails_with_advice_fault_server():
 @local_network
 @pytest.mark.parametrize("fault", ["non_json", "empty"])
 def test_unusable_answers_fail_the_document_not_the_run_fault_server(fault: str):
-    with FaultServer(FaultConfig(rates={fault: 1.0})) as server, pytest.raises(BackendError):
-        draft(fault_backend(server.base_url, max_retries=1))
+    # status 200 with an HTML page or an empty choices list is retried like a 5xx
+    with FaultServer(FaultConfig(rates={fault: 1.0})) as server:
+        with pytest.raises(BackendError, match="kept failing after 1 retries: an answer with "):
+            draft(fault_backend(server.base_url, max_retries=1))
+        assert server.counts["requests"] == 2
 
 
 @local_network
@@ -355,59 +359,132 @@ def test_validation_failure_triggers_a_bounded_reask(vcr):
     assert len(vcr.requests) == 2  # the cassette holds exactly the answer and the re-ask
 
 
-def test_what_the_backend_patches_in_instructor_still_exists_and_is_contained():
-    """instructor is pinned to the minor range tested; if its internals move, this fails (the
-    memoized check must then be revisited), and our patch must not change its verdicts."""
-    import importlib
-    import logging
+# ---- the transport seam (httpx.MockTransport under the SDK) -----------------------------------
 
-    from instructor.v2.validation.async_validators import async_field_validator
-    from pydantic import BaseModel
+AID = {"quote": SEGMENT, "event_type": "aid", "money": ["125 مليون دولار"], "stage": "announced"}
+ATTACK = {"quote": SEGMENT, "event_type": "attack", "actors": ["القوات الأوكرانية"]}
+BOMBING = {"quote": SEGMENT, "event_type": "bombing", "money": ["125 مليون دولار"]}
 
-    from extractor.backends.openai_backend import (
-        ASYNC_VALIDATOR_CHECK,
-        _memoize_async_validator_check,
+
+def conversation(*answers):
+    """A handler answering each request with the next of ``answers`` (argument dicts, or
+    ready responses); it keeps the request bodies."""
+    seen: list[dict] = []
+
+    def handler(request):
+        seen.append(json.loads(request.content))
+        answer = answers[min(len(seen), len(answers)) - 1]
+        return answer if isinstance(answer, httpx.Response) else tool_answer(request, answer)
+
+    return handler, seen
+
+
+def test_one_invalid_draft_among_valid_ones_keeps_the_valid_ones_records():
+    from extractor.factory import make_pipeline
+
+    answer = {"events": [AID, BOMBING, ATTACK]}  # the model repeats itself when re-asked
+    handler, seen = conversation(answer, answer)
+    backend = mock_backend(handler, max_reasks=1)
+    result = run_doc(make_pipeline(backend.config, backend, backend.task), SEGMENT, "d")
+    assert result.ok, result.message
+    assert sorted(e.event_type for e in result.events) == ["aid", "attack"]
+    assert result.stats.rejected["invalid"] == 1
+    assert result.usage.requests == 2 and result.usage.reasks == 1
+    # the re-ask names only the draft that failed (events.1), in instructor's own message
+    reask = seen[1]["messages"][-1]
+    assert reask["role"] == "tool" and "Validation Error found" in reask["content"]
+    assert "events.1.event_type" in reask["content"]
+    assert "events.0" not in reask["content"] and "events.2" not in reask["content"]
+
+
+def test_a_reask_answering_only_the_fixed_draft_keeps_the_earlier_good_ones():
+    fixed = {**BOMBING, "event_type": "aid", "quote": SEGMENT.split("،")[0]}
+    handler, _ = conversation({"events": [ATTACK, BOMBING]}, {"events": [fixed]})
+    answer = draft(mock_backend(handler))
+    assert [d.event_type for d in answer.drafts] == ["aid", "attack"]
+    assert answer.rejected == {} and answer.usage.reasks == 1
+
+
+def test_a_broken_reask_keeps_the_first_answers_valid_drafts():
+    handler, _ = conversation({"events": [ATTACK, BOMBING]}, {"events": "لا شيء"})
+    answer = draft(mock_backend(handler))
+    assert [d.event_type for d in answer.drafts] == ["attack"]
+    assert answer.rejected == {"invalid": 1} and answer.usage.requests == 2
+
+
+def test_an_answer_with_no_valid_draft_fails_after_its_reasks():
+    handler, seen = conversation({"events": [BOMBING]})
+    with pytest.raises(BackendError, match="failed validation after 2 attempt") as caught:
+        draft(mock_backend(handler))
+    assert len(seen) == 2 and caught.value.usage.prompt_tokens == 200
+
+
+def test_set_aside_drafts_are_counted_again_from_the_cache(tmp_path: Path):
+    answer = {"events": [AID, BOMBING]}
+    handler, seen = conversation(answer)
+    backend = mock_backend(handler, cache_dir=tmp_path / "c", max_reasks=0)
+    first, second = draft(backend), draft(backend)
+    assert len(seen) == 1 and second.usage.cache_hits == 1
+    assert first.rejected == second.rejected == {"invalid": 1}
+    assert [d.event_type for d in second.drafts] == ["aid"]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        httpx.Response(200, text="<html><body>502 Bad Gateway</body></html>"),
+        httpx.Response(200, json={"id": "x", "object": "chat.completion", "choices": []}),
+        httpx.Response(200, json={"error": {"message": "overloaded"}}),
+        httpx.Response(503, json={"error": {"message": "busy"}}),
+    ],
+    ids=["html", "empty-choices", "no-choices", "503"],
+)
+def test_status_200_faults_are_retried_like_5xx(fault: httpx.Response):
+    handler, seen = conversation(fault, fault, {"events": [AID]})
+    answer = draft(mock_backend(handler, max_retries=2))
+    assert [d.event_type for d in answer.drafts] == ["aid"]
+    assert answer.usage.retries == 2 and answer.usage.requests == 1 and len(seen) == 3
+    handler, seen = conversation(fault)
+    with pytest.raises(BackendError) as caught:
+        draft(mock_backend(handler, max_retries=2))
+    message = str(caught.value)
+    assert message.startswith("model server kept failing after 2 retries: ")
+    assert "IndexError" not in message and len(seen) == 3
+
+
+def test_429_waits_as_long_as_retry_after_says():
+    limited = httpx.Response(429, headers={"retry-after": "0.2"}, json={"error": {}})
+    handler, _ = conversation(limited, {"events": [AID]})
+    started = time.monotonic()
+    answer = draft(mock_backend(handler, backoff_max=5.0))
+    assert time.monotonic() - started >= 0.2 and answer.usage.retries == 1
+
+
+def test_the_sdk_never_retries_behind_our_back():
+    handler, seen = conversation(httpx.Response(500, json={"error": {"message": "boom"}}))
+    with pytest.raises(BackendError, match="kept failing after 0 retries: server error"):
+        draft(mock_backend(handler, max_retries=0))
+    assert len(seen) == 1
+
+
+def test_credentials_in_the_base_url_are_refused_at_start(tmp_path: Path):
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(SEEDS / "004_1d2b2980ef37757c.txt"),
+            "--backend",
+            "openai",
+            "--model",
+            "m",
+            "--base-url",
+            "http://user:s3cret-pass@127.0.0.1:9/v1",
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "-q",
+        ],
     )
-
-    assert _memoize_async_validator_check() is True
-    module = importlib.import_module(ASYNC_VALIDATOR_CHECK[0])
-    check = getattr(module, ASYNC_VALIDATOR_CHECK[1])
-    assert getattr(check, "memoized", False) and callable(check.__wrapped__)
-
-    class WithAsync(BaseModel):
-        x: int
-
-        @async_field_validator("x")
-        async def slow(self, v: int) -> None:
-            return None
-
-    # the memoized check still refuses what instructor refuses
-    for _ in range(2):  # refused every time, not only before the first success
-        with pytest.raises(Exception, match="(?i)async"):  # noqa: B017 - instructor's own type
-            check(WithAsync)
-    check(events_task().response_model)
-    # instructor's loggers keep their level for other users of instructor in the process
-    recorded_backend()
-    assert logging.getLogger("instructor").level != logging.CRITICAL
-
-
-def test_replay_sends_through_httpx_which_vcrpy_replays(tmp_path: Path):
-    """Live requests go over aiohttp; cassettes hold httpx traffic, so while a cassette replays
-    (vcrpy wraps httpx's transport) the backend must use httpx."""
-    from extractor.backends.openai_backend import _httpx_transport_wrapped, _open_http
-    from extractor.settings import Settings
-
-    settings = Settings(model="m", base_url="http://127.0.0.1:1/v1")
-
-    async def kinds() -> tuple[str, str]:
-        live = _open_http(None, settings)
-        with replaying(CASSETTES / "seeds.yaml"):
-            assert _httpx_transport_wrapped()
-            replay = _open_http(None, settings)
-        names = type(live).__name__, type(replay).__name__
-        for client in (live, replay):
-            await client.aclose()
-        return names
-
-    live, replay = asyncio.run(kinds())
-    assert "Aio" in live and "Httpx" in replay, (live, replay)
+    assert result.exit_code == 2, result.output
+    assert "must not hold credentials" in result.output and "OPENAI_API_KEY" in result.output
+    assert "s3cret-pass" not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -73,8 +73,8 @@ def _openai_backend(settings: Settings, task: Task | None, *, offline: bool) -> 
         )
     if not settings.model:
         raise ConfigError("batch files need a model: pass --model or set EXTRACTOR_MODEL")
-    http = httpx.AsyncClient(transport=httpx.MockTransport(_no_network)) if offline else None
-    return OpenAIBackend.from_settings(settings, task or make_task(settings), http_client=http)
+    transport = httpx.MockTransport(_no_network) if offline else None
+    return OpenAIBackend.from_settings(settings, task or make_task(settings), transport=transport)
 
 
 def _no_network(request: httpx.Request) -> httpx.Response:

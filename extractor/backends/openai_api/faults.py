@@ -1,0 +1,195 @@
+"""What went wrong with a model request, and whether waiting and trying again can fix it.
+
+Every fault ends as one of three things::
+
+    Transient              retried by the transport (429 honouring Retry-After, 5xx, timeouts,
+                           resets, and answers with status 200 that hold no completion — an HTML
+                           error page, an empty ``choices`` list), at most ``max_retries`` times
+      └─ then RetriesExhausted (a BackendError: this document fails, the run goes on)
+    BackendError           this request cannot succeed (400, an unusable answer, no recording)
+    ModelUnavailableError  no request can succeed (401, 403, unknown model, refused connection,
+                           unknown host): the run stops with this one line
+
+Nothing here imports instructor; :func:`classify` walks an exception's causes, so it reads the
+SDK's typed errors and whatever instructor wraps them in alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import openai
+
+from extractor.errors import BackendError, ConfigError, ModelUnavailableError
+from extractor.settings import Settings
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+class Transient(Exception):
+    """A fault worth retrying; carries how long the server asked us to wait."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RetriesExhausted(BackendError):
+    """Transient faults kept coming after every retry."""
+
+
+def where(c: Settings) -> str:
+    return c.base_url or DEFAULT_BASE_URL
+
+
+def check_base_url(base_url: str | None) -> None:
+    """Refuse a base URL the client cannot use, before any document is read."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.username is not None or parts.password is not None:
+        safe = parts._replace(netloc=parts.hostname or "").geturl()  # never echo the secret
+        raise ConfigError(
+            f"--base-url must not hold credentials (user:password@): use {safe} and pass the "
+            "key with OPENAI_API_KEY or EXTRACTOR_API_KEY"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"--base-url {base_url!r} is not an http(s) URL: e.g. http://127.0.0.1:8080/v1"
+        )
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+# An unescaped "choices" key can only be a key of the completion itself (inside a tool call's
+# arguments every quote is escaped), so these byte checks are exact and cost no JSON parse.
+_EMPTY_CHOICES = re.compile(rb'"choices"\s*:\s*(\[\s*\]|null)')
+
+
+def status_fault(status: int, headers: Mapping[str, str], body: bytes) -> Transient | None:
+    """The transient fault an HTTP answer is (None: hand it to the SDK as it is)."""
+    if status == 429:
+        return Transient("rate limited (429)", retry_after(headers))
+    if status >= 500:
+        return Transient(f"server error ({status})", retry_after(headers))
+    if status == 200:
+        head = body.lstrip()[:1]
+        if head != b"{":
+            kind = "an HTML page" if head == b"<" else "not JSON"
+            return Transient(f"an answer with status 200 that is {kind}")
+        if b'"choices"' not in body:
+            return Transient("an answer with status 200 and no choices")
+        if _EMPTY_CHOICES.search(body):
+            return Transient("an answer with status 200 and an empty choices list")
+    return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from (``__cause__``/``__context__``)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _error_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error") if isinstance(body.get("error"), dict) else body
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        return json.dumps(body, ensure_ascii=False)
+    return str(exc.message)
+
+
+def classify(exc: BaseException, c: Settings) -> BackendError:
+    """Any exception of a model call as :class:`BackendError` or :class:`ModelUnavailableError`
+    with a message that says what to do."""
+    chain = _causes(exc)
+    for e in chain:
+        if isinstance(e, BackendError):  # ours, raised below the SDK (transport, validation)
+            return e
+    site = where(c)
+    for e in chain:
+        if isinstance(e, openai.APIStatusError):
+            return _status_error(e, c)
+    if any(type(e).__name__ == "CannotOverwriteExistingCassetteException" for e in chain):
+        return BackendError(
+            "this request is not in the replay cassette (the text, prompt or settings changed): "
+            "re-record it with `make record`"
+        )
+    texts = [str(e).lower() for e in chain]
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
+        "refused" in t or "all connection attempts failed" in t for t in texts
+    ):
+        return ModelUnavailableError(
+            f"cannot connect to {site} (connection refused): is the model server running? "
+            "check --base-url"
+        )
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(
+        "name or service not known" in t or "nodename nor servname" in t for t in texts
+    ):
+        return ModelUnavailableError(f"cannot resolve the host of {site}: check --base-url")
+    root = chain[-1]
+    return BackendError(f"model request failed ({type(root).__name__}): {short(str(root))}")
+
+
+def _status_error(exc: openai.APIStatusError, c: Settings) -> BackendError:
+    site = where(c)
+    status = exc.status_code
+    if status == 401:
+        return ModelUnavailableError(
+            f"{site} refused the API key (401): set OPENAI_API_KEY or EXTRACTOR_API_KEY to a "
+            "valid key"
+        )
+    if status == 403:
+        return ModelUnavailableError(
+            f"{site} denied access (403): check the key's permissions for model {c.model!r}"
+        )
+    if status == 404:
+        return ModelUnavailableError(
+            f"model {c.model!r} or the endpoint was not found at {site} (404): "
+            "check --model and --base-url (it usually ends in /v1)"
+        )
+    return BackendError(
+        f"the model server rejected the request ({status}): {short(_error_message(exc))}"
+    )
+
+
+def transport_fault(exc: Exception, timeout: float) -> Transient | None:
+    """A failed exchange (no status) that is worth retrying: timeouts and dropped connections.
+    Refused connections and unknown hosts are not: the SDK reports them, :func:`classify` names
+    them."""
+    chain = _causes(exc)
+    texts = [str(e).lower() for e in chain]
+    if any(isinstance(e, ConnectionRefusedError | socket.gaierror) for e in chain) or any(
+        "refused" in t
+        or "all connection attempts failed" in t
+        or "name or service not known" in t
+        or "nodename nor servname" in t
+        for t in texts
+    ):
+        return None
+    if any(type(e).__name__ == "CannotOverwriteExistingCassetteException" for e in chain):
+        return None
+    root = chain[-1]
+    if isinstance(root, TimeoutError) or any("timeout" in type(e).__name__.lower() for e in chain):
+        return Transient(f"no answer within {timeout:g} s")
+    return Transient(f"connection problem: {type(root).__name__}")
+
+
+def short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
