@@ -7,14 +7,22 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test lint bench record clean
 
-$(BIN)/.installed: pyproject.toml
+# `make run` installs what running needs (the core dependencies); `make test` adds the dev extras
+# (pytest, Ray, pandas, ruff, mypy …). Each has its own stamp, so `make run` never pulls Ray in.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,parquet]'
+
+$(BIN)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-run: $(BIN)/.installed
-	$(BIN)/extractor run seeds -o out/events.jsonl
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,parquet]'
+	touch $@ $(BIN)/.installed-run
+
+run: $(BIN)/.installed-run
+	$(BIN)/extractor run seeds -o out/events.jsonl --overwrite
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -12,7 +12,15 @@ from extractor.api import Extractor, ResultSet
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult
 from extractor.core.tasks import Example, Task, load_task
-from extractor.errors import ExtractionError, ExtractorError
+from extractor.errors import (
+    BackendError,
+    ConfigError,
+    DocumentError,
+    ExtractionError,
+    ExtractorError,
+    ModelUnavailableError,
+    OutputError,
+)
 from extractor.run.documents import load_documents
 from extractor.settings import Settings
 
@@ -22,13 +30,18 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "BackendError",
+    "ConfigError",
     "Document",
+    "DocumentError",
     "DocumentFailure",
     "DocumentResult",
     "Example",
     "ExtractionError",
     "Extractor",
     "ExtractorError",
+    "ModelUnavailableError",
+    "OutputError",
     "ResultSet",
     "Settings",
     "Task",

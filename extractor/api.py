@@ -18,6 +18,8 @@ from collections.abc import Coroutine, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from extractor.backends.base import Backend
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult
@@ -71,6 +73,16 @@ class ResultSet(list[DocumentResult]):
         return records_to_dataframe(self.events, join_lists=join_lists)
 
 
+def _settings_problem(exc: ValidationError) -> str:
+    """One line for what pydantic found wrong in the settings."""
+    parts = []
+    for error in exc.errors():
+        name = ".".join(str(x) for x in error["loc"]) or "settings"
+        given = "" if "key" in name else f"={error.get('input')!r}"  # never echo a secret
+        parts.append(f"{name}{given}: {error['msg']}")
+    return "invalid setting " + "; ".join(parts)
+
+
 class _Collector:
     def __init__(self) -> None:
         self.results: dict[str, DocumentResult] = {}
@@ -109,10 +121,13 @@ class Extractor:
             )
         if isinstance(task, str):
             task = load_task(task)
-        if settings is not None:
-            self.settings = settings.with_values(**overrides) if overrides else settings
-        else:
-            self.settings = Settings(**overrides)
+        try:
+            if settings is not None:
+                self.settings = settings.with_values(**overrides) if overrides else settings
+            else:
+                self.settings = Settings(**overrides)
+        except ValidationError as exc:  # a bad value of a known setting, e.g. backend="nope"
+            raise ConfigError(_settings_problem(exc)) from None
         self.pipeline = make_pipeline(
             self.settings, None if isinstance(backend, str) or backend is None else backend, task
         )
@@ -156,6 +171,11 @@ class Extractor:
         *,
         concurrency: int | None = None,
     ) -> ResultSet:
+        if isinstance(docs, (str, bytes, dict, Document)):
+            raise TypeError(
+                f"extract_many takes a list of documents, not one {type(docs).__name__}: "
+                "use extract(text) for one text, or extract_many([text, …])"
+            )
         collector = _Collector()
         items: list[Document | DocumentFailure] = []
         seen: set[str] = set()

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from extractor import __version__
 from extractor.cli_batch import batch_app
@@ -27,6 +27,7 @@ from extractor.cli_common import (
     Failures,
     Inputs,
     Out,
+    Overwrite,
     PublishedAt,
     Resume,
     RetryFailed,
@@ -35,6 +36,7 @@ from extractor.cli_common import (
     fail,
     settings_of,
     setup_logging,
+    stdout_console,
     with_settings,
 )
 from extractor.errors import ExtractorError
@@ -86,6 +88,7 @@ def run(
     published_at: PublishedAt = None,
     resume: Resume = False,
     retry_failed: RetryFailed = False,
+    overwrite: Overwrite = False,
     replay: Annotated[
         Path | None, typer.Option(help="Replay model traffic from this vcrpy cassette (no network)")
     ] = None,
@@ -117,19 +120,21 @@ def run(
     if settings.backend is None and not quiet and not log_json:
         chosen = settings.resolved_backend()
         reason = "a model is configured" if chosen == "openai" else "no model is configured"
-        err.print(f"backend: [bold]{chosen}[/] ({reason}; choose with --backend)")
+        err.print(
+            Text.assemble("backend: ", (chosen, "bold"), f" ({reason}; choose with --backend)")
+        )
     if output_format not in ("jsonl", "csv", "parquet"):
         raise fail(f"unknown --format {output_format!r}: use jsonl, csv or parquet", debug)
     setup_logging(log_json, debug)
-    job = BulkJob(inputs, out, failures, resume, retry_failed, published_at, output_format)
+    job = BulkJob(
+        inputs, out, failures, resume, retry_failed, published_at, output_format, overwrite
+    )
     try:
         summary = _run_with_progress(job, settings, quiet or log_json, replay, record)
     except ExtractorError as exc:
         raise fail(str(exc), debug) from None
     except KeyboardInterrupt:
-        raise fail(
-            "interrupted; finished documents are saved — continue with --resume", debug, 130
-        ) from None
+        raise fail(_interrupted(job), debug, 130) from None
     if summary_json:
         summary_json.write_text(
             json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -143,6 +148,14 @@ def run(
     # Non-zero while any document is not done: this run's failures, or older ones a resume skipped.
     outstanding = summary.outstanding_failures or 0
     raise typer.Exit(0 if summary.failed == 0 and outstanding == 0 else 1)
+
+
+def _interrupted(job: BulkJob) -> str:
+    if job.to_stdout:
+        return "interrupted; the records written so far are on standard output"
+    if job.overwrite:
+        return f"interrupted; {job.out} is unchanged (the new output was discarded)"
+    return "interrupted; finished documents are saved — continue with --resume"
 
 
 def _run_with_progress(
@@ -206,6 +219,8 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
         table.add_row(f"  {kind}", str(n))
     for kind, n in sorted(s.failures_by_kind.items()):
         table.add_row(f"  failed: {kind}", str(n))
+    if s.undated:
+        table.add_row("documents with no publication date (dates unresolved)", str(s.undated))
     failed_segments = s.grounding.rejected.get("model_failed_segments", 0)
     rejected = sum(s.grounding.rejected.values()) - failed_segments
     table.add_row("drafts set aside (grounding, cue check)", str(rejected))
@@ -231,7 +246,9 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
     if s.peak_rss_mb:
         table.add_row("peak memory", f"{s.peak_rss_mb:.0f} MB")
     err.print(table)
-    err.print(f"records: {job.out}" + (f"   failures: {job.failures_path}" if s.failed else ""))
+    records = "standard output" if job.to_stdout else str(job.out)
+    where = job.failures or ("standard error" if job.to_stdout else job.failures_path)
+    err.print(f"records: {records}" + (f"   failures: {where}" if s.failed else ""))
 
 
 @app.command()
@@ -249,6 +266,9 @@ def report(
     """One self-contained, right-to-left HTML page to review events in their text."""
     from extractor.tools.report import write_report
 
+    missing = [str(p) for p in [events, *docs] if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}", debug)
     try:
         n = write_report(events, docs, out, title=title)
     except ExtractorError as exc:
@@ -275,7 +295,7 @@ def link(
         raise fail(str(exc), debug) from None
     if summary_json:
         summary_json.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    console = Console()
+    console = stdout_console()
     table = Table(
         title=f"{summary['records']} records in {summary['clusters']} clusters "
         f"({summary['multi_report_clusters']} reported more than once)"
@@ -322,29 +342,47 @@ app.add_typer(cache_app, name="cache")
 @cache_app.command("stats")
 def cache_stats(
     cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None,
+    debug: Debug = False,
 ) -> None:
     """Entries and size of the cache."""
     from extractor.backends.cache import AnswerCache
 
-    settings = settings_of(cache_dir=cache_dir)
-    cache = AnswerCache(settings.cache_dir)
-    stats = cache.stats()
-    cache.close()
+    folder = settings_of(cache_dir=cache_dir).cache_dir
+    if not folder.exists():  # nothing cached yet: say so without creating the folder
+        print(json.dumps({"folder": str(folder), "entries": 0, "bytes": 0}, ensure_ascii=False))
+        return
+    try:
+        cache = AnswerCache(folder)
+        try:
+            stats = cache.stats()
+        finally:
+            cache.close()
+    except ExtractorError as exc:
+        raise fail(str(exc), debug) from None
     print(json.dumps(stats, ensure_ascii=False))
 
 
 @cache_app.command("clear")
 def cache_clear(
     cache_dir: Annotated[Path | None, typer.Option(help="Cache folder")] = None,
+    debug: Debug = False,
 ) -> None:
     """Remove every cached answer."""
     from extractor.backends.cache import AnswerCache
 
-    settings = settings_of(cache_dir=cache_dir)
-    cache = AnswerCache(settings.cache_dir)
-    removed = cache.clear()
-    cache.close()
-    err.print(f"removed {removed} cached answers from {settings.cache_dir}")
+    folder = settings_of(cache_dir=cache_dir).cache_dir
+    if not folder.exists():
+        err.print(f"no cache at {folder}: nothing to clear")
+        return
+    try:
+        cache = AnswerCache(folder)
+        try:
+            removed = cache.clear()
+        finally:
+            cache.close()
+    except ExtractorError as exc:
+        raise fail(str(exc), debug) from None
+    err.print(f"removed {removed} cached answers from {folder}")
 
 
 @app.command("eval")
@@ -372,7 +410,7 @@ def eval_command(
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    out = Console()
+    out = stdout_console()
     events = Table(title=f"events ({report['documents']} documents)")
     for col in ("", "P", "R", "F1", "TP", "pred", "gold"):
         events.add_column(col, justify="right" if col else "left")

@@ -17,6 +17,7 @@ from extractor.cli_common import (
     Failures,
     Inputs,
     Out,
+    Overwrite,
     PublishedAt,
     Resume,
     RetryFailed,
@@ -187,6 +188,7 @@ def collect(
     published_at: PublishedAt = None,
     resume: Resume = False,
     retry_failed: RetryFailed = False,
+    overwrite: Overwrite = False,
     batch_discount: Annotated[
         float, typer.Option(help="Batch price as a share of --price-in/--price-out")
     ] = 0.5,
@@ -197,15 +199,13 @@ def collect(
     """Validate batch answers into the cache and write the records of INPUTS (like `run`)."""
     settings = _checked_settings(flags, debug)
     setup_logging(False, debug)
-    job = BulkJob(inputs, out, failures, resume, retry_failed, published_at)
+    job = BulkJob(inputs, out, failures, resume, retry_failed, published_at, overwrite=overwrite)
     try:
         summary = batch.collect(job, results or [], settings, errors=errors or [])
     except ExtractorError as exc:
         raise fail(str(exc), debug) from None
     except KeyboardInterrupt:
-        raise fail(
-            "interrupted; run the same command again (or with --resume)", debug, 130
-        ) from None
+        raise fail("interrupted; run the same command again with --resume", debug, 130) from None
     if summary_json:
         summary_json.write_text(
             json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"

@@ -11,27 +11,44 @@ import sys
 import types
 import typing
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import SecretStr
 from rich.console import Console
+from rich.text import Text
 
 from extractor.settings import Settings, cli_fields
 
-err = Console(stderr=True, soft_wrap=True)
+# Messages hold user text (paths, ids, advice such as "pip install 'x[pandas]'"): never markup.
+err = Console(stderr=True, soft_wrap=True, markup=False)
+
+
+def stdout_console() -> Console:
+    """The standard-output console of a command (no markup: cells hold user text)."""
+    return Console(markup=False)
+
 
 # ---- options several commands take ------------------------------------------------------------
-Inputs = Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html")]
-Out = Annotated[Path, typer.Option("-o", "--out", help="Output JSONL, one record per line")]
+Inputs = Annotated[
+    list[Path], typer.Argument(help="Files or folders of .txt, .jsonl, .html (- for stdin)")
+]
+Out = Annotated[
+    Path, typer.Option("-o", "--out", help="Output JSONL, one record per line (- for stdout)")
+]
 Failures = Annotated[
     Path | None, typer.Option(help="Failures JSONL [default: <OUT stem>.failures.jsonl]")
 ]
 PublishedAt = Annotated[
     str | None, typer.Option(help="Publication date (YYYY-MM-DD) for documents without one")
 ]
-Resume = Annotated[bool, typer.Option(help="Skip documents already done in OUT")]
+Resume = Annotated[bool, typer.Option(help="Continue OUT: skip documents already done in it")]
+Overwrite = Annotated[
+    bool,
+    typer.Option(help="Replace a non-empty OUT (the new output replaces it when the run finishes)"),
+]
 RetryFailed = Annotated[bool, typer.Option(help="With --resume: run failed documents again")]
 SummaryJson = Annotated[Path | None, typer.Option(help="Also write the run summary as JSON")]
 Debug = Annotated[bool, typer.Option(help="Show tracebacks")]
@@ -45,8 +62,13 @@ def settings_of(**flags: Any) -> Settings:
 def fail(message: str, debug: bool, code: int = 2) -> typer.Exit:
     if debug:
         err.print_exception()
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(Text.assemble(("error:", "bold red"), " ", one_line(message)))
     return typer.Exit(code)
+
+
+def one_line(message: str) -> str:
+    """A message as one line (a promised one-line error never spills a multi-line cause)."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
 
 # ---- settings as flags: declared once, in Settings ---------------------------------------------
@@ -109,7 +131,9 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created, tz=UTC)
         payload = {
+            "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "event": getattr(record, "event_name", record.getMessage()),
         }

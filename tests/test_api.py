@@ -109,3 +109,54 @@ def test_settings_object_and_overrides_combine_without_losing_the_key():
 
     ex = Extractor(settings=Settings(api_key="sk-kept", model="m"), backend="rules", seed=3)
     assert ex.settings.secret() == "sk-kept" and ex.settings.seed == 3
+
+
+# ---- issue 22: the API never raises for one bad item, and says clearly what is wrong ----------
+
+
+def test_the_error_tree_is_importable_from_the_package():
+    import extractor
+    from extractor import errors
+
+    for name in (
+        "ExtractorError",
+        "ConfigError",
+        "DocumentError",
+        "ExtractionError",
+        "BackendError",
+        "ModelUnavailableError",
+        "OutputError",
+    ):
+        assert getattr(extractor, name) is getattr(errors, name) and name in extractor.__all__
+
+
+def test_a_bad_backend_name_is_a_config_error():
+    from extractor import ConfigError
+
+    with pytest.raises(ConfigError, match="backend='nope'") as caught:
+        Extractor("nope")
+    assert "\n" not in str(caught.value)
+
+
+def test_extract_many_never_raises_for_one_bad_item(extractor: Extractor):
+    results = extractor.extract_many([HOUSE, None, {"id": "x"}, 42])
+    assert len(results) == 4
+    assert results[0].ok and results[0].events
+    kinds = {r.doc_id: r.error for r in results.failures}
+    assert kinds == {"doc-1": "unsupported_type", "x": "missing_text", "doc-3": "unsupported_type"}
+
+
+def test_extract_many_refuses_a_plain_string(extractor: Extractor):
+    with pytest.raises(TypeError, match=r"extract\(text\)"):
+        extractor.extract_many(HOUSE)
+
+
+def test_an_id_of_zero_stays_zero(extractor: Extractor, tmp_path):
+    results = extractor.extract_many([{"id": 0, "text": HOUSE}])
+    assert results[0].doc_id == "0"
+    (tmp_path / "battery.jsonl").write_text(
+        '{"id": 0, "text": "نص عربي قصير."}\n{"id": "", "text": "نص عربي قصير."}\n',
+        encoding="utf-8",
+    )
+    ids = [d.id for d in load_documents(tmp_path / "battery.jsonl")]
+    assert ids == ["0", "battery:2"]

@@ -80,7 +80,9 @@ def test_a_lone_surrogate_fails_one_document_not_the_run(tmp_path: Path):
     )
     out = tmp_path / "out.jsonl"
     for workers in ("1", "2"):
-        result = runner.invoke(app, ["run", str(docs), "-o", str(out), "--workers", workers, "-q"])
+        result = runner.invoke(
+            app, ["run", str(docs), "-o", str(out), "--workers", workers, "--overwrite", "-q"]
+        )
         assert result.exit_code == 1, result.output
         assert {r["doc_id"] for r in read_jsonl(out)} == {"good"}
         failed = {f["doc_id"]: f for f in read_jsonl(tmp_path / "out.failures.jsonl")}

@@ -12,10 +12,11 @@ from tests.llm import local_network
 
 @local_network  # the kernel talks to this process over 127.0.0.1
 @pytest.mark.timeout(300)
-def test_quickstart_notebook_executes():
+def test_quickstart_notebook_executes(tmp_path):
     nb = nbformat.read(ROOT / "docs" / "quickstart.ipynb", as_version=4)
+    # run from a folder outside the project: the notebook finds seeds/ and cassettes/ itself
     client = NotebookClient(
-        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}}
+        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()
     outputs = "\n".join(
@@ -30,3 +31,4 @@ def test_quickstart_notebook_executes():
     assert "rules+openai" in outputs  # the hybrid merged events both backends found
     assert "sanctions_002" in outputs  # the user task's DataFrame
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    assert list(tmp_path.iterdir()) == []  # and writes nothing where it runs

@@ -128,7 +128,7 @@ def test_extract_dataset_returns_a_row_per_document_and_never_drops_a_failure(lo
     }
     assert set(rows) == {d["id"] for d in docs} | {b["id"] for b in bad}
     assert {k: rows[k]["error"] for k in ("no-text", "blank", "bad-date")} == {
-        "no-text": "invalid_json",
+        "no-text": "missing_text",
         "blank": "empty",
         "bad-date": "invalid_date",
     }

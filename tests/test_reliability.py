@@ -209,6 +209,51 @@ def test_sigkill_at_three_random_points_then_resume(tmp_path: Path):
 
 
 @local_network
+def test_two_runs_on_one_out_the_second_refuses_and_the_first_keeps_every_record(
+    tmp_path: Path,
+):
+    """The CI stress test of issue 22: while a run writes OUT, other runs on it (fresh,
+    --resume, --overwrite) stop with one clear line; the first then finishes with every record."""
+    import threading
+
+    n = 40
+    docs = corpus(tmp_path / "docs.jsonl", n, seed=3)
+    out = tmp_path / "out.jsonl"
+    gate = threading.Event()
+    answered = [0]
+
+    def gated(segment: str) -> dict:
+        answered[0] += 1
+        if answered[0] > 5:  # the first run holds OUT, mid-run, until the others have tried
+            gate.wait(timeout=120)
+        return default_answer(segment)
+
+    with FaultServer(answer=gated) as server:
+        args = [*run_args(server.base_url, docs, out), "--timeout", "150", "--concurrency", "2"]
+        first = subprocess.Popen(_cli(*args), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while _lines(out) < 1 and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        others = [
+            subprocess.Popen(_cli(*args, *extra), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+            for extra in ([], ["--resume"], ["--overwrite"])
+        ]
+        refused = [(p.wait(timeout=120), p.stderr.read()) for p in others]  # type: ignore[union-attr]
+        running = first.poll() is None
+        gate.set()
+        assert first.wait(timeout=120) == 0, first.stderr.read()  # type: ignore[union-attr]
+    assert running and answered[0] > 0
+    for code, message in refused:
+        assert code == 2 and "another run is writing" in message, message
+        assert len(message.strip().splitlines()) == 1
+    records = read_jsonl(out)
+    assert {r["doc_id"] for r in records} == {f"doc-{i:04d}" for i in range(n)}
+    ids = [r["event_id"] for r in records]
+    assert len(ids) == len(set(ids))
+    assert not out.with_name("out.jsonl.lock").exists()
+
+
+@local_network
 @pytest.mark.slow
 def test_two_processes_share_one_cache(tmp_path: Path):
     docs = corpus(tmp_path / "docs.jsonl", 120, seed=2)

@@ -24,6 +24,13 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _damaged(folder: Path, exc: BaseException) -> str:
+    return (
+        f"cannot use the cache at {folder} ({type(exc).__name__}: {exc}); remove that folder "
+        "(it only holds answers that can be asked again), or use --cache-dir or --no-cache"
+    )
+
+
 class AnswerCache:
     """A small typed front of diskcache.Cache."""
 
@@ -33,9 +40,7 @@ class AnswerCache:
                 str(folder), size_limit=2**32, eviction_policy="least-recently-stored"
             )
         except Exception as exc:  # diskcache raises sqlite/OS errors of several kinds
-            raise ConfigError(
-                f"cannot open the cache at {folder}: {exc}; use --cache-dir or --no-cache"
-            ) from exc
+            raise ConfigError(_damaged(folder, exc)) from exc
         self.folder = folder
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -46,14 +51,20 @@ class AnswerCache:
         self._cache.set(key, value)
 
     def stats(self) -> dict[str, Any]:
-        return {
-            "folder": str(self.folder),
-            "entries": len(self._cache),
-            "bytes": self._cache.volume(),
-        }
+        try:
+            return {
+                "folder": str(self.folder),
+                "entries": len(self._cache),
+                "bytes": self._cache.volume(),
+            }
+        except Exception as exc:  # sqlite3.DatabaseError and kin: a damaged cache
+            raise ConfigError(_damaged(self.folder, exc)) from exc
 
     def clear(self) -> int:
-        return int(self._cache.clear())
+        try:
+            return int(self._cache.clear())
+        except Exception as exc:
+            raise ConfigError(_damaged(self.folder, exc)) from exc
 
     def close(self) -> None:
         self._cache.close()

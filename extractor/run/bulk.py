@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,17 +12,28 @@ from extractor.backends.base import Backend
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import Pipeline
 from extractor.core.tasks import Task
-from extractor.errors import ConfigError, DocumentError
+from extractor.errors import ConfigError, DocumentError, OutputError
 from extractor.factory import make_pipeline
-from extractor.run.documents import SUFFIXES, iter_paths, load_documents, parse_published
+from extractor.run.documents import (
+    SUFFIXES,
+    is_stdin,
+    iter_paths,
+    load_documents,
+    parse_published,
+)
 from extractor.run.output import (
     JsonlSink,
+    OutputLock,
+    check_target,
     count_failures,
     default_failures_path,
     done_ids,
     done_path,
     export_records,
+    has_output,
+    is_stdout,
     read_resume_state,
+    remove_if_empty,
     rewrite_failures,
 )
 from extractor.run.runner import ResultWriter, RunSummary, run_documents
@@ -38,6 +50,11 @@ class BulkJob:
     retry_failed: bool = False
     published_at: str | None = None
     output_format: str = "jsonl"  # jsonl | csv | parquet
+    overwrite: bool = False
+
+    @property
+    def to_stdout(self) -> bool:
+        return is_stdout(self.out)
 
     @property
     def journal(self) -> Path:
@@ -48,33 +65,55 @@ class BulkJob:
         return self.out.with_name(self.out.name + ".journal.jsonl")
 
     def check(self) -> None:
-        """Refuse a job that would write over its own inputs (before any file is touched)."""
-        written = [self.out, self.journal, self.failures_path, done_path(self.journal)]
+        """Refuse a job that cannot run or would harm a file (before any file is touched)."""
+        if self.resume and self.overwrite:
+            raise ConfigError("--resume and --overwrite exclude each other: choose one")
+        stdin = [raw for raw in self.inputs if is_stdin(raw)]
+        if len(stdin) > 1:
+            raise ConfigError("standard input (-) can be read only once")
         for raw in self.inputs:
-            source = Path(raw).resolve()
-            for target in written:
-                target = target.resolve()
-                if target == source or (source.is_dir() and source in target.parents):
-                    raise ConfigError(
-                        f"{target} is one of the inputs or inside an input folder ({raw}); "
-                        "write the output somewhere else"
-                    )
+            if not is_stdin(raw) and not os.path.lexists(raw):
+                raise ConfigError(f"no such file or folder: {raw}")
         if self.published_at is not None:
             try:
                 parse_published(self.published_at)
             except DocumentError as exc:
                 raise ConfigError(f"--published-at: {exc}") from None
+        if self.to_stdout:
+            if self.resume:
+                raise ConfigError("--resume needs an output file: -o - (standard output) has none")
+            if self.output_format != "jsonl":
+                raise ConfigError("-o - writes JSONL; give a file path for --format csv|parquet")
+            written = [self.failures] if self.failures is not None else []
+        else:
+            written = [self.out, self.journal, self.failures_path, done_path(self.journal)]
+        for target in dict.fromkeys(written):
+            check_target(target, "-o" if target == self.out else "output")
+        for raw in self.inputs:
+            if is_stdin(raw):
+                continue
+            source = Path(os.path.realpath(raw))  # never raises (a link loop stays as it is)
+            for target in written:
+                target = Path(os.path.realpath(target))
+                if target == source or (source.is_dir() and source in target.parents):
+                    raise ConfigError(
+                        f"{target} is one of the inputs or inside an input folder ({raw}); "
+                        "write the output somewhere else"
+                    )
 
     @property
     def failures_path(self) -> Path:
         return self.failures or default_failures_path(self.out)
 
 
-def count_documents(inputs: Iterable[str | Path]) -> int:
-    """How many documents the inputs hold (files, plus non-blank lines of JSONL files)."""
+def count_documents(inputs: Iterable[str | Path]) -> int | None:
+    """How many documents the inputs hold (files, plus non-blank lines of JSONL files); None
+    when standard input is one of them (it can be read only once)."""
+    if any(is_stdin(raw) for raw in inputs):
+        return None
     total = 0
     for path in iter_paths(inputs):
-        if SUFFIXES.get(path.suffix.lower()) == "jsonl":
+        if SUFFIXES.get(path.suffix.lower()) == "jsonl" and path.is_file():
             try:
                 with path.open("rb") as handle:
                     total += sum(1 for line in handle if line.strip())
@@ -85,6 +124,11 @@ def count_documents(inputs: Iterable[str | Path]) -> int:
     return total
 
 
+def _beside(path: Path) -> Path:
+    """Where ``--overwrite`` writes the new version of ``path`` until the run finishes."""
+    return path.with_name(f".{path.name}.new")
+
+
 def run_bulk(
     job: BulkJob,
     settings: Settings,
@@ -93,23 +137,97 @@ def run_bulk(
     task: Task | None = None,
     on_result: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
-    """Run the job; raises ExtractorError subclasses for problems that stop the whole run."""
+    """Run the job; raises ExtractorError subclasses for problems that stop the whole run.
+
+    OUT is never destroyed: a non-empty OUT needs ``resume`` (continue it) or ``overwrite`` (a new
+    version, written beside and renamed over it only when the run finishes); a lock stops a
+    second run on the same OUT.
+    """
     job.check()
+    if settings.engine == "ray" and any(is_stdin(raw) for raw in job.inputs):
+        raise ConfigError("--engine ray reads files; standard input (-) needs --engine local")
+    if job.to_stdout:
+        pipeline = make_pipeline(settings, backend, task)
+        docs = load_documents(
+            job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes
+        )
+        with JsonlSink(job.out, job.failures, fresh=False) as sink:
+            summary = asyncio.run(
+                _run(
+                    docs,
+                    pipeline,
+                    settings,
+                    backend,
+                    sink,
+                    skip=set(),
+                    on_result=on_result,
+                    job=job,
+                )
+            )
+        if job.failures is not None:
+            remove_if_empty(job.failures)
+        summary.outstanding_failures = summary.failed
+        return summary
+    with OutputLock(job.journal):
+        return _run_locked(job, settings, backend, task, on_result)
+
+
+def _run_locked(
+    job: BulkJob,
+    settings: Settings,
+    backend: Backend | None,
+    task: Task | None,
+    on_result: Callable[[RunSummary], None] | None,
+) -> RunSummary:
+    existing = has_output(job.journal, job.failures_path) or (
+        job.output_format != "jsonl" and job.out.exists() and job.out.stat().st_size > 0
+    )
+    if existing and not (job.resume or job.overwrite):
+        raise ConfigError(
+            f"{job.out} already holds records of a run: continue it with --resume, or replace "
+            "it with --overwrite"
+        )
     skip: set[str] = set()
     if job.resume:
         state = read_resume_state(job.journal, job.failures_path)
         skip = state.done | (set() if job.retry_failed else state.failed)
+    pipeline = make_pipeline(settings, backend, task)  # settings errors stop before any file
     docs = load_documents(
         job.inputs, published_at=job.published_at, max_bytes=settings.max_doc_bytes
     )
-    pipeline = make_pipeline(settings, backend, task)  # settings errors stop before any file
-    with JsonlSink(job.journal, job.failures_path, fresh=not job.resume) as sink:
-        summary = asyncio.run(
-            _run(docs, pipeline, settings, backend, sink, skip=skip, on_result=on_result, job=job)
-        )
+    journal, failures = job.journal, job.failures_path
+    if job.overwrite and existing:
+        journal, failures = _beside(job.journal), _beside(job.failures_path)
+    finished = False
+    try:
+        with JsonlSink(journal, failures, fresh=not job.resume) as sink:
+            summary = asyncio.run(
+                _run(
+                    docs, pipeline, settings, backend, sink, skip=skip, on_result=on_result, job=job
+                )
+            )
+        finished = True
+    finally:
+        if journal != job.journal and not finished:  # the old output stays as it was
+            for path in (journal, failures, done_path(journal)):
+                path.unlink(missing_ok=True)
+    if journal != job.journal:
+        for new, old in (
+            (done_path(journal), done_path(job.journal)),
+            (failures, job.failures_path),
+            (journal, job.journal),
+        ):
+            try:
+                if new.exists():
+                    os.replace(new, old)
+                else:
+                    old.unlink(missing_ok=True)  # the old run's file would tell of another run
+            except OSError as exc:
+                raise OutputError(f"cannot replace {old}: {exc.strerror}") from None
     if job.resume:
         # Keep one failure line per document still failing (a retry appends a new one).
         rewrite_failures(job.failures_path, done_ids(job.journal))
+    remove_if_empty(job.failures_path, done_path(job.journal))
     summary.outstanding_failures = count_failures(job.failures_path)
     if job.output_format != "jsonl":
         export_records(job.journal, job.out, job.output_format)

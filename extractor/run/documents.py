@@ -7,11 +7,18 @@ or without BOM), UTF-16/32 with BOM, else detected with charset-normalizer (Wind
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import itertools
 import json
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -149,18 +156,38 @@ _BLOCK_END = re.compile(
 )
 
 
+def _html_date(html: str) -> date | None:
+    """The page's publication date as htmldate reads it (JSON-LD ``datePublished``, ``<time
+    datetime>``, meta tags, the URL …; no guess from the running text)."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # a page htmldate cannot parse has no date for us; its text still counts
+        return None
+    try:
+        return parse_published(found) if found else None
+    except DocumentError:
+        return None
+
+
 def html_to_text(html: str) -> tuple[str, date | None, str | None]:
-    """Visible text of an HTML page (one block per line) + its published date and URL if given."""
+    """Visible text of an HTML page (one block per line) + its publication date and canonical URL
+    when the page gives them."""
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(_BLOCK_END.sub(lambda m: m.group(0) + "\n\n", html))
-    published = None
+    published = _html_date(html)
     url = None
     for selector in (
-        'meta[property="article:published_time"]',
-        'meta[name="pubdate"]',
-        'meta[name="date"]',
-        'meta[itemprop="datePublished"]',
+        ()
+        if published
+        else (
+            'meta[property="article:published_time"]',
+            'meta[name="pubdate"]',
+            'meta[name="date"]',
+            'meta[itemprop="datePublished"]',
+        )
     ):
         node = tree.css_first(selector)
         if node and node.attributes.get("content"):
@@ -183,18 +210,60 @@ def html_to_text(html: str) -> tuple[str, date | None, str | None]:
 # ---- loading ----------------------------------------------------------------------------------
 
 
+STDIN = "-"  # an input of `-` is standard input
+META_SUFFIX = ".meta.json"  # NAME.meta.json beside NAME.txt: {"published_at", "url"}
+
+
+def is_stdin(raw: str | Path) -> bool:
+    return str(raw) == STDIN
+
+
 def iter_paths(inputs: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named directly, and files under folders (sorted, recursive, hidden ones skipped)."""
+    """Inputs named directly, and every entry under folders (sorted, recursive, hidden ones and
+    ``*.meta.json`` sidecars skipped). Entries that are not regular files (FIFOs, sockets,
+    devices, dangling or looping links) are yielded too, so that the reader reports each; a
+    folder link leading back to a folder already read is yielded once, as itself."""
     for raw in inputs:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(
-                    part.startswith(".") for part in child.relative_to(path).parts
-                ):
-                    yield child
+        if not is_stdin(raw) and path.is_dir():
+            yield from _walk(path)
         else:
             yield path
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    seen: set[tuple[int, int]] = set()
+
+    def visit(folder: Path) -> Iterator[Path]:
+        st = folder.stat()
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            yield folder  # unreadable: reported by the reader
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.endswith(META_SUFFIX):
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()  # follows links; False for a dangling or looping one
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                yield path
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                yield path
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                yield path  # a link back to a folder already read: reported, not followed
+                continue
+            yield from visit(path)
+
+    yield from visit(root)
 
 
 def load_documents(
@@ -228,15 +297,103 @@ def load_documents(
             yield item
 
 
+def _open_regular(path: Path) -> int:
+    """A read descriptor on ``path`` if it is a regular file; DocumentError otherwise. Never
+    blocks: a FIFO, socket or device is refused before it is read (and opened non-blocking)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise _path_error(path, exc) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DocumentError(
+            f"{path} leads back to a folder already read (a symbolic link loop)",
+            kind="symlink_loop",
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise DocumentError(
+            f"{path} is {_file_kind(st.st_mode)}, not a regular file; not read",
+            kind="not_regular_file",
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise _path_error(path, exc) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the check
+        os.close(fd)
+        raise DocumentError(f"{path} is not a regular file; not read", kind="not_regular_file")
+    return fd
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def _path_error(path: Path, exc: OSError) -> DocumentError:
+    if exc.errno == errno.ELOOP:
+        return DocumentError(f"{path} is a symbolic link loop; not read", kind="symlink_loop")
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return DocumentError(
+            f"{path} is a symbolic link to nothing ({os.readlink(path)}); not read",
+            kind="dangling_link",
+        )
+    if exc.errno == errno.ENOENT:
+        return DocumentError(f"no such file or folder: {path}", kind="not_found")
+    return DocumentError(f"cannot read {path}: {exc.strerror}", kind="unreadable")
+
+
+def _read_limited(fd: int, path: Path, max_bytes: int) -> bytes:
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DocumentError(
+            f"file too large (> {max_bytes / 1e6:.1f} MB); split it or raise --max-doc-bytes",
+            kind="too_large",
+        )
+    return data
+
+
+def read_metadata(path: Path) -> dict[str, object]:
+    """The sidecar of a text file: ``NAME.meta.json`` beside ``NAME.txt``, a JSON object with
+    ``published_at`` and/or ``url`` (what a .txt cannot say itself). {} when there is none."""
+    meta = path.with_name(path.stem + META_SUFFIX)
+    if not meta.is_file():
+        return {}
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DocumentError(
+            f"cannot read its metadata {meta.name}: {exc}", kind="invalid_metadata"
+        ) from None
+    if not isinstance(data, dict):
+        raise DocumentError(
+            f"its metadata {meta.name} must be a JSON object like "
+            '{"published_at": "2024-04-22", "url": "…"}',
+            kind="invalid_metadata",
+        )
+    return data
+
+
 def _load_path(
     path: Path, default_date: date | None, max_bytes: int
 ) -> Iterator[Document | DocumentFailure]:
+    if is_stdin(path):
+        yield from _load_stdin(default_date, max_bytes)
+        return
     kind = SUFFIXES.get(path.suffix.lower())
     source = str(path)
-    if not path.exists():
-        yield DocumentFailure(path.stem, source, "not_found", f"no such file or folder: {path}")
+    try:
+        fd = _open_regular(path)
+    except DocumentError as exc:
+        yield DocumentFailure(path.stem, source, exc.kind, str(exc))
         return
     if kind is None:
+        os.close(fd)
         yield DocumentFailure(
             path.stem,
             source,
@@ -245,23 +402,21 @@ def _load_path(
         )
         return
     if kind == "jsonl":
-        yield from _load_jsonl(path, default_date, max_bytes)
+        yield from _load_jsonl(path, default_date, max_bytes, os.fdopen(fd, "rb"))
         return
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise DocumentError(
-                f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB); "
-                "split it or raise --max-doc-bytes",
-                kind="too_large",
-            )
-        text = decode_bytes(path.read_bytes())
+        text = decode_bytes(_read_limited(fd, path, max_bytes))
         published, url = default_date, None
         if kind == "html":
             text, page_date, url = html_to_text(text)
             published = page_date or default_date
             _checked(text)
-        yield Document(path.stem, text, published, url, source)
+        else:
+            meta = read_metadata(path)
+            published = parse_published(meta.get("published_at")) or default_date
+            given = meta.get("url")
+            url = given if isinstance(given, str) else None
+        yield Document(path.stem, text, published, url, url or source)
     except DocumentError as exc:
         yield DocumentFailure(path.stem, source, exc.kind, str(exc))
     except OSError as exc:
@@ -270,18 +425,48 @@ def _load_path(
         )
 
 
-def _load_jsonl(
-    path: Path, default_date: date | None, max_bytes: int
-) -> Iterator[Document | DocumentFailure]:
+def _load_stdin(default_date: date | None, max_bytes: int) -> Iterator[Document | DocumentFailure]:
+    """Standard input: JSONL when its first line is a JSON object, else one text (id "stdin")."""
+    stream: Any = getattr(sys.stdin, "buffer", sys.stdin)
+    first = b""
+    lineno = 0
+    for raw in stream:
+        lineno += 1
+        if raw.strip():
+            first = raw
+            break
     try:
-        handle = path.open("rb")
-    except OSError as exc:
-        yield DocumentFailure(
-            path.stem, str(path), "unreadable", f"cannot read {path}: {exc.strerror}"
-        )
+        is_jsonl = isinstance(json.loads(first.decode("utf-8")), dict)
+    except ValueError:
+        is_jsonl = False
+    if is_jsonl:
+        lines = itertools.chain([first], stream)
+        yield from _load_jsonl(Path("stdin"), default_date, max_bytes, lines, lineno)
         return
-    with handle:
-        for lineno, raw in enumerate(handle, start=1):
+    data = first + stream.read(max_bytes + 1)
+    try:
+        if len(data) > max_bytes:
+            raise DocumentError(
+                f"standard input too large (> {max_bytes / 1e6:.1f} MB); raise --max-doc-bytes",
+                kind="too_large",
+            )
+        yield Document("stdin", decode_bytes(data), default_date, None, "<stdin>")
+    except DocumentError as exc:
+        yield DocumentFailure("stdin", "<stdin>", exc.kind, str(exc))
+
+
+def _load_jsonl(
+    path: Path,
+    default_date: date | None,
+    max_bytes: int,
+    handle: Iterable[bytes],
+    first_lineno: int = 1,
+) -> Iterator[Document | DocumentFailure]:
+    closing: Any = (
+        contextlib.closing(handle) if hasattr(handle, "close") else contextlib.nullcontext()
+    )
+    with closing:
+        for lineno, raw in enumerate(handle, start=first_lineno):
             source = f"{path}:{lineno}"
             fallback_id = f"{path.stem}:{lineno}"
             if not raw.strip():
@@ -312,44 +497,61 @@ def _load_jsonl(
                     f"line {lineno} must be a JSON object with 'id' and 'text'",
                 )
                 continue
-            doc_id = _safe_id(obj.get("id") or obj.get("doc_id") or fallback_id)
+            doc_id = _safe_id(_given_id(obj) or fallback_id)
             text = obj.get("text")
             try:
                 if not isinstance(text, str):
-                    raise DocumentError("missing 'text' string", kind="invalid_json")
+                    raise DocumentError(f"line {lineno} has no 'text' string", kind="missing_text")
                 _checked(text)
                 published = parse_published(obj.get("published_at")) or default_date
             except DocumentError as exc:
                 yield DocumentFailure(doc_id, source, exc.kind, str(exc))
                 continue
-            url = obj.get("url")
-            yield Document(doc_id, text, published, url if isinstance(url, str) else None, source)
+            url = obj.get("url") if isinstance(obj.get("url"), str) else None
+            yield Document(doc_id, text, published, url, url or source)
 
 
-def as_document(
-    item: Document | DocumentFailure | dict | str, index: int = 0
-) -> Document | DocumentFailure:
-    """Accept what notebook users pass: a Document, a dict like a JSONL line, or plain text."""
+def _given_id(obj: dict) -> str | None:
+    """The id a JSONL line or dict gives (``id``, else ``doc_id``); 0 is an id, "" and None not."""
+    for key in ("id", "doc_id"):
+        value = obj.get(key)
+        if value is not None and value != "" and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def as_document(item: object, index: int = 0) -> Document | DocumentFailure:
+    """Accept what notebook users pass: a Document, a dict like a JSONL line, or plain text;
+    anything else is a failure with its reason (never an exception)."""
     if isinstance(item, (Document, DocumentFailure)):
         return item
     if isinstance(item, str):
         try:
-            return Document(f"doc-{index}", _checked(item))
+            return Document(f"doc-{index}", _checked(item), source="<text>")
         except DocumentError as exc:
             return DocumentFailure(f"doc-{index}", "<text>", exc.kind, str(exc))
     if isinstance(item, dict):
-        doc_id = str(item.get("id") or item.get("doc_id") or f"doc-{index}")
+        doc_id = _safe_id(_given_id(item) or f"doc-{index}")
+        url = item["url"] if isinstance(item.get("url"), str) else None
         try:
             text = item.get("text")
             if not isinstance(text, str):
-                raise DocumentError("missing 'text' string", kind="invalid_json")
+                raise DocumentError(
+                    "the dict has no 'text' string (give {'id', 'text', 'published_at'?})",
+                    kind="missing_text",
+                )
             return Document(
                 doc_id,
                 _checked(text),
                 parse_published(item.get("published_at")),
-                item["url"] if isinstance(item.get("url"), str) else None,
-                "<dict>",
+                url,
+                url or "<dict>",
             )
         except DocumentError as exc:
             return DocumentFailure(doc_id, "<dict>", exc.kind, str(exc))
-    raise TypeError(f"cannot use {type(item).__name__} as a document: pass a str, dict or Document")
+    return DocumentFailure(
+        f"doc-{index}",
+        "<input>",
+        "unsupported_type",
+        f"cannot use {type(item).__name__} as a document: pass a str, a dict or a Document",
+    )

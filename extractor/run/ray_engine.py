@@ -46,6 +46,7 @@ RESULT_COLUMNS = {
     "ok": "False when the document failed",
     "error": "short kind of failure ('' when ok); 'model_unavailable' means no document can succeed",
     "message": "why it failed",
+    "published_at": "the publication date the document was read with ('' when it has none)",
     "records": "the document's records, one JSON object per line (as in the output file)",
     "kinds": "JSON list: each record's event type (or task name)",
     "usage": "JSON: tokens, requests, retries, re-asks and cache hits",
@@ -135,6 +136,7 @@ def result_row(result: DocumentResult) -> dict[str, Any]:
         "ok": result.ok,
         "error": result.error or "",
         "message": result.message or "",
+        "published_at": "",
         "records": "".join(r.model_dump_json() + "\n" for r in result.events),
         "kinds": json.dumps([_kind(r) for r in result.events]),
         "usage": json.dumps(vars(result.usage)),
@@ -217,7 +219,10 @@ class ExtractActor:
                 return failure_row(item.id, source or item.source, item.error, item.message)
             if source:
                 item = Document(item.id, item.text, item.published_at, item.url, source)
-            return result_row(await self.pipeline.process(item))
+            row = result_row(await self.pipeline.process(item))
+            if item.published_at is not None:
+                row["published_at"] = item.published_at.isoformat()
+            return row
         except ModelUnavailableError as exc:
             return failure_row(doc_id, source, "model_unavailable", str(exc))
         except Exception as exc:  # never let a row fail the job
@@ -422,7 +427,13 @@ class RayEngine:
                 self._ready[result.doc_id] = ModelUnavailableError(result.message or "")
             else:
                 self._ready[result.doc_id] = result
-            yield Document(result.doc_id, "", source=result.source)
+            published = _value(row.get("published_at")) or None
+            yield Document(
+                result.doc_id,
+                "",
+                date.fromisoformat(published) if published else None,
+                source=result.source,
+            )
 
     async def process(self, doc: Document) -> DocumentResult:
         """The run loop's processor: the result Ray already computed for ``doc``."""

@@ -94,6 +94,7 @@ class RunSummary:
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    undated: int = 0  # documents with no publication date: their relative dates stay unresolved
     events: int = 0
     events_by_type: Counter[str] = field(default_factory=Counter)
     failures_by_kind: Counter[str] = field(default_factory=Counter)
@@ -144,6 +145,7 @@ class RunSummary:
             "succeeded": self.succeeded,
             "failed": self.failed,
             "skipped": self.skipped,
+            "undated": self.undated,
             "events": self.events,
             "events_by_type": dict(self.events_by_type),
             "failures_by_kind": dict(self.failures_by_kind),
@@ -214,6 +216,8 @@ async def run_documents(
                 if on_result:
                     on_result(summary)
                 continue
+            if item.published_at is None:
+                summary.undated += 1
             while len(pending) >= concurrency:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 handle(done)

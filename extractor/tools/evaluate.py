@@ -324,6 +324,8 @@ def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
                         yield lineno, json.loads(line)
                     except json.JSONDecodeError as exc:
                         raise ConfigError(f"{path}:{lineno} is not valid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start} of a line)") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
 

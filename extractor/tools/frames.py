@@ -180,3 +180,36 @@ def records_to_dataframe(records: Iterable[Any], *, join_lists: bool = True):  #
     for col in ("killed", "injured", "duration_days"):
         frame[col] = frame[col].astype("Int64")
     return frame
+
+
+# ---- CSV safety (OWASP "CSV Injection") ---------------------------------------------------------
+
+#: A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading ``'`` (as OWASP advises),
+    so it is shown as the text it is; numbers and other cells are kept as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: Any) -> Any:
+    """A copy of ``frame`` with every text cell neutralised (:func:`neutralise_cell`)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
+            safe[column] = safe[column].map(neutralise_cell)
+    return safe
+
+
+def write_csv(frame: Any, path: Any) -> None:
+    """CSV for spreadsheets: UTF-8 with BOM, formula cells neutralised, RFC 4180 line ends, and
+    every cell holding a line break (CR or LF) quoted, so that each record is one row."""
+    import csv
+
+    csv_safe(frame).to_csv(
+        path, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
