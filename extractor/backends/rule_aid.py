@@ -193,7 +193,7 @@ class AidRules(ClauseRules):
             donors = donors_of(parts)
             if not donors and (money or items):
                 # "مؤكدا أن بلاده قدمت …": the donor is the speaker named earlier in the sentence.
-                donors = donors_of(earlier)
+                donors = donors_of(earlier) or donors_of(self._anaphor_parts(c, "aid"))
             if (
                 not recipients
                 and (money or items)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.dates import DateMention, find_dates, is_explicit_day
@@ -330,6 +331,23 @@ class ClauseRules:
             return True
         return False
 
+    def _anaphor_parts(self, c: Clause, event: str) -> list[Part]:
+        """ "وأعلن الوزير خلال الزيارة …": a bare title word (no name or state adjective right
+        after it) refers to the party of that title named in the sentence before — the one
+        reference that ties a party in another sentence to this clause."""
+        hit = self.lex.anaphor_title.search(c.n)
+        if hit is None or not c.before_mentions:
+            return []
+        at = c.nstart + hit.end
+        if any(0 <= m.nstart - at <= 2 for m in c.mentions):
+            return []  # "الرئيس الأوكراني", "الوزير لافروف": named here
+        parts = [
+            p
+            for p in self._parts(c, event, c.before_mentions)
+            if p.hint not in ("in", "to", "on", "with") and p.mention.entry.kind != "place"
+        ]
+        return one_per_code(parts)[:1]
+
     def _states_in(self, c: Clause, mentions: list[Mention]) -> list[Part]:
         """Every state, body or capital named, adjectives included ("عسكريا روسيا", "الأسر
         الأوكراني"), except mediators ("بوساطة إماراتية")."""
@@ -435,14 +453,71 @@ def same_side_of_speech(lex: Lexicon, c: Clause, parts: list[Part], trigger: int
 
 def is_title(text: str, s: Span) -> bool:
     """Part of a headline or sub-heading: its line is short and not closed like a sentence
-    ("…إلى 51 قتيلا.. وهجوم جديد على لفيف" is a headline of two parts)."""
+    ("…إلى 51 قتيلا.. وهجوم جديد على لفيف" is a headline of two parts).
+
+    The final mark alone does not make a title: a line that opens like a body sentence («وقال»,
+    «وأضاف»: a conjunction before a verb) is body text, and on a page written without full stops
+    (most of its long lines unclosed) only the first line, a very short line or a line the next
+    line repeats is a title."""
     line_start = text.rfind("\n", 0, s.start) + 1
     line_end = text.find("\n", s.end)
     line = text[line_start : len(text) if line_end < 0 else line_end].strip()
     # closed by a stop, possibly inside quotes ("… «نفاق».", "… «نفاق»."); a headline may end
     # with a quotation ("… وكييف ترفض «الخدعة»") and is still a headline
     closed = bool(_CLOSED_LINE.search(line)) and not line.endswith("..")
-    return not closed and len(line.split()) < 25
+    words = line.split()
+    if closed or len(words) >= _TITLE_MAX_WORDS:
+        return False
+    if len(words) >= _BODY_MIN_WORDS and _opens_like_body(words[0]):
+        return False
+    layout = _page_layout(text)
+    if not layout.unpunctuated or len(words) < _BODY_MIN_WORDS:
+        return True
+    nxt = text[(len(text) if line_end < 0 else line_end) :].lstrip()
+    following = nxt.split("\n", 1)[0]
+    if line_start <= layout.first_line and len(words) < _HEADLINE_WORDS:
+        return True  # the page's first line, as long as a headline
+    return _repeats(line, following)
+
+
+_TITLE_MAX_WORDS = 25
+_BODY_MIN_WORDS = 8
+_HEADLINE_WORDS = 15
+# Nouns that begin with و and open headlines («وزير الخارجية يصل إلى …», «وفد أمريكي في …»);
+# any other و-word opening a line is the conjunction of a body sentence («وقال», «وأعلنت»).
+_WAW_NOUNS = frozenset(
+    normalize(w)
+    for w in (
+        "وزير وزيرة وزارة وزراء وفد وفود وكالة وكالات ولاية ولايات واشنطن وارسو وسائل وثيقة "
+        "وثائق وحدات وقف وقفة وسط وضع واقع ورقة وصول وداع وعود وعد ودائع وفاة وفيات ولي"
+    ).split()
+)
+
+
+def _opens_like_body(first: str) -> bool:
+    w = normalize(first)
+    return len(w) > 3 and w[0] == "و" and w not in _WAW_NOUNS and w[1:] not in ("لا", "لم")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    unpunctuated: bool  # most long lines of the page end without a stop
+    first_line: int  # offset where the first non-empty line starts
+
+
+@lru_cache(maxsize=16)
+def _page_layout(text: str) -> _Layout:
+    long_lines = [ln.strip() for ln in text.split("\n") if len(ln.split()) >= 12]
+    closed = sum(1 for ln in long_lines if _CLOSED_LINE.search(ln))
+    first = len(text) - len(text.lstrip())
+    return _Layout(len(long_lines) >= 2 and closed * 2 < len(long_lines), first)
+
+
+def _repeats(line: str, following: str) -> bool:
+    """Does the next line repeat most words of this one (a headline and its lead)?"""
+    a = set(normalize(line).split())
+    b = set(normalize(following).split())
+    return bool(a) and len(a & b) * 2 >= len(a)
 
 
 _CLOSED_LINE = re.compile(r"[.!?؟][\"”»')\]]*$")
