@@ -61,7 +61,7 @@ _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₴": "UAH", "�
 # Words before an amount that mark a running total rather than a new package. "بقيمة إجمالية"
 # / "بتكلفة إجمالية" (the total value of one package) is not a running total.
 _TOTAL_LEAD = re.compile(
-    r"(?:(?<!قيمه )(?<!تكلفه )اجمالي|مجموع(?:ها|هم)?|اجمالا|في المجمل|ليرتفع|لترتفع|ليصل|لتصل"
+    r"(?:(?<!قيمه )(?<!تكلفه )اجمالي(?:ه)?|مجموع(?:ها|هم)?|اجمالا|في المجمل|ليرتفع|لترتفع|ليصل|لتصل"
     r"|ليبلغ|لتبلغ)(?![^\W\d_])"  # a whole word: "مجموعة السبع" (the G7) is no total
 )
 # "منذ بدء الحرب", "حتى الآن": a total over the war, before or after the amount ("55 مليار

@@ -144,6 +144,8 @@ class AidRules(ClauseRules):
                 return None  # "تقدمان باستمرار المساعدات": a habit, not a package
             if self.lex.retrospective.search(c.n):
                 return None  # "المساعدات التي تلقتها منذ بدء الحرب": a tally, no package
+            if self.lex.aid_purpose.search(c.n):
+                return None  # "اجتماع … لتقديم مساعدات": the purpose of another event
         if self.lex.already_given.search(c.n) and not self._event_dates(c.n):
             return None  # "سبق أن قدموا مئات الملايين": a tally, not a package
         if (
@@ -208,8 +210,13 @@ class AidRules(ClauseRules):
             return None
         if not actors and not targets:
             return None
+        modality = self._modality(c, allow_planned=False)
+        if not (money or items) and modality == "hypothetical":
+            return None  # "وقد يمهد لمساعدات جديدة": speculation about vague aid
         category = (
-            "humanitarian"
+            "financial"
+            if self.lex.loan.search(c.n) and not items
+            else "humanitarian"
             if self.lex.humanitarian.search(c.n) and not self.lex.military.search(c.n)
             else "military"
             if self.lex.military.search(c.n) or items
@@ -223,7 +230,7 @@ class AidRules(ClauseRules):
             actors=surfaces(actors, prefer_state=True),
             targets=surfaces(targets, prefer_state=True),
             date=self._date(c),
-            modality=self._modality(c, allow_planned=False),  # type: ignore[arg-type]
+            modality=modality,  # type: ignore[arg-type]
             money=[m.surface for m in money][:4],
             items=items[:8],
             stage=stage,  # type: ignore[arg-type]

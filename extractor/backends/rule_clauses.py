@@ -295,12 +295,22 @@ class ClauseRules:
             return "hypothetical"
         if (
             allow_planned
-            and any(not self._agreed_content(c.n, h) for h in self.lex.planned.finditer(c.n))
+            and any(
+                not self._agreed_content(c.n, h) and not self._in_topic(c.n, h)
+                for h in self.lex.planned.finditer(c.n)
+            )
             and not self.lex.past_schedule.search(c.n)
             and not self.lex.pluperfect.search(c.n)  # "وكانت الجولة الأولى قد عقدت": done
         ):
             return "planned"
         return "asserted"
+
+    def _in_topic(self, n: str, cue: Hit) -> bool:
+        """ "تحدث … بشأن المفاوضات المقبلة": an adjective cue on a noun of the event's topic
+        (after «بشأن», «حول» …) tells when the topic is due, not the event."""
+        if not self.lex.time_adjective.has_word(n[cue.start : cue.end]):
+            return False
+        return any(self.lex.topic_lead.has_word(w) for w in n[: cue.start].split()[-3:])
 
     def _agreed_content(self, n: str, cue: Hit) -> bool:
         """ "اتفاق على أن يسلم كل جانب …": what was agreed, not a plan of the event."""

@@ -196,6 +196,9 @@ class ContactRules(ReferenceRules):
             return True
         if mode == "meeting" and self.lex.address.search(" ".join(before[-5:])):
             return True
+        after = c.n[hit.end :].split()[:1]
+        if after and self.lex.earlier_contact.has_word(after[0]):
+            return True  # "محادثاته الأخيرة مع بوتين": a contact held before
         return (
             mode == "meeting"
             and bool(near)
@@ -233,6 +236,9 @@ class ContactRules(ReferenceRules):
         """ "اتصالا هاتفيا ببوتين، ناقشا خلاله نتائج زيارته ومحادثاته مع زيلينسكي": who is named
         in what they discussed is a topic, not a side of the call."""
         discussed = self.lex.discussed.search(c.n[trigger:])
+        if discussed is None:
+            # "تحدث … مع نظيره الأوكراني بشأن المفاوضات مع موسكو": after «بشأن» is the topic
+            discussed = self.lex.topic_lead.search(c.n[trigger:])
         if discussed is None:
             return parts
         cut = c.nstart + trigger + discussed.start
@@ -358,6 +364,11 @@ class ContactRules(ReferenceRules):
                 and p.mention.nstart < c.nstart + hit.start
             ][:1]
             parts = subject + parts
+        ratifier = self._ratifier(c) if self.lex.ratified.search(c.n) else None
+        if ratifier is not None:
+            # "صادق البرلمان الأوكراني على الاتفاق": the ratifying side alone (GUIDELINES §6)
+            modality = self._modality(c, outcome=self.lex.agreement)
+            return [self._agreement_event(c, [ratifier], [], "ratified", modality)]
         if len(distinct(parts)) < 2:
             talks = self._sides_of_talks(c, found or [])
             if len(talks) >= 2 and not parts:
@@ -408,6 +419,21 @@ class ContactRules(ReferenceRules):
                 for p in one_per_code(others)
             ]
         return [self._agreement_event(c, parts, [], status, modality)]
+
+    def _ratifier(self, c: Clause) -> Part | None:
+        """Who ratifies: the subject of the ratifying verb — the first side named right after it
+        ("يصادق البرلمان الأوكراني"), else the last one right before it ("البرلمان الأوكراني
+        صادق"); never a side named in the speech around it ("قال مسؤولون أمريكيون إن …")."""
+        hit = self.lex.ratified.search(c.n)
+        if hit is None:
+            return None
+        at, end = c.nstart + hit.start, c.nstart + hit.end
+        parts = [p for p in self._parts(c, "agreement") if p.hint not in ("in", "with", "to")]
+        after = [p for p in parts if 0 <= p.mention.nstart - end <= 25]
+        if after:
+            return after[0]
+        before = [p for p in parts if 0 <= at - p.mention.nend <= 25]
+        return before[-1] if before else None
 
     def _agreement_event(
         self, c: Clause, actors: list[Part], targets: list[Part], status: str, modality: str

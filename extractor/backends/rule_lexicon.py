@@ -142,16 +142,37 @@ def verb_forms(entry: str, where: str = "verbs") -> set[str]:
 
 
 def noun_forms(entry: str, where: str = "nouns") -> set[str]:
-    """A noun with the article, ب/ل, possessive pronouns and (without ة) the accusative."""
+    """A noun as it is written in running text: its number (dual, sound plural), possessive
+    pronouns, the article, the prepositions ب/ل/ك before it and (without ة) the accusative.
+
+    «اجتماع» → اجتماعه، اجتماعهما، الاجتماع، للاجتماع، باجتماعه، اجتماعات، الاجتماعين …;
+    «زيارة» → زيارته، زيارتها، بزيارة، الزيارتين، زيارات، لزياراته …  The conjunctions و/ف are
+    matched on every word already. Number is given to nouns of four letters or more (a short
+    noun plus «ان» is too often another word)."""
     noun = _norm_word(entry, where)
-    bare = {noun}
-    if noun.endswith("ه"):  # ta marbuta: زيارة → زيارته، زيارتها
-        bare |= {noun[:-1] + "ت" + o for o in _OBJECTS}
-    elif not noun.endswith(("ا", "ي")):
-        bare.add(noun + "ا")  # اتفاقا، هجوما
-        bare |= {noun + o for o in _OBJECTS}
-    definite = "ال" + noun
-    return bare | {definite, "ب" + noun, "ل" + noun, "بال" + noun, "لل" + noun, "ك" + noun}
+    stems = [noun]
+    if noun.endswith("ه"):  # ta marbuta: زيارة → زيارت-
+        base = noun[:-1] + "ت"
+        if len(noun) >= 4:
+            stems += [noun[:-1] + "ات", base + "ان", base + "ين"]
+        possessed = {base + o for o in _OBJECTS}
+    elif noun.endswith(("ا", "ي")):
+        possessed = set()
+    else:
+        if len(noun) >= 4 and not noun.endswith("ات"):
+            stems += [noun + "ات", noun + "ان", noun + "ين"]
+        possessed = {noun + o for o in _OBJECTS} | {noun + "ا"}  # اتفاقا، هجوما
+    for stem in stems[1:]:
+        if stem.endswith("ات"):  # زياراته، اجتماعاتهم
+            possessed |= {stem + o for o in _OBJECTS}
+    bare = set(stems) | possessed
+    definite = {"ال" + f for f in stems}
+    return (
+        bare
+        | definite
+        | {p + f for p in ("ب", "ل", "ك") for f in bare}
+        | {p + f[2:] for p in ("بال", "لل", "كال") for f in definite}
+    )
 
 
 # ---- phrases --------------------------------------------------------------------------------
