@@ -1,8 +1,8 @@
 """The HTTP seam: an httpx transport that retries transport faults, bounded and counted.
 
 The openai SDK is built with its own retries off and this transport under its ``http_client``;
-below it sits the real transport (httpx's, which vcrpy replays) or, in tests, an
-``httpx.MockTransport``. Retrying here — per HTTP request, under the SDK — means a re-ask is
+below it sits the real transport — aiohttp's through ``httpx_aiohttp``, as in the SDK's own
+``DefaultAioHttpClient`` (vcrpy replays it) — or, in tests, an ``httpx.MockTransport``. Retrying here — per HTTP request, under the SDK — means a re-ask is
 never restarted from the first message, and instructor only ever sees a usable answer or the
 final fault (see :mod:`.faults` for which faults are retried).
 
