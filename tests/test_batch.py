@@ -480,6 +480,32 @@ def test_collect_vllm_results_with_errors_and_an_invalid_answer(tmp_path: Path):
     assert not (tmp_path / "events.failures.jsonl").exists()  # none left: no empty file
 
 
+def test_collect_keeps_the_valid_drafts_of_an_answer_with_an_invalid_one(tmp_path: Path):
+    base_url = "http://127.0.0.1:9/v1"  # never called: collect answers from the files
+    cache = tmp_path / "cache"
+    (requests,) = prepare(tmp_path, base_url, cache, SEEDS)
+
+    def answer(body, i):
+        drafts = default_answer(_segment_of(body))["events"]
+        if i == 0:  # one draft with a type outside the list, among the valid ones
+            assert drafts, "the first request should hold money sentences"
+            drafts = [*drafts, {"event_type": "bombing", "quote": drafts[0]["quote"]}]
+        return completion(body, {"events": drafts})
+
+    vllm_results(requests, tmp_path / "results.jsonl", answer)
+    collected, out = collect(
+        tmp_path, base_url, cache, "--results", str(tmp_path / "results.jsonl")
+    )
+    assert collected.exit_code == 0, collected.output
+    summary = json.loads((tmp_path / "events.summary.json").read_text("utf-8"))
+    assert summary["batch"]["invalid"] == 0 and summary["failed"] == 0
+    assert summary["grounding"]["rejected"]["invalid"] == 1
+    assert not (tmp_path / "events.retry.jsonl").exists()
+    records = read_jsonl(out)
+    first = read_jsonl(requests)[0]["custom_id"]
+    assert any(r["provenance"]["cache_key"] == first for r in records)
+
+
 def test_a_crash_in_the_middle_of_collect_then_a_rerun_gives_the_same_output(
     tmp_path: Path, monkeypatch
 ):
