@@ -37,7 +37,13 @@ def request(text: str = SEGMENT, doc_id: str = "d") -> SegmentRequest:
 
 
 def draft(backend, text: str = SEGMENT):
-    return asyncio.run(backend.draft(request(text)))
+    async def once():
+        try:
+            return await backend.draft(request(text))
+        finally:
+            await backend.aclose()  # its connections belong to this event loop
+
+    return asyncio.run(once())
 
 
 # ---- replayed real model traffic -------------------------------------------------------------
