@@ -492,5 +492,6 @@ def test_credentials_in_the_base_url_are_refused_at_start(tmp_path: Path):
     )
     assert result.exit_code == 2, result.output
     assert "must not hold credentials" in result.output and "OPENAI_API_KEY" in result.output
+    assert "use http://127.0.0.1:9/v1 " in result.output
     assert "s3cret-pass" not in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1

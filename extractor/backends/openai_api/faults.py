@@ -52,7 +52,10 @@ def check_base_url(base_url: str | None) -> None:
         return
     parts = urlsplit(base_url)
     if parts.username is not None or parts.password is not None:
-        safe = parts._replace(netloc=parts.hostname or "").geturl()  # never echo the secret
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        port = f":{parts.port}" if parts.port is not None else ""
+        safe = parts._replace(netloc=host + port).geturl()  # never echo the secret
         raise ConfigError(
             f"--base-url must not hold credentials (user:password@): use {safe} and pass the "
             "key with OPENAI_API_KEY or EXTRACTOR_API_KEY"
