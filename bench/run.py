@@ -1,6 +1,7 @@
 """Benchmarks, measured side by side in one run (DESIGN.md §8). See bench/README.md.
 
     python bench/run.py [--quick] [--json perf.json] [--latency 0.2] [--no-scale-out]
+    python bench/run.py --long-page [--json long.json]    # only the rules on one 5 MB page
 
 A local OpenAI-compatible mock (bench/fault_server.py, faults off, fixed latency) runs in its
 own process and answers valid drafts. Measured:
@@ -8,7 +9,8 @@ own process and answers valid drafts. Measured:
   (b) a naive sequential instructor loop with the same schema, and the same loop on 32 threads;
   (c) LangExtract pointed at the same endpoint with the same concurrency (if installed);
   (d) a warm-cache re-run: documents/s and HTTP requests made (must be 0);
-  (e) the rule backend, documents/s over 1,000 documents, one process;
+  (e) the rule backend, documents/s over 1,000 documents, one process, and seconds for one
+      5 MB page (with and without full stops);
   (f) peak RSS of a 10,000-document run (streamed);
   (g) prompt tokens per document: our request vs instructor's default schema dump (o200k_base);
   (h) batch prepare and collect documents/s, (i) the Ray engine's documents/s as a ratio of the
@@ -24,6 +26,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -203,6 +206,52 @@ def rules_rate(docs: Path, out: Path) -> float:
     return summary.documents / (time.perf_counter() - started)
 
 
+def long_page(path: Path, stops: bool = True, size: int = 4_990_000) -> Path:
+    """One page of ``size`` bytes (under the 5 MB input limit) of the corpus's documents in a
+    row; without ``stops``, its full stops and line breaks dropped, as some scrapers do."""
+    parts: list[str] = []
+    total = 0
+    for doc in corpus.documents(10**6, seed=5):
+        parts.append(doc["text"])
+        total += len(doc["text"].encode("utf-8")) + 2
+        if total >= size:
+            break
+    text = "\n\n".join(parts).encode("utf-8")[:size].decode("utf-8", "ignore")
+    if not stops:
+        text = re.sub(r"[.!?؟…\n]+", " ", text)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rules_page_seconds(page: Path, out: Path) -> float:
+    """Seconds of `extractor run` with the rules over one long page (reading to records)."""
+    out.unlink(missing_ok=True)
+    started = time.perf_counter()
+    summary = run_bulk(BulkJob([page], out), Settings(backend="rules", concurrency=1))
+    elapsed = time.perf_counter() - started
+    assert summary.succeeded == 1 and summary.events > 0, summary.as_dict()
+    return elapsed
+
+
+def long_pages(json_path: Path | None) -> None:
+    """`--long-page`: the rules on one 5 MB page, with and without full stops."""
+    work = Path(tempfile.mkdtemp(prefix="extractor-bench-"))
+    warm = corpus.write(work / "warm-up.jsonl", 20, seed=99)
+    rules_rate(warm, work / "warm-up-out.jsonl")  # imports, gazetteer loaded
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+    for key, stops in (("rules_5mb_page_s", True), ("rules_5mb_unpunctuated_page_s", False)):
+        page = long_page(work / f"{key}.txt", stops=stops)
+        started = time.process_time()
+        results[key] = round(rules_page_seconds(page, work / f"{key}-out.jsonl"), 2)
+        cpu = results[f"{key[:-2]}_cpu_s"] = round(time.process_time() - started, 2)
+        print(f"{key:32} {results[key]:8.2f} s  (CPU {cpu:.2f} s)")
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
 def peak_rss_mb(base_url: str, docs: Path, out: Path) -> float:
     """Peak RSS (MB) of `extractor run` over the corpus, as the run reports it (VmHWM of its own
     process image; ru_maxrss would also count this benchmark's pages held between fork and exec)."""
@@ -331,6 +380,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "warm_cache_docs_per_s_1worker": (">=", 1500),
     "rules_docs_per_s": (">=", 300),
     "peak_rss_mb_10k": ("<", 300),
+    "rules_5mb_page_s": ("<", 10),  # issue 22
 }
 
 
@@ -383,7 +433,13 @@ def main() -> None:
     parser.add_argument(
         "--no-scale-out", action="store_true", help="skip batch prepare/collect and Ray vs local"
     )
+    parser.add_argument(
+        "--long-page", action="store_true", help="only the rules on one 5 MB page (issue 22)"
+    )
     args = parser.parse_args()
+    if args.long_page:
+        long_pages(args.json)
+        return
     latency = args.latency
     seconds = 4 if args.quick else 12  # target duration of each throughput measurement
     # Contenders that are compared run interleaved, this many times each, and each is reported
@@ -541,6 +597,13 @@ def main() -> None:
         rules = _median([rules_rate(rules_docs, work / "rules-out.jsonl") for _ in range(reps)])
         results["rules_docs_per_s"] = round(rules, 1)
         rows.append(("(e) rule backend, 1,000 documents", rules, "one process"))
+        # (e) one 5 MB page with the rules: with its full stops, and without (one "sentence")
+        for key, stops in (("rules_5mb_page_s", True), ("rules_5mb_unpunctuated_page_s", False)):
+            page = long_page(work / f"{key}.txt", stops=stops)
+            took = rules_page_seconds(page, work / f"{key}-out.jsonl")
+            results[key] = round(took, 2)
+            what = "with full stops" if stops else "no full stops or line breaks"
+            rows.append((f"(e) rules, one 5 MB page, {what}", float("nan"), f"{took:.1f} s"))
         rows.append(("(f) peak RSS, 10,000 documents", float("nan"), f"{rss:.0f} MB"))
         try:
             tokens = prompt_tokens(texts32)

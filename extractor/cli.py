@@ -231,6 +231,10 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
         table.add_row("segments the model failed (rules' records kept)", str(failed_segments))
     dropped = sum(s.grounding.dropped_values.values())
     table.add_row("values dropped (not in text)", str(dropped))
+    if s.grounding.long_sentences_cut:
+        table.add_row(
+            "long sentences cut (longer than --chunk-chars)", str(s.grounding.long_sentences_cut)
+        )
     u = s.usage
     if u.requests or u.cache_hits:
         table.add_row("model requests", str(u.requests))

@@ -84,7 +84,10 @@ class Settings(BaseSettings):
     rpm: int | None = Field(default=None, ge=1, description="Requests per minute limit")
     tpm: int | None = Field(default=None, ge=1, description="Tokens per minute limit")
     chunk_chars: int = Field(
-        default=6000, ge=500, description="Longer segments are split into chunks of this size"
+        default=6000,
+        ge=500,
+        description="Longer segments are split into chunks of this size (on sentence "
+        "boundaries; a longer sentence is cut at clause or word boundaries)",
     )
     chunk_overlap: int = Field(
         default=400, ge=0, description="Characters of whole sentences repeated between chunks"

@@ -251,6 +251,18 @@ def read_dates_cached(norm_text: str) -> tuple[DateMention, ...]:
     return tuple(_read_dates(norm_text))
 
 
+def _word_before(text: str, pos: int) -> str:
+    """The last whitespace-separated word of ``text[:pos]`` ("" when none), read backwards from
+    ``pos`` rather than by splitting everything before it."""
+    end = pos
+    while end and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
+
+
 def _read_dates(norm_text: str) -> list[DateMention]:
     """All date expressions in normalized text, in order."""
     out: list[DateMention] = []
@@ -261,8 +273,7 @@ def _read_dates(norm_text: str) -> list[DateMention]:
             k[len(prefix) :]: v for k, v in m.groupdict().items() if v and k.startswith(prefix)
         }
         if kind == "rel_year" and m.group().startswith("العام"):
-            before = norm_text[: m.start()].split()
-            if before and before[-1] in _GENERAL_NOUNS:
+            if _word_before(norm_text, m.start()) in _GENERAL_NOUNS:
                 continue  # "الأمين العام السابق": the former secretary-general
         out.append(DateMention(kind, m.start(), m.end(), fields))
     return out

@@ -12,10 +12,12 @@ that class (GUIDELINES §5 reports Taurus as long-range missiles).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
 
@@ -247,12 +249,17 @@ class Gazetteer:
         if len(ranked) > 1 and ranked[0] == ranked[1]:
             return found
         home = self.kingdoms[max(counts, key=lambda code: counts[code])]
-        taken = [(m.nstart, m.nend) for m in found]
+        # the mentions' spans by start, with the furthest end reached so far: whether one
+        # overlaps a hit is a bisection, not a pass over them all
+        taken = sorted((m.nstart, m.nend) for m in found)
+        taken_starts = [s for s, _ in taken]
+        reach = list(accumulate((e for _, e in taken), max))
         extra = []
         for hit in _BARE_KINGDOM.finditer(norm.text):
             # "للمملكة" keeps its written form whole, like "للناتو"; "والمملكة" drops the و
             nstart, nend = hit.start(2) - hit.group(2).startswith("لم"), hit.end(2)
-            if any(s < nend and nstart < e for s, e in taken):
+            before = bisect_left(taken_starts, nend)  # the mentions that start before its end
+            if before and reach[before - 1] > nstart:
                 continue  # "المملكة المتحدة" is a name of its own
             start, end = norm.to_original(nstart, nend)
             clitic = hit.group(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.money import MoneyMention, find_money
@@ -71,7 +72,11 @@ def find_items(
         return []
     n = norm.text
     tokens = tokenize(n)
-    money_spans = [(m.start, m.end) for m in (find_money(text, norm) if money is None else money)]
+    money_spans = sorted(
+        (m.start, m.end) for m in (find_money(text, norm) if money is None else money)
+    )
+    money_starts = [s for s, _ in money_spans]
+    money_reach = list(accumulate((e for _, e in money_spans), max))  # furthest end so far
     token_ends = [t.end for t in tokens]
     token_starts = [t.start for t in tokens]
     amounts = []
@@ -83,6 +88,7 @@ def find_items(
         if amount is not None:
             amounts.append((amount, is_vague(tokens[i].text)))
             consumed = amount.end_token
+    amount_ends = [a.end for a, _ in amounts]
     # "دبابة أبرامز": a class word right before a named system of the same category is one item
     # (Abrams), not two (Tanks and Abrams) that would count the same tanks twice.
     merged: list[tuple[Mention, int]] = []
@@ -108,18 +114,18 @@ def find_items(
             and not n[tokens[last_before].end : wstart].strip()
         ):
             quantity, qstart = 2, tokens[last_before].start
-        for a, vague in reversed(amounts):
+        # the amounts that end before the item, nearest first (amounts are in text order)
+        for a, vague in reversed(amounts[: bisect_right(amount_ends, wstart)]):
             if quantity is not None:
                 break
-            if a.end > wstart:
-                continue
             if a.start < prev_end:
                 break
             gap = tokens[bisect_left(token_starts, a.end) : bisect_right(token_ends, wstart)]
             if len(gap) > _MAX_GAP_WORDS or any(t.text in _DURATION_WORDS for t in gap):
                 break
             orig = norm.to_original(a.start, a.end)
-            if any(s <= orig[0] < e for s, e in money_spans) or a.value != int(a.value):
+            within = bisect_right(money_starts, orig[0])  # money spans that start at or before it
+            if (within and money_reach[within - 1] > orig[0]) or a.value != int(a.value):
                 break
             if vague:  # "آلاف الطائرات المسيرة": an order of magnitude, not a quantity
                 break

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.gazetteer import Gazetteer
-from extractor.arabic.sentences import sentences
+from extractor.arabic.sentences import Span, reading_sentences, sentence_pieces, sentences
 from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.core.document import Document
 from extractor.core.records import BuildStats, DocumentView
@@ -77,38 +77,64 @@ class Chunk:
     end: int
 
 
-def chunk_segment(text: str, seg: Segment, max_chars: int, overlap: int) -> list[Chunk]:
-    """Split a long segment on sentence boundaries into chunks of at most ``max_chars`` that
-    overlap by about ``overlap`` characters (offsets stay document-global)."""
-    if seg.end - seg.start <= max_chars:
-        return [Chunk(seg.start, seg.end)]
-    spans = sentences(text, seg.start, seg.end)
+def piece_limit(max_chars: int, overlap: int) -> int:
+    """How long the pieces of a sentence longer than a chunk may be: short enough that a chunk
+    holds the ``overlap`` repeated from the one before and a new piece."""
+    return max(1, max_chars // 4, (max_chars - overlap) // 2)
+
+
+def chunk_units(
+    text: str, start: int, end: int, max_chars: int, overlap: int
+) -> tuple[list[Span], int]:
+    """The sentences of ``text[start:end]``, each longer than ``max_chars`` cut into pieces at
+    clause or word boundaries (:func:`~extractor.arabic.sentences.sentence_pieces`): what chunks
+    are made of (only whitespace lies between two units); and how many sentences were cut."""
+    limit = piece_limit(max_chars, overlap)
+    units: list[Span] = []
+    cut = 0
+    for s in sentences(text, start, end):
+        if s.end - s.start > max_chars:
+            units.extend(sentence_pieces(text, s, limit))
+            cut += 1
+        else:
+            units.append(s)
+    return units, cut
+
+
+def pack_units(units: list[Span], max_chars: int, overlap: int) -> list[Chunk]:
+    """Consecutive ``units`` (none longer than ``max_chars``) packed into chunks of at most
+    ``max_chars`` characters, each repeating the last units of the one before (at least
+    ``overlap`` characters when they fit), so that an event told across a cut is seen whole once."""
     chunks: list[Chunk] = []
     i = 0
-    while i < len(spans):
-        start = spans[i].start
+    while i < len(units):
+        start = units[i].start
         j = i
-        while j + 1 < len(spans) and spans[j + 1].end - start <= max_chars:
+        while j + 1 < len(units) and units[j + 1].end - start <= max_chars:
             j += 1
-        end = (
-            min(spans[j].end, start + max_chars)
-            if spans[j].end - start > max_chars
-            else spans[j].end
-        )
-        chunks.append(Chunk(start, end))
-        if j + 1 >= len(spans):
+        chunks.append(Chunk(start, units[j].end))
+        if j + 1 >= len(units):
             break
-        # The next chunk repeats the last whole sentences of this one (at least ``overlap``
-        # characters when they fit), so an event told across the cut is seen whole once.
         nxt = j + 1
         k = nxt
         while k - 1 > i:
-            repeated = spans[j].end - spans[k].start if k <= j else 0
-            if repeated >= overlap or spans[nxt].end - spans[k - 1].start > max_chars:
+            repeated = units[j].end - units[k].start if k <= j else 0
+            if repeated >= overlap or units[nxt].end - units[k - 1].start > max_chars:
                 break
             k -= 1
         i = k
     return chunks
+
+
+def chunk_segment(text: str, seg: Segment, max_chars: int, overlap: int) -> list[Chunk]:
+    """Split a long segment on sentence boundaries into chunks of at most ``max_chars`` that
+    overlap by about ``overlap`` characters (offsets stay document-global). A sentence longer
+    than ``max_chars`` is cut at clause or word boundaries, never dropped: the chunks hold every
+    character of the segment but whitespace."""
+    if seg.end - seg.start <= max_chars:
+        return [Chunk(seg.start, seg.end)]
+    units, _ = chunk_units(text, seg.start, seg.end, max_chars, overlap)
+    return pack_units(units, max_chars, overlap)
 
 
 @dataclass(frozen=True)
@@ -124,6 +150,8 @@ class DocumentPlan:
     doc: Document
     segments: list[Segment]
     requests: list[PlannedRequest]
+    # sentences longer than a chunk, cut at clause or word boundaries
+    long_sentences_cut: int = 0
 
 
 class Pipeline:
@@ -161,40 +189,44 @@ class Pipeline:
         text = doc.text
         segments = segment(text)
         planned: list[PlannedRequest] = []
+        long_sentences = 0
         for seg in segments:
             if seg.kind not in self.kinds:
                 continue
             published = (
                 doc.published_at.isoformat() if doc.published_at and seg.kind == "main" else None
             )
-            for chunk in self._chunks(text, seg):
+            chunks, cut = self._chunks(text, seg)
+            long_sentences += cut
+            for chunk in chunks:
                 request = SegmentRequest(
                     doc.id, seg.id, seg.kind, text[chunk.start : chunk.end], published, chunk.start
                 )
                 window = Segment(seg.id, seg.kind, chunk.start, chunk.end, seg.article)
                 planned.append(PlannedRequest(window, request))
-        return DocumentPlan(doc, segments, planned)
+        return DocumentPlan(doc, segments, planned, long_sentences)
 
-    def _chunks(self, text: str, seg: Segment) -> list[Chunk]:
+    def _chunks(self, text: str, seg: Segment) -> tuple[list[Chunk], int]:
+        """The chunks of one segment, and how many of its sentences were longer than a chunk
+        (and were cut)."""
+        size, overlap = self.chunk_chars, self.chunk_overlap
+        if self.focus is None and seg.end - seg.start <= size:
+            return [Chunk(seg.start, seg.end)], 0
+        units, cut = chunk_units(text, seg.start, seg.end, size, overlap)
         if self.focus is None:
-            return chunk_segment(text, seg, self.chunk_chars, self.chunk_overlap)
-        spans = sentences(text, seg.start, seg.end)
-        flagged = [i for i, s in enumerate(spans) if self.focus(text[s.start : s.end])]
-        keep = sorted({j for i in flagged for j in (i - 1, i, i + 1) if 0 <= j < len(spans)})
+            return pack_units(units, size, overlap), cut
+        flagged = [i for i, s in enumerate(units) if self.focus(text[s.start : s.end])]
+        keep = sorted({j for i in flagged for j in (i - 1, i, i + 1) if 0 <= j < len(units)})
         chunks: list[Chunk] = []
         run: list[int] = []
         for i in keep:  # consecutive kept sentences form one piece of text, chunked as usual
             if run and i != run[-1] + 1:
-                chunks.extend(self._piece(text, seg, spans[run[0]].start, spans[run[-1]].end))
+                chunks.extend(pack_units(units[run[0] : run[-1] + 1], size, overlap))
                 run = []
             run.append(i)
         if run:
-            chunks.extend(self._piece(text, seg, spans[run[0]].start, spans[run[-1]].end))
-        return chunks
-
-    def _piece(self, text: str, seg: Segment, start: int, end: int) -> list[Chunk]:
-        piece = Segment(seg.id, seg.kind, start, end, seg.article)
-        return chunk_segment(text, piece, self.chunk_chars, self.chunk_overlap)
+            chunks.extend(pack_units(units[run[0] : run[-1] + 1], size, overlap))
+        return chunks, cut
 
     # ---- answers ---------------------------------------------------------------------------------
     async def answers(self, plan: DocumentPlan) -> list[BackendAnswer]:
@@ -224,6 +256,7 @@ class Pipeline:
         # analysed at its first draft: a page without any costs no analysis
         view: DocumentView | None = None
         result.segments = plan.segments
+        result.stats.long_sentences_cut += plan.long_sentences_cut
         records: list[BaseModel] = []
         builder = self.task.builder
         for planned, combined in zip(plan.requests, answers, strict=True):
@@ -249,7 +282,7 @@ class Pipeline:
                             TextAnalysis(doc.text, self.gazetteer),
                             doc.published_at,
                             tuple(plan.segments),
-                            tuple(sentences(doc.text)),
+                            tuple(reading_sentences(doc.text)),
                         )
                     record = builder.build(draft, view, planned.window, provenance, result.stats)
                     if record is not None:

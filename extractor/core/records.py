@@ -14,9 +14,11 @@ import enum
 import hashlib
 import types
 import typing
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
@@ -45,22 +47,26 @@ if TYPE_CHECKING:
 
 @dataclass
 class BuildStats:
-    """What grounding refused: whole drafts (by reason) and single values (by field)."""
+    """What grounding refused: whole drafts (by reason) and single values (by field); and how
+    many sentences longer than a chunk planning cut."""
 
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     dropped_values: Counter[str] = field(default_factory=Counter)
+    long_sentences_cut: int = 0
 
     def merge(self, other: BuildStats) -> None:
         self.accepted += other.accepted
         self.rejected.update(other.rejected)
         self.dropped_values.update(other.dropped_values)
+        self.long_sentences_cut += other.long_sentences_cut
 
     def as_dict(self) -> dict[str, object]:
         return {
             "accepted": self.accepted,
             "rejected": dict(self.rejected),
             "dropped_values": dict(self.dropped_values),
+            "long_sentences_cut": self.long_sentences_cut,
         }
 
     @classmethod
@@ -69,6 +75,7 @@ class BuildStats:
             int(data.get("accepted", 0)),
             Counter(data.get("rejected") or {}),
             Counter(data.get("dropped_values") or {}),
+            int(data.get("long_sentences_cut", 0)),
         )
 
 
@@ -85,7 +92,14 @@ class DocumentView:
 
     def segment_of(self, window: Segment) -> Segment:
         """The whole segment a request's window (a chunk of it) belongs to."""
-        return next((s for s in self.segments if s.id == window.id), window)
+        return self._segments_by_id.get(window.id, window)
+
+    @cached_property
+    def _segments_by_id(self) -> dict[int, Segment]:
+        by_id: dict[int, Segment] = {}
+        for s in self.segments:
+            by_id.setdefault(s.id, s)
+        return by_id
 
 
 def record_id(doc_id: str, segment_id: int, start: int, end: int, kind: str) -> str:
@@ -153,13 +167,24 @@ def _neighbours(
     """The span of the sentences within ``reach`` of [start, end), inside its segment (which may
     extend past the request's chunk)."""
     whole = doc.segment_of(window)
-    spans = [s for s in doc.sentence_spans if whole.start <= s.start and s.end <= whole.end]
-    if not spans:
+    # the segment's sentences, found by bisection (sentence spans are in text order)
+    spans = doc.sentence_spans
+    a = bisect_left(spans, whole.start, key=_span_start)
+    b = bisect_right(spans, whole.end, lo=a, key=_span_end)
+    if a >= b:
         return start, end
-    first = next((i for i, s in enumerate(spans) if s.end > start), len(spans) - 1)
-    last = next((i for i in range(len(spans) - 1, -1, -1) if spans[i].start < end), first)
-    lo, hi = max(0, first - reach), min(len(spans) - 1, max(first, last) + reach)
+    first = min(bisect_right(spans, start, a, b, key=_span_end), b - 1)
+    last = max(bisect_left(spans, end, a, b, key=_span_start) - 1, first)
+    lo, hi = max(a, first - reach), min(b - 1, last + reach)
     return min(spans[lo].start, start), max(spans[hi].end, end)
+
+
+def _span_start(s: Span) -> int:
+    return s.start
+
+
+def _span_end(s: Span) -> int:
+    return s.end
 
 
 class RecordBuilder(Protocol):

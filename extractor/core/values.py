@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -76,7 +76,7 @@ class Scope:
             if span is None or (span[0] >= start and span[1] <= end):
                 return None
             ns, ne = bisect_left(offsets, span[0]), bisect_left(offsets, span[1])
-            text = analysis.norm.text[ns:ne]
+            text = analysis.norm_between(ns, ne)
             return cls(
                 analysis, span[0], span[1], ns, text, published, dropped, alignment="context"
             )
@@ -121,7 +121,7 @@ class Scope:
         return find_in_context(surface, self.norm) is not None
 
     def mentions(self) -> list[Mention]:
-        return [m for m in self.analysis.mentions if self.start <= m.start and m.end <= self.end]
+        return self.analysis.mentions_in(self.start, self.end)
 
     def drop(self, name: str) -> None:
         self.dropped[name] += 1
@@ -429,8 +429,22 @@ def drop_generic_items(items: list[Item], gaz: Gazetteer) -> list[Item]:
 _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
+# How far around a value found in a long scope (a whole segment) its date expression is read:
+# reading every date of a long page for each draft would cost time that grows with its square.
+_DATE_READ = 300
+
+
 def _date_at(s: Scope, at: tuple[int, int]) -> DateMention | None:
-    return next((m for m in read_dates_cached(s.norm) if m.nstart < at[1] and at[0] < m.nend), None)
+    lo, hi = max(0, at[0] - _DATE_READ), min(len(s.norm), at[1] + _DATE_READ)
+    near = read_dates_cached(s.norm[lo:hi] if hi - lo < len(s.norm) else s.norm)
+    return next(
+        (
+            replace(m, nstart=m.nstart + lo, nend=m.nend + lo)
+            for m in near
+            if m.nstart + lo < at[1] and at[0] < m.nend + lo
+        ),
+        None,
+    )
 
 
 def resolve_date(

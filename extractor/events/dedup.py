@@ -9,7 +9,9 @@ records are merged (only the dates' values differ): days are compared as the tex
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -67,11 +69,15 @@ def _day_as_written(r: EventRecord) -> tuple[str, str] | None:
     another relative day resolved against a fixed day ("أمس", "اليوم": "relative")."""
     if r.date is None or not r.date.surface:
         return None
-    forward = r.modality == "planned"
-    fixed, _ = parse_date(r.date.surface, None, forward=forward)
+    return _day_key(r.date.surface, r.modality == "planned")
+
+
+@lru_cache(maxsize=4096)
+def _day_key(surface: str, forward: bool) -> tuple[str, str] | None:
+    fixed, _ = parse_date(surface, None, forward=forward)
     if fixed is not None:
         return "fixed", fixed
-    found = find_dates(normalize(r.date.surface))
+    found = find_dates(normalize(surface))
     weekday = next(
         (
             m.fields.get("wd") or m.fields.get("wd2")
@@ -82,7 +88,7 @@ def _day_as_written(r: EventRecord) -> tuple[str, str] | None:
     )
     if weekday:
         return "weekday", weekday
-    relative, _ = parse_date(r.date.surface, _REFERENCE_DAY, forward=forward)
+    relative, _ = parse_date(surface, _REFERENCE_DAY, forward=forward)
     return ("relative", relative) if relative is not None else None
 
 
@@ -198,20 +204,40 @@ def _keep_first(new: EventRecord, twin: EventRecord) -> bool:
     return _richness(new) > _richness(twin)
 
 
+# Records further apart than this are not compared: one event told twice in a page is told within
+# one article (a headline and its body, a lead and its detail), and comparing every record of a
+# long page with every other would take time that grows with the square of its length.
+NEAR_CHARS = 20_000
+
+
 def merge_duplicates(records: list[BaseModel]) -> list[BaseModel]:
     """Keep one record per event told several times in a document (the fullest one), and give
     records that share a span and type distinct ids ("A signed with B and C" = two events)."""
     events = [r for r in records if isinstance(r, EventRecord)]
     kept: list[EventRecord] = []
+    # where kept records of each type start: (evidence start, index in kept), sorted; a record
+    # that replaces its twin adds its own start (a stale entry is checked against kept[i])
+    starts: dict[str, list[tuple[int, int]]] = {}
     for r in events:
-        twin = next((k for k in kept if same_event(k, r)), None)
-        if twin is None:
+        at = r.evidence.start
+        near = starts.setdefault(r.event_type, [])
+        lo, hi = (
+            bisect_left(near, (at - NEAR_CHARS, -1)),
+            bisect_right(near, (at + NEAR_CHARS, len(kept))),
+        )
+        candidates = sorted(
+            {i for _, i in near[lo:hi] if abs(kept[i].evidence.start - at) <= NEAR_CHARS}
+        )
+        i = next((i for i in candidates if same_event(kept[i], r)), None)
+        if i is None:
+            insort(near, (at, len(kept)))
             kept.append(r)
-        elif _keep_first(r, twin):
-            kept[kept.index(twin)] = r
+        elif _keep_first(r, kept[i]):
+            twin, kept[i] = kept[i], r
             _fill_from(r, twin)
+            insort(near, (at, i))
         else:
-            _fill_from(twin, r)
+            _fill_from(kept[i], r)
     kept.sort(key=lambda r: (r.evidence.start, r.event_type))
     used: dict[str, int] = {}
     for r in kept:

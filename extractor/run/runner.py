@@ -151,6 +151,8 @@ class RunSummary:
             "failures_by_kind": dict(self.failures_by_kind),
             "usage": vars(self.usage),
             "grounding": self.grounding.as_dict(),
+            # sentences longer than --chunk-chars, cut at clause or word boundaries
+            "long_sentences_cut": self.grounding.long_sentences_cut,
             "elapsed_s": round(self.elapsed, 3),
             "peak_rss_mb": self.peak_rss_mb,
             "outstanding_failures": self.outstanding_failures,
