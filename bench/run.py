@@ -225,9 +225,9 @@ def long_page(path: Path, stops: bool = True, size: int = 4_990_000) -> Path:
 
 def rules_page_seconds(page: Path, out: Path) -> float:
     """Seconds of `extractor run` with the rules over one long page (reading to records)."""
-    out.unlink(missing_ok=True)
     started = time.perf_counter()
-    summary = run_bulk(BulkJob([page], out), Settings(backend="rules", concurrency=1))
+    job = BulkJob([page], out, overwrite=True)
+    summary = run_bulk(job, Settings(backend="rules", concurrency=1))
     elapsed = time.perf_counter() - started
     assert summary.succeeded == 1 and summary.events > 0, summary.as_dict()
     return elapsed
