@@ -25,6 +25,7 @@ from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult
 from extractor.core.tasks import Task, load_task
 from extractor.errors import ConfigError, DocumentError
+from extractor.events.task import is_events_task
 from extractor.factory import make_pipeline
 from extractor.run.documents import as_document, parse_published
 from extractor.run.runner import RunSummary, run_documents
@@ -94,6 +95,22 @@ class _Collector:
         self.results[doc_id] = DocumentResult(doc_id, error=error, message=message, source=source)
 
 
+def _check_model_for(task: Task, settings: Settings) -> None:
+    """A user task is drafted by a model: say, in this API's terms, what to pass."""
+    if is_events_task(task):
+        return
+    name = settings.resolved_backend()
+    if name == "openai" and settings.model:
+        return
+    chosen = f"backend={name!r} only knows the events task" if name != "openai" else "no model"
+    raise ConfigError(
+        f"task {task.name!r} needs a model ({chosen}): pass one, e.g. "
+        f"Extractor(task=..., model='gpt-4o-mini') with OPENAI_API_KEY set, or "
+        f"Extractor(task=..., model='qwen2.5:7b', base_url='http://localhost:11434/v1') for a "
+        f"local OpenAI-compatible server"
+    )
+
+
 class Extractor:
     """Extract grounded records from Arabic text.
 
@@ -128,6 +145,8 @@ class Extractor:
                 self.settings = Settings(**overrides)
         except ValidationError as exc:  # a bad value of a known setting, e.g. backend="nope"
             raise ConfigError(_settings_problem(exc)) from None
+        if task is not None and (backend is None or isinstance(backend, str)):
+            _check_model_for(task, self.settings)
         self.pipeline = make_pipeline(
             self.settings, None if isinstance(backend, str) or backend is None else backend, task
         )

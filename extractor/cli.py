@@ -214,7 +214,7 @@ def _print_summary(s: RunSummary, settings: Settings, job: BulkJob) -> None:
     table.add_row("failed", str(s.failed))
     if s.outstanding_failures and s.outstanding_failures != s.failed:
         table.add_row("failures on file (all runs)", str(s.outstanding_failures))
-    table.add_row("events", str(s.events))
+    table.add_row(s.records_noun, str(s.events))
     for kind, n in sorted(s.events_by_type.items()):
         table.add_row(f"  {kind}", str(n))
     for kind, n in sorted(s.failures_by_kind.items()):
@@ -291,7 +291,7 @@ def link(
     debug: Debug = False,
 ) -> None:
     """Give one cluster_id to the same event reported by several articles; sum money once."""
-    from extractor.tools.link import link_file
+    from extractor.tools.link_tasks import link_file
 
     try:
         summary = link_file(events, out)
@@ -331,11 +331,26 @@ def schema(
     draft: Annotated[
         bool, typer.Option(help="The draft a backend returns instead of the record")
     ] = False,
+    task: Annotated[
+        str | None,
+        typer.Option(help="FILE.py[:NAME]: the schema of your task's records instead of events'"),
+    ] = None,
+    debug: Debug = False,
 ) -> None:
-    """Print the JSON Schema of the event record (or of the backend draft)."""
+    """Print the JSON Schema of the event record (or of a task's record, or of the draft)."""
+    from pydantic import BaseModel
+
     from extractor.schemas import DraftBatch, EventRecord
 
-    model = DraftBatch if draft else EventRecord
+    model: type[BaseModel] = DraftBatch if draft else EventRecord
+    if task:
+        from extractor.core.tasks import load_task
+
+        try:
+            loaded = load_task(task)
+        except ExtractorError as exc:
+            raise fail(str(exc), debug) from None
+        model = loaded.response_model if draft else loaded.record_model
     print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
 
 

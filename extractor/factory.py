@@ -55,9 +55,16 @@ def make_pipeline(
     backend = backend or make_backend(settings, gazetteer, task)
     focus = None
     if settings.focus and backend.name != "rules":
-        from extractor.backends.triggers import TriggerFocus
+        focus = task.focus
+        if focus is None and is_events_task(task):
+            from extractor.backends.triggers import TriggerFocus
 
-        focus = TriggerFocus()
+            focus = TriggerFocus()
+        if focus is None:
+            raise ConfigError(
+                f"--focus sends a model only the sentences holding a task's cue words, and task "
+                f"{task.name!r} declares none: give it Task(..., cues=[...]) or run without --focus"
+            )
     return Pipeline(
         task,
         backend,

@@ -12,7 +12,8 @@ Each is a string the backend copies from the article; code grounds it in the quo
 and computes the value: ``Actor`` → ``{surface, name, kind, country, code}``, ``Money`` →
 ``{surface, amount, currency, qualifier, cumulative}``, ``Date`` → ``{surface, value, precision}``,
 ``Count`` → an integer, ``Place`` → ``{surface, name, country}``, ``Item`` →
-``{surface, name, category, quantity}``.
+``{surface, name, category, quantity}``. An actor, place or item the sentence writes but the
+gazetteer does not know keeps its words and offsets with ``name`` null.
 """
 
 from extractor.schemas.fields import (

@@ -15,8 +15,10 @@ with a :class:`FieldType` marker that tells the grounding and normalization laye
 ``Item``   a weapon system or aid item → ``{surface, name, category, quantity}`` (gazetteer)
 =========  =====================================================================================
 
-Plain ``str`` fields are kept only where they are written in the quote's sentence. ``Literal``,
-enum, ``bool`` and number fields are the backend's choices and are kept as given.
+Plain ``str``, ``int`` and ``float`` fields are kept only where the quote's sentence writes them
+(the words; the number, in digits or words). ``Literal``, enum and ``bool`` fields are the
+backend's choices and are kept as given. An ``Actor``, ``Place`` or ``Item`` the sentence writes
+but the gazetteer does not know is kept unresolved (its words and offsets, ``name`` null).
 This module imports only pydantic.
 """
 

@@ -1,10 +1,14 @@
 """The record of a user-defined task (see ``extractor.Task``). This module imports only pydantic.
 
 ``fields`` holds the draft's fields with their values computed by code: ``Money`` fields as
-:class:`~schemas.values.Money` objects, ``Actor`` as :class:`~schemas.values.Actor`, ``Date`` as
-:class:`~schemas.values.DateValue`, ``Count`` as an integer, ``Place`` as
-:class:`~schemas.values.Location`, ``Item`` as :class:`~schemas.values.Item`; plain strings only
-when written in the quote's sentence; choices (literals, enums, booleans, numbers) as given.
+:class:`~.values.Money` objects, ``Actor`` as :class:`~.values.TaskActor`, ``Date`` as
+:class:`~.values.DateValue`, ``Count`` as an integer, ``Place`` as :class:`~.values.Location`,
+``Item`` as :class:`~.values.TaskItem`; plain strings and numbers only when written in the
+quote's sentence; choices (literals, enums, booleans) as given.
+
+Each task has its own subclass (``Task.record_model``, generated from the draft) whose ``fields``
+is a model with those types; :class:`TaskRecord` itself holds a task's record read back without
+its task (``fields`` as a dict of what the JSON says).
 """
 
 from __future__ import annotations

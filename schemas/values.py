@@ -48,10 +48,14 @@ _ALIGNMENT = Field(
 )
 
 
-class Actor(BaseModel):
+class TaskActor(BaseModel):
+    """A state, person or body a user task's record names. ``name``, ``kind``, ``country`` and
+    ``code`` come from the gazetteer; words written in the quote's sentence that the gazetteer
+    does not know are kept as an unresolved surface: its offsets, ``name`` null."""
+
     surface: str
-    name: str
-    kind: ActorKind
+    name: str | None = None
+    kind: ActorKind | None = None
     country: str | None = Field(default=None, description="ISO-3166 alpha-3, or null.")
     code: str | None = Field(
         default=None, description="Evaluation code: ISO-3, or NATO/EU/G7/UN for those bodies."
@@ -59,6 +63,14 @@ class Actor(BaseModel):
     start: int | None = _START
     end: int | None = _END
     alignment: ValueAlignment | None = _ALIGNMENT
+
+
+class Actor(TaskActor):
+    """An actor of an event record: always known to the gazetteer (the events task drops what
+    it does not know, since dedup, linking and scoring compare canonical names and codes)."""
+
+    name: str
+    kind: ActorKind
 
 
 class DateValue(BaseModel):
@@ -90,14 +102,24 @@ class Money(BaseModel):
     alignment: ValueAlignment | None = _ALIGNMENT
 
 
-class Item(BaseModel):
+class TaskItem(BaseModel):
+    """A weapon system or aid item a user task's record names: ``name`` and ``category`` from
+    the gazetteer, or null for words written in the quote's sentence that it does not know."""
+
     surface: str
-    name: str
-    category: str
+    name: str | None = None
+    category: str | None = None
     quantity: int | None = None
     start: int | None = _START
     end: int | None = _END
     alignment: ValueAlignment | None = _ALIGNMENT
+
+
+class Item(TaskItem):
+    """An item of an event record: always known to the gazetteer."""
+
+    name: str
+    category: str
 
 
 class Provenance(BaseModel):
@@ -132,5 +154,7 @@ __all__ = [
     "Money",
     "MoneyQualifier",
     "Provenance",
+    "TaskActor",
+    "TaskItem",
     "ValueAlignment",
 ]

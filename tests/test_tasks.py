@@ -109,7 +109,9 @@ def test_house_votes_task_from_the_cli(tmp_path: Path):
         "alignment": "sentence",
     }
     assert fields["note"] is None  # not written in the quote's sentence: dropped …
-    stats = json.loads(summary.read_text(encoding="utf-8"))["grounding"]
+    counts = json.loads(summary.read_text(encoding="utf-8"))
+    assert counts["task"] == "house_votes"  # the summary names the task's records
+    stats = counts["grounding"]
     assert stats["dropped_values"].get("note") == 1  # … and counted
     assert stats["rejected"].get("quote_not_in_text") == 1
 
@@ -142,10 +144,14 @@ def test_task_records_are_reviewable_and_tabular(tmp_path: Path):
     from extractor.run.output import read_records
     from extractor.tools.frames import records_to_dataframe
 
-    frame = records_to_dataframe(read_records(out))
-    assert list(frame["amount"]) == ["61000000000 USD"] and list(frame["donor"]) == [
-        "US House of Representatives"
-    ]
+    for records in (read_records(out), read_records(out, load_task(HOUSE_VOTES).record_model)):
+        frame = records_to_dataframe(records)  # read back with or without the task: same columns
+        assert list(frame["amount_amount"]) == [61e9]
+        assert str(frame["amount_amount"].dtype) == "Float64"
+        assert list(frame["amount_currency"]) == ["USD"]
+        assert list(frame["donor"]) == ["US House of Representatives"]
+        assert list(frame["donor_code"]) == ["USA"]
+        assert list(frame["when_value"].isna()) == [True]  # no publication date: value unknown
 
 
 def test_rules_backend_refuses_a_user_task():
@@ -177,8 +183,174 @@ def test_field_types_are_read_from_annotations():
         "weapons": ("item", True, False),
         "cost": ("money", True, False),
         "day": ("date", False, False),
-        "kind": (None, False, True),
+        "kind": ("text", False, True),
     }
+
+
+def test_a_field_type_without_a_resolver_fails_at_task_creation():
+    class Odd(BaseModel):
+        quote: Quote
+        extra: dict[str, str] | None = None
+
+    with pytest.raises(ConfigError, match="field extra: type .* has no resolver"):
+        Task(name="odd", draft=Odd, prompt="p")
+
+
+def test_every_field_kind_has_a_record_type_and_a_resolver():
+    """A new kind in extractor.fields without a case in value_type/resolve_field fails here
+    (and mypy fails on the assert_never of the match)."""
+    from extractor.core.records import FieldSpec, value_type
+    from extractor.fields import FIELD_KINDS
+
+    for kind in [*FIELD_KINDS, "text", "number", "choice"]:
+        assert value_type(FieldSpec("f", kind, False, int)) is not None  # type: ignore[arg-type]
+    with pytest.raises(AssertionError):
+        value_type(FieldSpec("f", "colour", False))  # type: ignore[arg-type]
+
+
+# ---- typed records: what the issue's "done when" asks -------------------------------------------
+
+
+class Scripted:
+    """A backend that answers every request with the same drafts (no model, no network)."""
+
+    name = "scripted"
+
+    def __init__(self, task: Task, drafts: list[dict[str, Any]]) -> None:
+        self.task, self.drafts = task, drafts
+
+    async def draft(self, request: Any) -> Any:
+        from extractor.backends.base import BackendAnswer
+
+        answer = self.task.response_model.model_validate({self.task.list_key: self.drafts})
+        return BackendAnswer(self.task.drafts(answer), source=self.name)
+
+
+class Delivery(BaseModel):
+    quote: Quote
+    donor: Actor | None = None
+    amount: Money | None = None
+    items: list[Item] = []
+    units: int | None = None
+    when: Date | None = None
+
+
+DELIVERY = Task(name="deliveries", draft=Delivery, prompt="List every delivery.")
+TWO = (
+    "أعلنت ألمانيا وهولندا يوم الاثنين أن ألمانيا سترسل 12 مدفعا بقيمة 400 مليون يورو، "
+    "وأن هولندا سترسل ثلاث منظومات دفاع جوي بقيمة 250 مليون يورو."
+)
+
+
+def extract(task: Task, drafts: list[dict[str, Any]], text: str = TWO) -> Any:
+    ex = Extractor(task=task, backend=Scripted(task, drafts))
+    return ex.extract(text, published_at="2024-06-12")
+
+
+def test_a_task_record_is_typed_and_its_money_column_numeric():
+    result = extract(DELIVERY, [{"quote": TWO, "donor": "ألمانيا", "amount": "400 مليون يورو"}])
+    (record,) = result.records
+    assert isinstance(record, DELIVERY.record_model)
+    assert record.fields.amount.amount == 400e6 and record.fields.amount.currency == "EUR"
+    assert record.fields.donor.code == "DEU" and record.fields.when is None
+    frame = result.to_dataframe()
+    assert str(frame["amount_amount"].dtype) == "Float64" and frame["amount_amount"][0] == 400e6
+    assert list(frame["amount_currency"]) == ["EUR"] and list(frame["donor_code"]) == ["DEU"]
+    assert str(frame["units"].dtype) == "Int64"
+    schema = DELIVERY.record_model.model_json_schema()
+    fields = schema["$defs"]["DeliveryFields"]["properties"]
+    assert fields["amount"]["anyOf"][0] == {"$ref": "#/$defs/Money"}
+    assert fields["units"]["anyOf"][0] == {"type": "integer"}
+
+
+def test_two_records_of_one_sentence_have_different_ids():
+    result = extract(
+        DELIVERY,
+        [
+            {"quote": TWO, "donor": "ألمانيا", "amount": "400 مليون يورو"},
+            {"quote": TWO, "donor": "هولندا", "amount": "250 مليون يورو"},
+        ],
+    )
+    ids = [r.record_id for r in result.records]
+    assert len(ids) == 2 and len(set(ids)) == 2
+    again = extract(DELIVERY, [{"quote": TWO, "donor": "هولندا", "amount": "250 مليون يورو"}])
+    assert again.records[0].record_id == ids[1]  # the same record, the same id on every run
+
+
+def test_an_actor_the_gazetteer_does_not_know_is_kept_with_its_offsets():
+    text = "أعلنت شركة فالكونيا للصناعات يوم الاثنين تسليم 12 مدفعا لأوكرانيا."
+    result = extract(
+        DELIVERY,
+        [{"quote": text, "donor": "شركة فالكونيا"}, {"quote": text, "donor": "شركة زنوبيا"}],
+        text,
+    )
+    donors = [r.fields.donor for r in result.records]
+    kept = donors[0]
+    assert kept.name is None and kept.kind is None and kept.code is None
+    assert kept.surface == "شركة فالكونيا" == text[kept.start : kept.end]
+    assert kept.alignment == "sentence"
+    assert donors[1] is None  # not written in the sentence: dropped …
+    assert result.stats.dropped_values["donor_unknown"] == 1  # … and counted
+
+
+def test_an_invented_number_in_a_plain_int_field_is_dropped_and_counted():
+    result = extract(
+        DELIVERY,
+        [
+            {"quote": TWO, "donor": "ألمانيا", "units": 12},  # written (digits)
+            {"quote": TWO, "donor": "هولندا", "units": 3},  # written in words: «ثلاث»
+            {"quote": TWO, "donor": "فرنسا", "units": 999},  # invented
+        ],
+    )
+    units = [r.fields.units for r in result.records]
+    assert units == [12, 3, None]
+    assert result.stats.dropped_values["units"] == 1
+
+
+def test_a_task_file_imports_its_neighbours_and_finds_its_prompt_beside_it(tmp_path: Path):
+    folder = tmp_path / "mytask"
+    folder.mkdir()
+    (folder / "shared_fields.py").write_text(
+        "from pydantic import BaseModel\nfrom extractor.fields import Actor, Quote\n\n"
+        "class Pledge(BaseModel):\n    quote: Quote\n    donor: Actor | None = None\n",
+        encoding="utf-8",
+    )
+    (folder / "pledge.system.j2").write_text("List every pledge (own template).", encoding="utf-8")
+    (folder / "task.py").write_text(
+        "from extractor import Task\nfrom shared_fields import Pledge\n\n"
+        'TASK = Task(name="pledges", draft=Pledge, prompt="pledge.system.j2")\n',
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(elsewhere)
+    try:
+        task = load_task(folder / "task.py")
+    finally:
+        os.chdir(cwd)
+    assert task.messages("نص")[0]["content"].startswith("List every pledge (own template).")
+    assert str(folder) not in __import__("sys").path  # only while the file loads
+
+
+def test_extractor_with_a_user_task_and_no_model_says_what_to_pass():
+    with pytest.raises(ConfigError, match=r"Extractor\(task=\.\.\., model="):
+        Extractor(task=DELIVERY)
+
+
+def test_focus_needs_cue_words():
+    from extractor.factory import make_pipeline
+    from extractor.settings import Settings
+
+    settings = Settings(focus=True)
+    with pytest.raises(ConfigError, match="declares none"):
+        make_pipeline(settings, Scripted(DELIVERY, []), DELIVERY)
+    cued = Task(name="deliveries", draft=Delivery, prompt="p", cues=["مدفع"])
+    pipeline = make_pipeline(settings, Scripted(cued, []), cued)
+    assert pipeline.focus is not None and pipeline.focus("سترسل 12 مدفعا") is True
+    assert pipeline.focus("قال الوزير إن الاجتماع كان مثمرا") is False
 
 
 def test_a_task_needs_exactly_one_quote_and_a_plain_name():
@@ -224,3 +396,28 @@ def test_load_task_from_a_file(tmp_path: Path):
     broken.write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="failed to load: RuntimeError: boom"):
         load_task(broken)
+
+
+def test_link_and_the_summary_work_for_a_user_task(tmp_path: Path):
+    from extractor.run.output import JsonlSink
+
+    drafts = [{"quote": TWO, "donor": "ألمانيا", "amount": "400 مليون يورو", "units": 12}]
+    ex = Extractor(task=DELIVERY, backend=Scripted(DELIVERY, drafts))
+    results = ex.extract_many(
+        [{"id": "a", "text": TWO}, {"id": "b", "text": "وقال المتحدث: " + TWO}]
+    )
+    other = TWO.replace("400 مليون", "300 مليون")  # another delivery, by the same donor
+    drafts = [{"quote": other, "donor": "ألمانيا", "amount": "300 مليون يورو", "units": 12}]
+    ex = Extractor(task=DELIVERY, backend=Scripted(DELIVERY, drafts))
+    results.extend(ex.extract_many([{"id": "c", "text": other}]))
+    records = tmp_path / "deliveries.jsonl"
+    with JsonlSink(records) as sink:
+        for result in results:
+            sink.write(result)
+    linked = tmp_path / "linked.jsonl"
+    outcome = runner.invoke(app, ["link", str(records), "-o", str(linked)])
+    assert outcome.exit_code == 0, outcome.output
+    rows = [json.loads(line) for line in linked.read_text(encoding="utf-8").splitlines()]
+    clusters = {r["doc_id"]: r["cluster_id"] for r in rows}
+    assert clusters["a"] == clusters["b"] != clusters["c"]  # 300 million is another delivery
+    assert "deliveries" in outcome.output

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import types
 import typing
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol, assert_never
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
 from extractor.arabic.analysis import TextAnalysis
+from extractor.arabic.numbers import amount_candidates, parse_digits, read_amount, tokenize
 from extractor.arabic.sentences import Span, sentence_around
 from extractor.core.grounding import Located, locate, quote_problem
 from extractor.core.segment import Segment
@@ -37,12 +39,18 @@ from extractor.core.values import (
     resolve_place,
     resolve_text,
 )
-from extractor.schemas.fields import FieldType
+from extractor.errors import ConfigError
+from extractor.schemas.fields import FieldKind, FieldType
 from extractor.schemas.records import TaskRecord
-from extractor.schemas.values import Evidence, Provenance
-
-if TYPE_CHECKING:
-    from extractor.core.tasks import Task
+from extractor.schemas.values import (
+    DateValue,
+    Evidence,
+    Location,
+    Money,
+    Provenance,
+    TaskActor,
+    TaskItem,
+)
 
 
 @dataclass
@@ -102,9 +110,16 @@ class DocumentView:
         return by_id
 
 
-def record_id(doc_id: str, segment_id: int, start: int, end: int, kind: str) -> str:
-    """Deterministic id: the same record in the same document gets the same id on every run."""
+def record_id(
+    doc_id: str, segment_id: int, start: int, end: int, kind: str, values: str = ""
+) -> str:
+    """Deterministic id: the same record in the same document gets the same id on every run.
+
+    ``values`` (a digest of the record's grounded values, for user tasks) tells apart two records
+    of one sentence; the events task's ids hash document, segment, span and type alone."""
     key = f"{doc_id}\x1f{segment_id}\x1f{start}\x1f{end}\x1f{kind}"
+    if values:
+        key += f"\x1f{values}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -202,33 +217,64 @@ class RecordBuilder(Protocol):
 
 # ---- user tasks: fields resolved by their declared type ----------------------------------------
 
+# What a draft field is: one of the typed surfaces of :mod:`extractor.fields`, or a plain value —
+# ``text`` (a string: kept where written in the quote's sentence), ``number`` (an int or float:
+# kept where written there too) or ``choice`` (a Literal, an enum or a bool: kept as given).
+PlainKind = Literal["text", "number", "choice"]
+SpecKind = FieldKind | PlainKind
+
 
 @dataclass(frozen=True)
 class FieldSpec:
     """How one draft field is turned into a record value."""
 
     name: str
-    kind: str | None  # a FieldType kind, or None for plain values
+    kind: SpecKind
     many: bool  # list[...] of it
-    text: bool  # a plain string (grounded) rather than a choice (kept as given)
+    inner: Any = None  # the annotation inside Optional/list: int or float, a Literal, an enum …
+
+    @property
+    def text(self) -> bool:
+        """A plain string (grounded) rather than a choice (kept as given)."""
+        return self.kind == "text"
 
 
 def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
-    """The typed fields of a draft model, from its annotations."""
+    """The typed fields of a draft model, from its annotations; a type no resolver knows (a
+    dict, a nested model, a datetime …) is a :class:`ConfigError` naming the field."""
     specs = []
     for name, info in model.model_fields.items():
-        kind = next((m.kind for m in info.metadata if isinstance(m, FieldType)), None)
-        annotation = info.annotation
-        many = False
-        inner = _strip_optional(annotation)
-        if typing.get_origin(inner) in (list, tuple, set, frozenset):
+        marked = next((m.kind for m in info.metadata if isinstance(m, FieldType)), None)
+        inner = _strip_optional(info.annotation)
+        many = typing.get_origin(inner) in (list, tuple, set, frozenset)
+        if many:
             args = typing.get_args(inner)
-            many = True
+            marked = marked or (_kind_of(args[0]) if args else None)
             inner = _strip_optional(args[0]) if args else Any
-            kind = kind or _kind_of(args[0]) if args else kind
-        kind = kind or _kind_of(annotation)
-        specs.append(FieldSpec(name, kind, many, kind is None and inner is str))
+        marked = marked or _kind_of(info.annotation)
+        kind: SpecKind | None = marked  # type: ignore[assignment]  # a FieldType kind
+        if kind is None:
+            kind = _plain_kind(inner)
+        if kind is None:
+            raise ConfigError(
+                f"draft {model.__name__}, field {name}: type {inner!r} has no resolver; use a type "
+                "of extractor.fields (Quote, Actor, Money, Date, Count, Place, Item), str, int, "
+                "float, bool, a Literal or an Enum"
+            )
+        specs.append(FieldSpec(name, kind, many, inner))
     return specs
+
+
+def _plain_kind(inner: Any) -> PlainKind | None:
+    if inner is str:
+        return "text"
+    if inner is bool or typing.get_origin(inner) is Literal:
+        return "choice"
+    if isinstance(inner, type) and issubclass(inner, enum.Enum):
+        return "choice"
+    if inner in (int, float):
+        return "number"
+    return None
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -241,12 +287,12 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
-def _kind_of(annotation: Any) -> str | None:
+def _kind_of(annotation: Any) -> FieldKind | None:
     """The FieldType kind inside an annotation (``Actor | None``, ``list[Money]`` …)."""
     if typing.get_origin(annotation) is typing.Annotated:
         for meta in typing.get_args(annotation)[1:]:
             if isinstance(meta, FieldType):
-                return meta.kind
+                return meta.kind  # type: ignore[return-value]  # checked by FieldType
         return None
     for arg in typing.get_args(annotation):
         kind = _kind_of(arg)
@@ -255,14 +301,73 @@ def _kind_of(annotation: Any) -> str | None:
     return None
 
 
+def value_type(spec: FieldSpec) -> Any:
+    """The type a record holds for one value of a draft field (exhaustive over field kinds: a
+    kind without a case here is a type error for mypy and an error at task creation)."""
+    kind = spec.kind
+    match kind:
+        case "quote":
+            return Evidence
+        case "actor":
+            return TaskActor
+        case "money":
+            return Money
+        case "date":
+            return DateValue
+        case "count":
+            return Annotated[int, Field(ge=0)]
+        case "place":
+            return Location
+        case "item":
+            return TaskItem
+        case "text":
+            return str
+        case "number" | "choice":
+            return spec.inner
+        case _:
+            assert_never(kind)
+
+
+def record_model(name: str, draft: type[BaseModel], specs: list[FieldSpec]) -> type[TaskRecord]:
+    """The record class of a task: :class:`TaskRecord` whose ``fields`` is a model with one typed
+    value per draft field (``Money`` → :class:`Money`, ``Actor`` → :class:`TaskActor` …)."""
+    definitions: dict[str, Any] = {}
+    for spec in specs:
+        if spec.kind == "quote":
+            continue
+        described = draft.model_fields[spec.name].description
+        one = value_type(spec)
+        if spec.many:
+            definitions[spec.name] = (
+                list[one],  # type: ignore[valid-type]
+                Field(default_factory=list, description=described),
+            )
+        else:
+            definitions[spec.name] = (one | None, Field(default=None, description=described))
+    fields_model = create_model(  # type: ignore[call-overload]
+        f"{draft.__name__}Fields",
+        __doc__=f"The values of a {name} record, computed from the text by each field's type.",
+        **definitions,
+    )
+    model: type[TaskRecord] = create_model(  # type: ignore[call-overload]
+        f"{draft.__name__}Record",
+        __base__=TaskRecord,
+        __doc__=f"A grounded record of the {name} task.",
+        task=(Literal[name], name),  # type: ignore[valid-type,arg-type]
+        fields=(fields_model, Field(default_factory=fields_model)),
+    )
+    return model
+
+
 class FieldBuilder:
     """The record builder of user tasks: every field computed by its declared type."""
 
-    def __init__(self, task: Task) -> None:
-        self.task = task
-        self.specs = field_specs(task.draft)
-        quotes = [s.name for s in self.specs if s.kind == "quote"]
-        self.quote_field = quotes[0]
+    def __init__(self, name: str, model: type[TaskRecord], specs: list[FieldSpec]) -> None:
+        self.name = name
+        self.model = model
+        self.fields_model: type[BaseModel] = model.model_fields["fields"].annotation  # type: ignore[assignment]
+        self.specs = [s for s in specs if s.kind != "quote"]
+        self.quote_field = next(s.name for s in specs if s.kind == "quote")
 
     def build(
         self,
@@ -278,67 +383,145 @@ class FieldBuilder:
         scope = grounded.scope
         values: dict[str, Any] = {}
         for spec in self.specs:
-            if spec.kind == "quote":
-                continue
             raw = getattr(draft, spec.name)
             if spec.many:
-                resolved = _resolve_many(spec, list(raw or []), scope)
-                values[spec.name] = resolved
+                values[spec.name] = resolve_many(spec, list(raw or []), scope)
             else:
-                values[spec.name] = _resolve_one(spec, raw, scope)
+                values[spec.name] = resolve_field(spec, raw, scope)
+        fields = self.fields_model.model_validate(values)
         start, end = grounded.found.start, grounded.found.end
         stats.accepted += 1
-        return TaskRecord(
-            task=self.task.name,
-            record_id=record_id(doc.doc_id, window.id, start, end, self.task.name),
-            doc_id=doc.doc_id,
-            segment_id=window.id,
-            segment_kind=window.kind,
-            evidence=grounded.evidence(),
-            fields=values,
-            provenance=provenance,
+        return self.model.model_validate(
+            {
+                "task": self.name,
+                "record_id": record_id(
+                    doc.doc_id, window.id, start, end, self.name, fields_digest(fields)
+                ),
+                "doc_id": doc.doc_id,
+                "segment_id": window.id,
+                "segment_kind": window.kind,
+                "evidence": grounded.evidence(),
+                "fields": fields,
+                "provenance": provenance,
+            }
         )
 
 
-def _resolve_one(spec: FieldSpec, raw: Any, scope: Scope) -> Any:
+def fields_digest(fields: BaseModel) -> str:
+    """A digest of a record's grounded values: two records of one sentence (two votes, two
+    donors) get different ids, the same record on every run the same one."""
+    canonical = json.dumps(fields.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def resolve_field(spec: FieldSpec, raw: Any, scope: Scope) -> Any:
+    """One draft value as its record value (None — counted — when the text does not state it)."""
     if raw is None:
         return None
     kind, name = spec.kind, spec.name
-    if kind == "actor":
-        actor = resolve_actor(str(raw), scope, name)
-        return actor.model_dump() if actor else None
-    if kind == "money":
-        money = resolve_money([str(raw)], scope, name)
-        return money[0].model_dump() if money else None
-    if kind == "date":
-        value = resolve_date(str(raw), scope, name=name)
-        return value.model_dump() if value else None
-    if kind == "count":
-        return resolve_count(str(raw), scope, name)
-    if kind == "place":
-        place = resolve_place(str(raw), scope, name)
-        return place.model_dump() if place else None
-    if kind == "item":
-        items = resolve_items([str(raw)], scope, name)
-        return items[0].model_dump() if items else None
-    if spec.text:
-        return resolve_text(str(raw), scope, name)
-    return raw.value if isinstance(raw, enum.Enum) else raw  # a choice: kept as given
+    match kind:
+        case "quote":
+            raise ValueError(f"{name}: a draft's quote is grounded by ground(), not resolved")
+        case "actor":
+            return _actor_or_surface(str(raw), scope, name)
+        case "money":
+            money = resolve_money([str(raw)], scope, name)
+            return money[0] if money else None
+        case "date":
+            return resolve_date(str(raw), scope, name=name)
+        case "count":
+            return resolve_count(str(raw), scope, name)
+        case "place":
+            return resolve_place(str(raw), scope, name)
+        case "item":
+            return _item_or_surface(str(raw), scope, name)
+        case "text":
+            return resolve_text(str(raw), scope, name)
+        case "number":
+            return resolve_number(raw, scope, name)
+        case "choice":
+            return raw.value if isinstance(raw, enum.Enum) else raw  # kept as given
+        case _:
+            assert_never(kind)
 
 
-def _resolve_many(spec: FieldSpec, raws: list[Any], scope: Scope) -> list[Any]:
-    kind, name = spec.kind, spec.name
-    texts = [str(r) for r in raws if r is not None]
-    if kind == "money":
-        return [m.model_dump() for m in resolve_money(texts, scope, name)]
-    if kind == "item":
-        return [i.model_dump() for i in resolve_items(texts, scope, name)]
+def resolve_many(spec: FieldSpec, raws: list[Any], scope: Scope) -> list[Any]:
+    """The values of a list field, each resolved as :func:`resolve_field` does, without repeats."""
+    if spec.kind == "money":  # amounts are matched together (one text amount is one value)
+        return list(resolve_money([str(r) for r in raws if r is not None], scope, spec.name))
     out: list[Any] = []
     for raw in raws:
-        value = _resolve_one(spec, raw, scope)
+        value = resolve_field(spec, raw, scope)
         if value is not None and value not in out:
             out.append(value)
     return out
+
+
+def _probe(scope: Scope) -> tuple[Scope, Counter[str]]:
+    """The scope with a drop counter of its own: what a resolver would drop, to decide later."""
+    dropped: Counter[str] = Counter()
+    return replace(scope, dropped=dropped), dropped
+
+
+def _unresolved(surface: str, scope: Scope) -> tuple[str, dict[str, Any]] | None:
+    """Words written in the quote's sentence that the gazetteer does not know: the text's own
+    words there and their offsets, or None."""
+    if scope.gazetteer.lookup(surface) is not None:
+        return None  # known, as something else (a place named as an actor …): not kept
+    span = scope.find(surface)
+    if span is None:
+        return None
+    where = {"start": span[0], "end": span[1], "alignment": scope.alignment}
+    return scope.analysis.text[span[0] : span[1]], where
+
+
+def _actor_or_surface(surface: str, scope: Scope, name: str) -> TaskActor | None:
+    probe, dropped = _probe(scope)
+    actor = resolve_actor(surface, probe, name)
+    if actor is not None:
+        return actor
+    if dropped[f"{name}_unknown"]:
+        found = _unresolved(surface, scope)
+        if found is not None:
+            return TaskActor(surface=found[0], **found[1])
+    scope.dropped.update(dropped)
+    return None
+
+
+def _item_or_surface(surface: str, scope: Scope, name: str) -> TaskItem | None:
+    probe, dropped = _probe(scope)
+    items = resolve_items([surface], probe, name)
+    if items:
+        return items[0]
+    found = _unresolved(surface, scope)
+    if found is not None:
+        return TaskItem(surface=found[0], **found[1])
+    scope.dropped.update(dropped)
+    return None
+
+
+def numbers_written(scope: Scope) -> set[float]:
+    """The numbers the scope's text writes, in digits or in words ("21", "ثلاثة", "مليارين")."""
+    norm = scope.norm
+    tokens = tokenize(norm)
+    found = {parse_digits(t.text) for t in tokens if t.text[:1].isdigit()}
+    for i in amount_candidates(norm, tokens):
+        amount = read_amount(norm, tokens, i)
+        if amount is not None:
+            found.add(amount.value)
+    return found
+
+
+def resolve_number(value: Any, scope: Scope, name: str) -> int | float | None:
+    """A plain number field, grounded like a ``Count``: kept when the quote's sentence writes
+    that number, else dropped and counted (a model's ``units: 999`` never reaches a record)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        scope.drop(name)
+        return None
+    if float(value) in numbers_written(scope):
+        return value
+    scope.drop(name)
+    return None
 
 
 def merge_identical(records: list[BaseModel]) -> list[BaseModel]:
@@ -359,9 +542,18 @@ __all__ = [
     "FieldBuilder",
     "FieldSpec",
     "Grounded",
+    "PlainKind",
     "RecordBuilder",
+    "SpecKind",
     "field_specs",
+    "fields_digest",
     "ground",
     "merge_identical",
+    "numbers_written",
     "record_id",
+    "record_model",
+    "resolve_field",
+    "resolve_many",
+    "resolve_number",
+    "value_type",
 ]

@@ -31,8 +31,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
+from extractor.arabic.textnorm import normalize
 from extractor.core.prompting import PromptTemplate, default_prompts_dir, read_template
-from extractor.core.records import FieldBuilder, RecordBuilder, field_specs, merge_identical
+from extractor.core.records import (
+    FieldBuilder,
+    RecordBuilder,
+    field_specs,
+    merge_identical,
+    record_model,
+)
 from extractor.errors import ConfigError
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -61,9 +68,13 @@ class Task:
     """A draft model and a prompt, and how drafts become records.
 
     ``prompt`` is the system prompt's instructions as text, or a path to a Jinja2 template that
-    renders the whole system prompt (rendered with ``examples`` and ``context``). ``examples`` are
-    few-shot :class:`Example` objects. ``builder`` and ``merge`` default to building records from
-    the draft's typed fields and dropping identical records; the events task gives its own.
+    renders the whole system prompt (rendered with ``examples`` and ``context``); a relative path
+    is looked up beside the file that builds the task (``base_dir``, by default the calling
+    module's folder), then in the shipped ``prompts/``. ``examples`` are few-shot
+    :class:`Example` objects. ``cues`` are words a sentence must hold to be sent to a model under
+    ``--focus`` (a task without cues cannot be focused). ``builder``, ``record`` (the record class)
+    and ``merge`` default to building typed records from the draft's fields and dropping
+    identical records; the events task gives its own.
     """
 
     def __init__(
@@ -77,9 +88,13 @@ class Task:
         max_items: int = 20,
         response_model: type[BaseModel] | None = None,
         builder: RecordBuilder | None = None,
+        record: type[BaseModel] | None = None,
         merge: Callable[[list[BaseModel]], list[BaseModel]] | None = None,
         context: dict[str, Any] | None = None,
         prompts_dir: Path | None = None,
+        cues: Sequence[str] = (),
+        focus: Callable[[str], bool] | None = None,
+        base_dir: Path | None = None,
     ) -> None:
         if not _NAME.match(name):
             raise ConfigError(
@@ -87,7 +102,8 @@ class Task:
             )
         if not (isinstance(draft, type) and issubclass(draft, BaseModel)):
             raise ConfigError(f"task {name}: draft must be a pydantic model class, got {draft!r}")
-        quotes = [s.name for s in field_specs(draft) if s.kind == "quote"]
+        specs = field_specs(draft)
+        quotes = [s.name for s in specs if s.kind == "quote"]
         if len(quotes) != 1:
             raise ConfigError(
                 f"task {name}: the draft model {draft.__name__} needs exactly one Quote field "
@@ -102,8 +118,20 @@ class Task:
             **{list_key: (list[draft], Field(default_factory=list, max_length=max_items))},  # type: ignore[valid-type]
         )
         self.examples = tuple(examples)
-        self.builder: RecordBuilder = builder or FieldBuilder(self)
+        # the record class: TaskRecord with ``fields`` typed by the draft's field kinds (the
+        # events task gives its EventRecord with its builder)
+        typed = record_model(name, draft, specs) if record is None else None
+        self.record_model: type[BaseModel] = record or typed  # type: ignore[assignment]
+        self.builder: RecordBuilder = builder or FieldBuilder(
+            name, typed or record_model(name, draft, specs), specs
+        )
         self.merge = merge or merge_identical
+        self.cues = tuple(c for c in cues if c.strip())
+        # a sentence filter for --focus: the task's own, else its cue words, else none
+        self.focus: Callable[[str], bool] | None = focus or (
+            CueWords(self.cues) if self.cues else None
+        )
+        base = base_dir or _caller_dir()
         folder = prompts_dir or default_prompts_dir()
         user = read_template(folder / "user.j2")
         values = {
@@ -115,8 +143,9 @@ class Task:
             isinstance(prompt, str) and prompt.endswith(TEMPLATE_SUFFIXES) and "\n" not in prompt
         ):
             path = Path(prompt)
-            if not path.is_absolute() and not path.exists():
-                path = folder / path
+            if not path.is_absolute():
+                beside = [base / path] if base is not None else []
+                path = next((p for p in [*beside, path] if p.is_file()), folder / path)
             system = read_template(path)
         else:
             system = read_template(folder / "task.system.j2")
@@ -151,6 +180,31 @@ class Task:
 
     def __repr__(self) -> str:
         return f"Task(name={self.name!r}, draft={self.draft.__name__})"
+
+
+class CueWords:
+    """A ``--focus`` sentence filter: True when a sentence holds one of the cue words
+    (compared normalized: hamza, ta marbuta, tashkeel and digits do not matter)."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = tuple(normalize(w) for w in words)
+
+    def __call__(self, sentence: str) -> bool:
+        text = normalize(sentence)
+        return any(w in text for w in self.words)
+
+
+def _caller_dir() -> Path | None:
+    """The folder of the module that builds a task (outside this package), for relative prompt
+    paths: a task file finds its template beside itself wherever it is run from."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if not name.startswith("extractor.core.") and name != __name__:
+            file = frame.f_globals.get("__file__")
+            return Path(file).resolve().parent if file else None
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 KIND_DESCRIPTIONS = {
@@ -195,6 +249,11 @@ def load_task(spec: str | Path) -> Task:
         raise ConfigError(f"--task {text}: {path} is not a Python file")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_name] = module  # pydantic resolves annotations through sys.modules
+    # the task file's folder is importable while it loads: it can import modules beside it
+    folder = str(path.resolve().parent)
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
     try:
         module_spec.loader.exec_module(module)
     except ConfigError:
@@ -203,6 +262,9 @@ def load_task(spec: str | Path) -> Task:
         raise ConfigError(
             f"--task {text}: {path} failed to load: {type(exc).__name__}: {exc}"
         ) from exc
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
     task = getattr(module, attr, None)
     if not isinstance(task, Task):
         raise ConfigError(
@@ -211,4 +273,4 @@ def load_task(spec: str | Path) -> Task:
     return task
 
 
-__all__ = ["Example", "Task", "load_task"]
+__all__ = ["CueWords", "Example", "Task", "load_task"]

@@ -14,7 +14,7 @@ from extractor.events.builder import EventBuilder
 from extractor.events.dedup import merge_duplicates
 from extractor.events.sources import merge_sources
 from extractor.schemas.event_types import EVENT_TYPES
-from extractor.schemas.events import DraftBatch, DraftEvent
+from extractor.schemas.events import DraftBatch, DraftEvent, EventRecord
 
 NAME = "events"
 
@@ -106,6 +106,7 @@ def events_task(prompts_dir: Path | None = None, hybrid_trust: str = "rules") ->
         list_key="events",
         response_model=DraftBatch,
         builder=EventBuilder(),
+        record=EventRecord,
         merge=partial(merge_records, trust=hybrid_trust),
         context={"event_types": [asdict(t) for t in EVENT_TYPES]},
         prompts_dir=folder,

@@ -229,8 +229,9 @@ def _run_locked(
         rewrite_failures(job.failures_path, done_ids(job.journal))
     remove_if_empty(job.failures_path, done_path(job.journal))
     summary.outstanding_failures = count_failures(job.failures_path)
+    summary.task = pipeline.task.name
     if job.output_format != "jsonl":
-        export_records(job.journal, job.out, job.output_format)
+        export_records(job.journal, job.out, job.output_format, pipeline.task.record_model)
     return summary
 
 

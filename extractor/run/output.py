@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from extractor.core.pipeline import DocumentResult
 from extractor.errors import ConfigError, OutputError
@@ -454,13 +454,16 @@ def remove_if_empty(*paths: Path) -> None:
             pass
 
 
-def export_records(journal: Path, out: Path, output_format: str) -> None:
+def export_records(
+    journal: Path, out: Path, output_format: str, model: type[BaseModel] | None = None
+) -> None:
     """Write the records of the JSONL journal as CSV (UTF-8 with BOM, for spreadsheets; cells
     that a spreadsheet would run as a formula are neutralised, every record is one row) or
-    Parquet (list columns kept as lists)."""
+    Parquet (list columns kept as lists); ``model``: a user task's record class (its columns
+    are typed by field kind)."""
     from extractor.tools.frames import records_to_dataframe, write_csv
 
-    records = read_records(journal) if journal.exists() else []
+    records = read_records(journal, model) if journal.exists() else []
     tmp = out.with_name(out.name + ".tmp")
     try:
         if output_format == "csv":
@@ -508,17 +511,25 @@ def rewrite_failures(failures: Path, done: set[str]) -> None:
     os.replace(tmp, failures)
 
 
-def parse_record(line: str) -> EventRecord | TaskRecord:
-    """One record line: an event record, or the record of a user task (``"task"`` key)."""
+def parse_record(line: str, model: type[BaseModel] | None = None) -> EventRecord | TaskRecord:
+    """One record line: an event record, or the record of a user task (``"task"`` key) — typed
+    by ``model`` (a task's ``record_model``) when given and of that task, else with its fields as
+    read."""
     data = json.loads(line)
     if isinstance(data, dict) and "record_id" in data and "task" in data:
+        if model is not None and issubclass(model, TaskRecord):
+            if data["task"] == model.model_fields["task"].default:
+                return model.model_validate(data)
         return TaskRecord.model_validate(data)
     return EventRecord.model_validate(data)
 
 
-def read_records(path: Path) -> list[EventRecord | TaskRecord]:
+def read_records(
+    path: Path, model: type[BaseModel] | None = None
+) -> list[EventRecord | TaskRecord]:
     """Records of a JSONL file written by ``extractor run``; a bad line (not UTF-8, not JSON, not
-    a record) is a one-line ConfigError naming it."""
+    a record) is a one-line ConfigError naming it. ``model``: a user task's record class, to
+    read its records typed."""
     records: list[EventRecord | TaskRecord] = []
     try:
         with Path(path).open("rb") as handle:
@@ -526,7 +537,7 @@ def read_records(path: Path) -> list[EventRecord | TaskRecord]:
                 if not raw.strip():
                     continue
                 try:
-                    records.append(parse_record(raw.decode("utf-8")))
+                    records.append(parse_record(raw.decode("utf-8"), model))
                 except UnicodeDecodeError as exc:
                     raise ConfigError(
                         f"{path}:{lineno}: not UTF-8 text (byte {exc.start}); is it a records file?"

@@ -125,6 +125,12 @@ class RunSummary:
 
     peak_rss_mb: float | None = None
     outstanding_failures: int | None = None  # documents in the failures file at the end
+    task: str = "events"  # the task whose records were counted (names them in the summary)
+
+    @property
+    def records_noun(self) -> str:
+        """What the records are called: "events", or "<task> records" for a user task."""
+        return "events" if self.task == "events" else f"{self.task} records"
 
     def finish(self) -> RunSummary:
         self.elapsed = time.monotonic() - self.started
@@ -141,6 +147,7 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "task": self.task,
             "documents": self.documents,
             "succeeded": self.succeeded,
             "failed": self.failed,

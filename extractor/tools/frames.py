@@ -2,16 +2,32 @@
 
 Event records get the columns below (the type-specific ones exist for every row, empty where the
 event type does not fill them); a user task's records get ``record_id, task, doc_id, …, quote``
-and one column per draft field (values flattened to their name, amount or value).
+and the columns of each field by its kind (:data:`KIND_COLUMNS`: ``<field>_amount`` and
+``<field>_currency`` of money, ``<field>_value`` of a date, ``<field>`` and ``<field>_code`` of
+an actor …), with pandas dtypes that fit (Float64, Int64, string, boolean).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import enum
+import types
+import typing
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from extractor.errors import ConfigError
 from extractor.schemas import EventRecord, TaskRecord
+from extractor.schemas.values import (
+    Actor,
+    DateValue,
+    Item,
+    Location,
+    Money,
+    TaskActor,
+    TaskItem,
+)
 
 COLUMNS = [
     "event_id",
@@ -126,22 +142,124 @@ TASK_COLUMNS = [
     "alignment",
 ]
 
+# The columns of one user-task field, by the kind of value it holds: (suffix, how to read one
+# value, pandas dtype). ``<field>`` alone is a name (the gazetteer's, else the text's words), a
+# number or a choice; money and dates are spread over typed columns.
+Column = tuple[str, Callable[[Any], Any], str]
+_NAME: Callable[[Any], Any] = lambda v: v.get("name") or v.get("surface")  # noqa: E731
+KIND_COLUMNS: dict[str, list[Column]] = {
+    "money": [
+        ("_amount", lambda v: v.get("amount"), "Float64"),
+        ("_currency", lambda v: v.get("currency"), "string"),
+        ("_qualifier", lambda v: v.get("qualifier"), "string"),
+    ],
+    "date": [
+        ("_value", lambda v: v.get("value"), "string"),
+        ("_precision", lambda v: v.get("precision"), "string"),
+    ],
+    "actor": [("", _NAME, "string"), ("_code", lambda v: v.get("code"), "string")],
+    "place": [("", _NAME, "string"), ("_country", lambda v: v.get("country"), "string")],
+    "item": [("", _NAME, "string"), ("_quantity", lambda v: v.get("quantity"), "Int64")],
+    "int": [("", lambda v: v, "Int64")],
+    "float": [("", lambda v: v, "Float64")],
+    "bool": [("", lambda v: v, "boolean")],
+    "text": [("", lambda v: v, "string")],
+    "value": [("", lambda v: v, "object")],
+}
+_VALUE_KINDS: dict[type, str] = {
+    Money: "money",
+    DateValue: "date",
+    TaskActor: "actor",
+    Actor: "actor",
+    Location: "place",
+    TaskItem: "item",
+    Item: "item",
+    int: "int",
+    float: "float",
+    bool: "bool",
+    str: "text",
+}
 
-def _flat(value: Any) -> Any:
-    """A computed value as one cell: an actor's name, an amount with currency, a date's value."""
+
+def _inner(annotation: Any) -> tuple[Any, bool]:
+    """The value type inside ``X | None`` or ``list[X]``, and whether it is a list."""
+    many = False
+    while True:
+        origin = typing.get_origin(annotation)
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if origin in (list, tuple, set, frozenset) and args:
+            annotation, many = args[0], True
+        elif origin in (typing.Union, types.UnionType, typing.Annotated) and args:
+            annotation = args[0]
+        else:
+            return annotation, many
+
+
+def field_kinds(fields_model: type[BaseModel]) -> dict[str, str]:
+    """Column kind of each field of a task's typed ``fields`` model (see :data:`KIND_COLUMNS`)."""
+    kinds: dict[str, str] = {}
+    for name, info in fields_model.model_fields.items():
+        inner, _many = _inner(info.annotation)
+        if isinstance(inner, type) and issubclass(inner, enum.Enum):
+            kinds[name] = "text"
+        elif typing.get_origin(inner) is Literal:
+            values = typing.get_args(inner)
+            kinds[name] = "text" if all(isinstance(v, str) for v in values) else "value"
+        else:
+            kinds[name] = _VALUE_KINDS.get(inner, "value")
+    return kinds
+
+
+def _kind_of_value(value: Any) -> str:
+    """A value's column kind from its shape, for records read back without their task file."""
     if isinstance(value, list):
-        return [_flat(v) for v in value]
+        return next((_kind_of_value(v) for v in value if v is not None), "value")
     if isinstance(value, dict):
-        if "amount" in value and "currency" in value:
-            return f"{value['amount']:.0f} {value['currency']}"
-        for key in ("name", "value", "surface"):
-            if value.get(key) not in (None, ""):
-                return value[key]
-        return None
-    return value
+        keys = set(value)
+        if {"amount", "currency"} <= keys:
+            return "money"
+        if "precision" in keys:
+            return "date"
+        if "category" in keys or "quantity" in keys:
+            return "item"
+        if "kind" in keys or "code" in keys:
+            return "actor"
+        return "place"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "text" if isinstance(value, str) else "value"
 
 
-def task_record_row(r: TaskRecord, *, join_lists: bool = True) -> dict[str, Any]:
+def _fields_of(r: TaskRecord) -> dict[str, Any]:
+    fields: Any = r.fields
+    if isinstance(fields, BaseModel):
+        return fields.model_dump(mode="json")
+    return dict(fields)
+
+
+def task_kinds(records: list[TaskRecord]) -> dict[str, str]:
+    """Column kind of each field: from the task's typed record model (``Task.record_model``),
+    else — records read back from JSONL without the task — from the first value of each field."""
+    first: Any = records[0].fields
+    if isinstance(first, BaseModel):
+        return field_kinds(type(first))
+    kinds: dict[str, str] = {}
+    for r in records:
+        for name, value in _fields_of(r).items():
+            if value is not None and value != [] and kinds.get(name, "value") == "value":
+                kinds[name] = _kind_of_value(value)
+            kinds.setdefault(name, "value")
+    return kinds
+
+
+def task_record_row(
+    r: TaskRecord, kinds: dict[str, str], *, join_lists: bool = True
+) -> dict[str, Any]:
+    """One flat row for one record of a user task: the columns of each field by its kind."""
     row: dict[str, Any] = {
         "record_id": r.record_id,
         "task": r.task,
@@ -153,10 +271,39 @@ def task_record_row(r: TaskRecord, *, join_lists: bool = True) -> dict[str, Any]
         "end": r.evidence.end,
         "alignment": r.evidence.alignment,
     }
-    for name, value in r.fields.items():
-        flat = _flat(value)
-        row[name] = _join(flat, join_lists) if isinstance(flat, list) else flat
+    values = _fields_of(r)
+    for name, kind in kinds.items():
+        value = values.get(name)
+        for suffix, read, _dtype in KIND_COLUMNS[kind]:
+            if isinstance(value, list):
+                cells = [read(v) for v in value]
+                row[name + suffix] = _join(cells, join_lists) if join_lists else cells
+            else:
+                row[name + suffix] = None if value is None else read(value)
     return row
+
+
+def task_dataframe(records: list[TaskRecord], *, join_lists: bool = True) -> Any:
+    """The DataFrame of a user task's records, columns typed by field kind: ``<field>_amount``
+    (Float64), ``<field>_currency``, ``<field>_value`` of a date, ``<field>_code`` of an actor,
+    counts and integer fields as Int64 (lists of values joined with "; " unless ``join_lists``
+    is False: then they are lists)."""
+    import pandas as pd
+
+    kinds = task_kinds(records)
+    rows = [task_record_row(r, kinds, join_lists=join_lists) for r in records]
+    columns = list(TASK_COLUMNS)
+    dtypes: dict[str, str] = {}
+    many = {n for r in records for n, v in _fields_of(r).items() if isinstance(v, list)}
+    for name, kind in kinds.items():
+        for suffix, _read, dtype in KIND_COLUMNS[kind]:
+            columns.append(name + suffix)
+            if name not in many or not join_lists:
+                dtypes[name + suffix] = dtype if name not in many else "object"
+            else:
+                dtypes[name + suffix] = "string"
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(dtypes)
 
 
 def records_to_dataframe(records: Iterable[Any], *, join_lists: bool = True):  # type: ignore[no-untyped-def]
@@ -170,9 +317,9 @@ def records_to_dataframe(records: Iterable[Any], *, join_lists: bool = True):  #
 
     records = list(records)
     if records and all(isinstance(r, TaskRecord) for r in records):
-        rows = [task_record_row(r, join_lists=join_lists) for r in records]
-        columns = TASK_COLUMNS + [c for c in rows[0] if c not in TASK_COLUMNS]
-        return pd.DataFrame(rows, columns=columns)
+        if len({r.task for r in records}) > 1:
+            raise ConfigError("a DataFrame holds records of one task; these are of several")
+        return task_dataframe(records, join_lists=join_lists)
     if any(not isinstance(r, EventRecord) for r in records):
         raise ConfigError("a DataFrame holds records of one task: event records or a user task's")
     rows = [record_row(r, join_lists=join_lists) for r in records]
