@@ -161,3 +161,47 @@ def test_the_kingdom_names_nobody_without_one_or_between_two(gazetteer):
     assert _kingdoms(gazetteer, two) == []
     # a full name is a name of its own, never a second mention
     assert _kingdoms(gazetteer, "وزارت المملكة المتحدة والسعودية كييف.") == []
+
+
+def test_an_edited_gazetteer_file_is_read_again_in_the_same_process(tmp_path: Path):
+    """A notebook user edits their file and calls again: the cache is keyed by the file's state,
+    not its path."""
+    import os
+
+    extra = tmp_path / "mine.yaml"
+    extra.write_text(
+        "people:\n  - name: Kaja Example\n    country: EST\n    aliases: [كايا إكزامبل]\n",
+        encoding="utf-8",
+    )
+    first = load_gazetteer([extra])
+    assert load_gazetteer([extra]) is first  # unchanged: served from the cache
+    assert names(first, "التقت كايا إكزامبل بنظيرها") == [("كايا إكزامبل", "Kaja Example", "EST")]
+    extra.write_text(
+        "people:\n  - name: Kaja Example\n    country: FIN\n    aliases: [كايا إكزامبل]\n",
+        encoding="utf-8",
+    )
+    stat = extra.stat()  # a coarse clock could leave the time unchanged: move it on
+    os.utime(extra, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert names(load_gazetteer([extra]), "التقت كايا إكزامبل بنظيرها") == [
+        ("كايا إكزامبل", "Kaja Example", "FIN")
+    ]
+
+
+def test_an_edited_events_template_is_read_again(tmp_path: Path):
+    import os
+    import shutil
+
+    from extractor.core.prompting import default_prompts_dir
+    from extractor.events.task import events_task
+
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), folder)
+    before = events_task(folder)
+    assert events_task(folder) is before
+    template = folder / "events.system.j2"
+    template.write_text("Edited. " + template.read_text(encoding="utf-8"), encoding="utf-8")
+    stat = template.stat()
+    os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    after = events_task(folder)
+    assert after.messages("نص")[0]["content"].startswith("Edited.")
+    assert after.prompt_hash != before.prompt_hash

@@ -344,18 +344,27 @@ def _shipped_files() -> list[Any]:
 
 
 def load_gazetteer(extra: Sequence[str | Path] = ()) -> Gazetteer:
-    """The shipped gazetteer plus the user's extra files (later files add to earlier ones)."""
-    return _load(tuple(str(p) for p in extra))
+    """The shipped gazetteer plus the user's extra files (later files add to earlier ones).
+
+    Loaded once per state of its files: the cache is keyed by each file's path, size and
+    modification time, so a file edited in a notebook is read again by the next call."""
+    files = [*_shipped_files(), *(Path(p) for p in extra)]
+    return _load(tuple(str(p) for p in files), tuple(_stamp(p) for p in files))
+
+
+def _stamp(path: Path | Any) -> tuple[int, int]:
+    """Size and modification time of a file (a missing one is reported when it is read)."""
+    try:
+        stat = Path(str(path)).stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
-def _load(extra: tuple[str, ...]) -> Gazetteer:
+def _load(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> Gazetteer:
     gaz = Gazetteer()
-    records = [
-        (kind, raw, str(path))
-        for path in [*_shipped_files(), *(Path(p) for p in extra)]
-        for kind, raw in _records(path)
-    ]
+    records = [(kind, raw, path) for path in files for kind, raw in _records(Path(path))]
     # systems reported as a class go last: the class they name may be written after them
     for kind, raw, source in sorted(records, key=lambda r: _reported_as(r[1])):
         gaz.add_record(kind, raw, source)

@@ -93,11 +93,33 @@ def merge_records(records: list[BaseModel], trust: str = "rules") -> list[BaseMo
     return merge_duplicates(merge_sources(records, trust))
 
 
-@lru_cache(maxsize=8)
 def events_task(prompts_dir: Path | None = None, hybrid_trust: str = "rules") -> Task:
     """The Arabic conflict-events task (templates from ``prompts_dir`` or the shipped ones;
-    ``hybrid_trust``: whose reading wins when the rules and a model found one event)."""
+    ``hybrid_trust``: whose reading wins when the rules and a model found one event).
+
+    Built once per state of its templates: the cache is keyed by their size and modification
+    time, so a template edited in a notebook is read again by the next call."""
     folder = prompts_dir or default_prompts_dir()
+    return _events_task(folder, hybrid_trust, _stamps(folder))
+
+
+def _stamps(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for name in TEMPLATES:
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            out.append((name, -1, -1))  # reported when the task reads it
+            continue
+        out.append((name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+TEMPLATES = ("events.system.j2", "user.j2")
+
+
+@lru_cache(maxsize=8)
+def _events_task(folder: Path, hybrid_trust: str, stamps: tuple[tuple[str, int, int], ...]) -> Task:
     return Task(
         name=NAME,
         draft=DraftEvent,
