@@ -28,9 +28,9 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check extractor schemas tests bench examples scripts gold
-	$(BIN)/ruff format --check extractor schemas tests bench examples scripts gold
-	$(BIN)/mypy extractor
+	$(BIN)/ruff check extractor schemas tests bench examples scripts gold hatch_build.py
+	$(BIN)/ruff format --check extractor schemas tests bench examples scripts gold hatch_build.py
+	$(BIN)/python scripts/typecheck.py
 
 # Re-record the cassettes from a real local model server (slow; never in CI). See README.
 record: $(BIN)/.installed

@@ -8,6 +8,10 @@ a model behind an OpenAI-compatible API, or both) and returns grounded records.
 import logging
 from importlib.metadata import PackageNotFoundError, version
 
+from extractor.resources import mount_schemas
+
+mount_schemas()  # a source checkout: its top-level schemas/ is extractor.schemas (see resources)
+
 from extractor.api import Extractor, ResultSet
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult

@@ -100,8 +100,8 @@ def _check_model_for(task: Task, settings: Settings) -> None:
     if is_events_task(task):
         return
     name = settings.resolved_backend()
-    if name == "openai" and settings.model:
-        return
+    if name not in ("rules", "hybrid", "openai") or (name == "openai" and settings.model):
+        return  # a model, or a backend another package registers (it says what it needs)
     chosen = f"backend={name!r} only knows the events task" if name != "openai" else "no model"
     raise ConfigError(
         f"task {task.name!r} needs a model ({chosen}): pass one, e.g. "

@@ -1,9 +1,11 @@
-"""Building the parts of a run from settings: the only place that picks a task and a backend."""
+"""Building the parts of a run from settings: the only place that picks a task and a backend
+(by name, from :mod:`extractor.backends.registry`)."""
 
 from __future__ import annotations
 
-from extractor.arabic.gazetteer import Gazetteer, load_gazetteer
+from extractor.arabic.gazetteer import load_gazetteer
 from extractor.backends.base import Backend
+from extractor.backends.registry import make_backend
 from extractor.core.pipeline import Pipeline
 from extractor.core.tasks import Task, load_task
 from extractor.errors import ConfigError
@@ -16,34 +18,6 @@ def make_task(settings: Settings) -> Task:
     if settings.task:
         return load_task(settings.task)
     return events_task(settings.prompts_dir, settings.hybrid_trust)
-
-
-def make_backend(settings: Settings, gazetteer: Gazetteer, task: Task) -> Backend:
-    """The backend the settings ask for (``rules`` needs nothing; ``openai`` needs a model)."""
-    name = settings.resolved_backend()
-    if name in ("rules", "hybrid") and not is_events_task(task):
-        raise ConfigError(
-            f"the {name} backend only knows the events task; task {task.name!r} needs "
-            "--backend openai (and --model)"
-        )
-    if name == "rules":
-        from extractor.backends.rules import RuleBackend
-
-        return RuleBackend(gazetteer)
-    if not settings.model:
-        raise ConfigError(
-            f"the {name} backend needs a model: pass --model or set EXTRACTOR_MODEL "
-            "(and --base-url / OPENAI_BASE_URL for a local server)"
-        )
-    from extractor.backends.openai_backend import OpenAIBackend  # imports openai lazily
-
-    model = OpenAIBackend.from_settings(settings, task)
-    if name == "openai":
-        return model
-    from extractor.backends.hybrid import HybridBackend
-    from extractor.backends.rules import RuleBackend
-
-    return HybridBackend(RuleBackend(gazetteer), model, trust=settings.hybrid_trust)
 
 
 def make_pipeline(

@@ -15,7 +15,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Mode = Literal["tools", "json_schema", "md_json"]
-BackendName = Literal["rules", "openai", "hybrid"]
+# rules | openai | hybrid, or a backend another package registers (extractor.backends.registry)
+BackendName = str
 EngineName = Literal["local", "ray"]
 NOT_A_FLAG: dict[str, Any] = {"cli": False}
 
@@ -35,7 +36,8 @@ class Settings(BaseSettings):
     )
     backend: BackendName | None = Field(
         default=None,
-        description="rules | openai | hybrid (rules + model, merged); "
+        description="rules | openai | hybrid (rules + model, merged), or a backend another "
+        "package registers (entry-point group extractor.backends); "
         "default: openai when a model is set, else rules",
     )
     hybrid_trust: Literal["rules", "model"] = Field(
@@ -128,7 +130,7 @@ class Settings(BaseSettings):
             return [p for p in value.split(":") if p]
         return value
 
-    def resolved_backend(self) -> Literal["rules", "openai", "hybrid"]:
+    def resolved_backend(self) -> str:
         """The backend to use: explicit, else openai when a model is configured, else rules."""
         if self.backend:
             return self.backend

@@ -19,6 +19,7 @@ Exits 1 on any error and prints counts of documents and events by type per file.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -27,23 +28,30 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-EVENT_TYPES = {"aid", "diplomatic_contact", "agreement", "ceasefire", "attack", "other"}
+
+def _event_type_table():  # type: ignore[no-untyped-def]
+    """schemas/event_types.py, the one table of event types, their modes and subtypes (it
+    imports only the standard library, so this script needs nothing installed)."""
+    path = HERE.parent / "schemas" / "event_types.py"
+    spec = importlib.util.spec_from_file_location("_event_types", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+TABLE = _event_type_table()
+SPECS = TABLE.SPECS  # event type → its row: type-specific fields, modes, subtypes
+EVENT_TYPE_ORDER = list(TABLE.EVENT_TYPE_NAMES)
+EVENT_TYPES = set(EVENT_TYPE_ORDER)
+# Gold fields that only some event types fill; which ones is the table's `fields`.
+TYPE_SPECIFIC = ("stage", "category", "items", "mode", "killed", "injured", "subtype")
 STAGES = {"requested", "announced", "approved", "contracted", "delivered"}
 CATEGORIES = {"military", "financial", "humanitarian"}
-ATTACK_MODES = {"missile", "drone", "air", "artillery", "ground", "other"}
-CONTACT_MODES = {"phone", "visit", "meeting", "talks"}
 MODALITIES = {"asserted", "planned", "hypothetical", "negated"}
 CURRENCIES = {"USD", "EUR", "GBP", "RUB", "UAH", "JPY"}
 QUALIFIERS = {"exact", "at_least", "approx", "up_to", "equivalent"}
-# `other` events carry one of these (GUIDELINES §4.1); every other type has subtype null.
-OTHER_SUBTYPES = {
-    "aid_suspension",
-    "sanctions",
-    "prisoner_exchange",
-    "defence_budget",
-    "accession",
-    "treaty_withdrawal",
-}
 PRECISIONS = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
 ITEMS = {
     "ATACMS",
@@ -220,41 +228,28 @@ def check_event(ev: dict, text: str, where: str, rep: Report) -> None:
                 rep.err(where, f"non-canonical item {it!r}")
     if ev["modality"] not in MODALITIES:
         rep.err(where, f"bad modality {ev['modality']!r}")
-    # type-specific fields
-    if et == "aid":
+    # type-specific fields: which apply, and their allowed values, come from the table
+    row = SPECS.get(et)
+    if row is None:
+        return
+    for f in TYPE_SPECIFIC:
+        if f not in row.fields and ev[f] not in (None, []):
+            rep.err(where, f"{f} does not apply to {et} events")
+    if "stage" in row.fields:
         if ev["stage"] not in STAGES:
-            rep.err(where, f"aid needs a stage, got {ev['stage']!r}")
-        if ev["category"] not in CATEGORIES:
-            rep.err(where, f"aid needs a category, got {ev['category']!r}")
+            rep.err(where, f"{et} needs a stage, got {ev['stage']!r}")
         if ev["stage"] == "requested" and ev["modality"] == "negated":
             rep.err(where, "a request is not negated; use a negated approval")
-    else:
-        if ev["stage"] is not None or ev["category"] is not None:
-            rep.err(where, "stage/category apply to aid only")
-        if ev["items"]:
-            rep.err(where, "items apply to aid only")
-    if et == "attack":
-        if ev["mode"] not in ATTACK_MODES:
-            rep.err(where, f"bad attack mode {ev['mode']!r}")
-        for f in ("killed", "injured"):
-            v = ev[f]
-            if v is not None and (not is_int(v) or v < 0):
-                rep.err(where, f"{f} must be a non-negative integer or null")
-    else:
-        if ev["killed"] is not None or ev["injured"] is not None:
-            rep.err(where, "killed/injured apply to attacks only")
-    if et == "diplomatic_contact":
-        if ev["mode"] not in CONTACT_MODES:
-            rep.err(where, f"bad contact mode {ev['mode']!r}")
-    elif et != "attack" and ev["mode"] is not None:
-        rep.err(where, "mode applies to attack/diplomatic_contact only")
-    if et == "other":
-        if ev["subtype"] not in OTHER_SUBTYPES:
-            rep.err(
-                where, f"other needs a subtype from {sorted(OTHER_SUBTYPES)}, got {ev['subtype']!r}"
-            )
-    elif ev["subtype"] is not None:
-        rep.err(where, "subtype applies to other events only")
+    if "category" in row.fields and ev["category"] not in CATEGORIES:
+        rep.err(where, f"{et} needs a category, got {ev['category']!r}")
+    if row.modes and ev["mode"] not in row.modes:
+        rep.err(where, f"bad {et} mode {ev['mode']!r}")
+    if row.subtypes and ev["subtype"] not in row.subtypes:
+        rep.err(where, f"{et} needs a subtype from {sorted(row.subtypes)}, got {ev['subtype']!r}")
+    for f in ("killed", "injured"):
+        v = ev[f]
+        if f in row.fields and v is not None and (not is_int(v) or v < 0):
+            rep.err(where, f"{f} must be a non-negative integer or null")
 
 
 def check_set(name: str, rep: Report) -> tuple[int, Counter] | None:
@@ -319,7 +314,7 @@ def check_set(name: str, rep: Report) -> tuple[int, Counter] | None:
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.name[: -len(".docs.jsonl")] for p in HERE.glob("*.docs.jsonl"))
     rep = Report()
-    order = ["aid", "diplomatic_contact", "agreement", "ceasefire", "attack", "other"]
+    order = EVENT_TYPE_ORDER
     print(f"{'set':<8}{'docs':>5}{'events':>7}  " + "  ".join(f"{t}" for t in order))
     total_docs, total = 0, Counter()
     for name in names:

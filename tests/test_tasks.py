@@ -421,3 +421,29 @@ def test_link_and_the_summary_work_for_a_user_task(tmp_path: Path):
     clusters = {r["doc_id"]: r["cluster_id"] for r in rows}
     assert clusters["a"] == clusters["b"] != clusters["c"]  # 300 million is another delivery
     assert "deliveries" in outcome.output
+
+
+def test_backends_come_from_a_registry_that_other_packages_extend(tmp_path: Path, monkeypatch):
+    """A package registers a backend under the entry-point group extractor.backends; the name
+    then works like a built-in one (no Literal, no if-chain to edit)."""
+    from extractor.backends.registry import BUILTIN, ENTRY_POINT_GROUP, backend_factories
+
+    assert set(BUILTIN) == {"rules", "openai", "hybrid"}
+    dist = tmp_path / "echo_backend-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Name: echo-backend\nVersion: 0.1\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\necho = echo_backend_mod:make\n", encoding="utf-8"
+    )
+    (tmp_path / "echo_backend_mod.py").write_text(
+        "from tests.test_tasks import Scripted, TWO\n\n"
+        "def make(settings, gazetteer, task):\n"
+        '    return Scripted(task, [{"quote": TWO, "donor": "ألمانيا"}])\n',
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "echo" in backend_factories()
+    result = Extractor(backend="echo", task=DELIVERY).extract(TWO)
+    assert [r.fields.donor.code for r in result.records] == ["DEU"]
+    with pytest.raises(ConfigError, match="backend='nope' is not a backend: use one of echo"):
+        Extractor(backend="nope")

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from extractor.errors import ConfigError
+from extractor.resources import prompts_dir
 
 _VERSION = re.compile(r"version:\s*([\w.\-]+)")
 _ENV = jinja2.Environment(
@@ -33,8 +34,9 @@ def _compiled(source: str) -> jinja2.Template:
 
 
 def default_prompts_dir() -> Path:
-    """The shipped templates: ``extractor/prompts`` (the repository's ``prompts/`` folder)."""
-    folder = Path(__file__).resolve().parent.parent / "prompts"
+    """The shipped templates: ``extractor/prompts`` in an installed package, the repository's
+    ``prompts/`` in a source checkout."""
+    folder = prompts_dir()
     if not folder.is_dir():
         raise ConfigError(
             "prompt templates not found: set EXTRACTOR_PROMPTS_DIR to the prompts/ folder"
