@@ -186,7 +186,7 @@ class Extractor:
 
     async def aextract_many(
         self,
-        docs: Iterable[Document | DocumentFailure | dict | str],
+        docs: Iterable[Document | DocumentFailure | dict[str, Any] | str],
         *,
         concurrency: int | None = None,
     ) -> ResultSet:
@@ -225,7 +225,7 @@ class Extractor:
 
     def extract_many(
         self,
-        docs: Iterable[Document | DocumentFailure | dict | str],
+        docs: Iterable[Document | DocumentFailure | dict[str, Any] | str],
         *,
         concurrency: int | None = None,
     ) -> ResultSet:

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key"),
         description="API key (environment only: OPENAI_API_KEY or EXTRACTOR_API_KEY)",
-        json_schema_extra=NOT_A_FLAG,  # type: ignore[arg-type]
+        json_schema_extra=NOT_A_FLAG,
     )
     model: str | None = Field(default=None, description="Model name (env EXTRACTOR_MODEL)")
     mode: Mode = Field(

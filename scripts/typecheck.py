@@ -37,7 +37,7 @@ def make_layout() -> None:
 
 def main() -> int:
     make_layout()
-    command = [sys.executable, "-m", "mypy", "extractor", *sys.argv[1:]]
+    command = [sys.executable, "-m", "mypy", "--strict", "extractor", *sys.argv[1:]]
     return subprocess.call(command, cwd=ROOT)
 
 

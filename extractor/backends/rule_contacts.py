@@ -228,7 +228,7 @@ class ContactRules(ReferenceRules):
                 date=day,
                 location=self._location(c),
                 modality=self._modality(c, contact_at=trigger_at(self.lex, mode, c.n)),  # type: ignore[arg-type]
-                mode=mode,  # type: ignore[arg-type]
+                mode=mode,
             )
         ]
 

@@ -96,7 +96,7 @@ class OtherRules(ClauseRules):
                 return None  # "والتي تستهدف أسطول الظل": more on a package told before
         return DraftEvent(
             event_type="other",
-            subtype=subtype,  # type: ignore[arg-type]
+            subtype=subtype,
             quote=c.quote,
             actors=surfaces(actors, prefer_state=True),
             targets=surfaces(targets, prefer_state=True),

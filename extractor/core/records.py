@@ -344,16 +344,16 @@ def record_model(name: str, draft: type[BaseModel], specs: list[FieldSpec]) -> t
             )
         else:
             definitions[spec.name] = (one | None, Field(default=None, description=described))
-    fields_model = create_model(  # type: ignore[call-overload]
+    fields_model = create_model(
         f"{draft.__name__}Fields",
         __doc__=f"The values of a {name} record, computed from the text by each field's type.",
         **definitions,
     )
-    model: type[TaskRecord] = create_model(  # type: ignore[call-overload]
+    model: type[TaskRecord] = create_model(
         f"{draft.__name__}Record",
         __base__=TaskRecord,
         __doc__=f"A grounded record of the {name} task.",
-        task=(Literal[name], name),  # type: ignore[valid-type,arg-type]
+        task=(Literal[name], name),  # type: ignore[arg-type]
         fields=(fields_model, Field(default_factory=fields_model)),
     )
     return model

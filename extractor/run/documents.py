@@ -511,7 +511,7 @@ def _load_jsonl(
             yield Document(doc_id, text, published, url, url or source)
 
 
-def _given_id(obj: dict) -> str | None:
+def _given_id(obj: dict[str, Any]) -> str | None:
     """The id a JSONL line or dict gives (``id``, else ``doc_id``); 0 is an id, "" and None not."""
     for key in ("id", "doc_id"):
         value = obj.get(key)

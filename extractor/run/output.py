@@ -230,7 +230,8 @@ class _StreamFile:
 
 
 def _binary(stream: Any) -> IO[bytes]:
-    return getattr(stream, "buffer", stream)
+    binary: IO[bytes] = getattr(stream, "buffer", stream)
+    return binary
 
 
 class JsonlSink:

@@ -357,7 +357,8 @@ def load_predictions(path: Path, texts: dict[str, str] | None = None) -> dict[st
 
 def evaluate(gold: Path, pred: Path, docs: Iterable[str | Path] = ()) -> dict[str, Any]:
     """Score ``pred`` (records JSONL) against ``gold``; ``docs`` (optional) for the verbatim check."""
-    from extractor.run.documents import Document, load_documents
+    from extractor.core.document import Document
+    from extractor.run.documents import load_documents
 
     texts = None
     docs = list(docs)

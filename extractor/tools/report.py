@@ -647,7 +647,7 @@ def render_report(
     documents: dict[str, Document],
     *,
     title: str = "Event review",
-    provenance: dict | None = None,
+    provenance: dict[str, Any] | None = None,
     load_failures: Sequence[DocumentFailure] = (),
 ) -> str:
     """One self-contained HTML review page for ``records`` over their ``documents``.
@@ -724,7 +724,7 @@ def _header(
     events: list[_Event],
     documents: dict[str, Document],
     type_counts: Counter[str],
-    provenance: dict | None,
+    provenance: dict[str, Any] | None,
     styles: dict[str, tuple[str, str, str, str]],
 ) -> str:
     rows = []

@@ -115,7 +115,7 @@ class AnswerModel(BaseModel):
     _invalid: int = PrivateAttr(default=0)
 
     @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # the request carries the task's own schema
         return cls.task_model.model_json_schema(*args, **kwargs)
 

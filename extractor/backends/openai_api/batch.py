@@ -179,7 +179,9 @@ class BatchService:
             )
         return str(created.id)
 
-    def create(self, input_file_id: str, metadata: dict[str, str], window: str = "24h") -> dict:
+    def create(
+        self, input_file_id: str, metadata: dict[str, str], window: str = "24h"
+    ) -> dict[str, Any]:
         batch = self._call(
             "creating the batch",
             self._client.batches.create,
@@ -190,11 +192,11 @@ class BatchService:
         )
         return dict(batch.model_dump(mode="json"))
 
-    def retrieve(self, batch_id: str) -> dict:
+    def retrieve(self, batch_id: str) -> dict[str, Any]:
         batch = self._call(f"reading batch {batch_id}", self._client.batches.retrieve, batch_id)
         return dict(batch.model_dump(mode="json"))
 
-    def find(self, input_file_id: str, limit: int = 1000) -> dict | None:
+    def find(self, input_file_id: str, limit: int = 1000) -> dict[str, Any] | None:
         """The batch created from ``input_file_id`` (to recover an id a crash did not save)."""
         page = self._call("listing batches", self._client.batches.list, limit=100)
         for seen, batch in enumerate(page, start=1):  # the SDK follows the pages
@@ -219,7 +221,7 @@ class BatchService:
         os.replace(tmp, dest)
         return os.path.getsize(dest)
 
-    def cancel(self, batch_id: str) -> dict:
+    def cancel(self, batch_id: str) -> dict[str, Any]:
         batch = self._call(f"cancelling batch {batch_id}", self._client.batches.cancel, batch_id)
         return dict(batch.model_dump(mode="json"))
 
