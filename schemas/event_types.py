@@ -4,7 +4,7 @@ Everything that differs by event type is read from :data:`EVENT_TYPES` — the r
 validation, the prompt's per-type guidance, which record fields a type fills, in-document
 deduplication and cross-article linking (which values tell two reports apart and which identify
 one event), per-field evaluation, DataFrame columns and the review page's colours. Adding an event
-type means adding a row here, its rules (``extractor/backends/rules``) and its gold.
+type means adding a row here, its rules and its gold (the exact files: CONTRIBUTING.md).
 This module imports nothing but the standard library.
 """
 
