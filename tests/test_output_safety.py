@@ -36,6 +36,21 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
+def seed_lines() -> list[str]:
+    """The seeds as JSONL lines, with the publication dates of their sidecars."""
+    return [
+        json.dumps(
+            {
+                "id": p.stem,
+                "text": p.read_text("utf-8"),
+                **json.loads(p.with_name(p.stem + ".meta.json").read_text("utf-8")),
+            },
+            ensure_ascii=False,
+        )
+        for p in SEED_FILES
+    ]
+
+
 def run(*args: str, **kwargs):
     return runner.invoke(app, ["run", *args], **kwargs)
 
@@ -284,10 +299,7 @@ def test_a_missing_input_is_exit_2(tmp_path: Path):
 
 
 def test_dash_reads_stdin_and_dash_o_writes_records_to_stdout(tmp_path: Path, clean: Path):
-    lines = [
-        json.dumps({"id": p.stem, "text": p.read_text("utf-8")}, ensure_ascii=False)
-        for p in SEED_FILES
-    ]
+    lines = seed_lines()
     bad = json.dumps({"id": "blank", "text": "  "})
     result = run("-", "-o", "-", input="\n".join([*lines, bad]) + "\n")
     assert result.exit_code == 1
@@ -304,10 +316,7 @@ def test_dash_reads_stdin_and_dash_o_writes_records_to_stdout(tmp_path: Path, cl
 
 
 def test_a_shell_pipe_through_the_command(tmp_path: Path, clean: Path):
-    docs = "".join(
-        json.dumps({"id": p.stem, "text": p.read_text("utf-8")}, ensure_ascii=False) + "\n"
-        for p in SEED_FILES
-    )
+    docs = "".join(line + "\n" for line in seed_lines())
     cli = [sys.executable, "-m", "extractor.cli", "run", "-", "-o", "-"]
     done = subprocess.run(
         cli, input=docs.encode("utf-8"), capture_output=True, cwd=tmp_path, timeout=120

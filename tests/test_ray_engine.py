@@ -185,3 +185,16 @@ def test_actors_get_the_real_api_key_and_absolute_paths():
 
     settings = portable_settings(Settings(api_key="sk-test-real-key", cache_dir=Path("rel-cache")))
     assert ray.get(seen.remote(settings)) == ("sk-test-real-key", True)  # never "**********"
+
+
+@pytest.mark.timeout(280)
+def test_the_readme_snippet_with_a_ray_reader_finishes_on_two_cores(tmp_path: Path):
+    """`read_json` asks a CPU per read task; a fixed pool of two actors on two CPUs held both
+    and the job waited forever (issue 22). The pool grows from one actor instead."""
+    lines = [x for x in DEV.read_text("utf-8").splitlines() if x.strip()][:4]
+    (tmp_path / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = ray.data.read_json(str(tmp_path / "articles.jsonl"))
+    out = extract_dataset(ds, Settings(backend="rules"), actors=2)
+    rows = out.take_all()
+    assert sorted(r["doc_id"] for r in rows) == sorted(json.loads(x)["id"] for x in lines)
+    assert all(r["ok"] for r in rows) and sum(len(records_of(r)) for r in rows) > 0

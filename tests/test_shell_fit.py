@@ -152,3 +152,13 @@ def test_a_bad_utf8_line_in_records_is_one_line_for_link_report_and_eval(tmp_pat
         assert result.exit_code == 2, (args, result.output)
         (line,) = result.stderr.strip().splitlines()
         assert "UTF-8" in line and "Traceback" not in result.output
+
+
+def test_seeds_carry_their_publication_dates():
+    gold = {
+        json.loads(x)["id"]: json.loads(x)["published_at"]
+        for x in (SEEDS.parent / "gold" / "seeds.docs.jsonl").read_text("utf-8").splitlines()
+    }
+    docs = {d.id: d for d in load_documents(SEEDS)}
+    assert {k: d.published_at.isoformat() for k, d in docs.items()} == gold  # type: ignore[union-attr]
+    assert all(d.source and d.source.endswith(".txt") for d in docs.values())  # type: ignore[union-attr]

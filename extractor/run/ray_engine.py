@@ -245,11 +245,15 @@ def extract_dataset(
     *,
     actors: int | None = None,
     batch_size: int | None = None,
+    grow: bool = True,
 ) -> Any:
     """Extract the documents of Ray Dataset ``ds``; one result row per document.
 
     ``actors`` is the size of the actor pool (default: ``settings.workers``); each actor runs
-    up to ``settings.concurrency / actors`` documents at a time. Lazy, like every Ray Dataset:
+    up to ``settings.concurrency / actors`` documents at a time. The pool starts with one actor
+    and grows to ``actors`` as CPUs are free (``grow=False``: all at once), so the reader that
+    made ``ds`` (``read_json`` asks a CPU per read task) always gets a CPU: a fixed pool of two
+    actors on two cores would hold both and wait for the reads forever. Lazy, like every Ray Dataset:
     iterate it, or write it (``.write_json``/``.write_parquet``). Use :func:`records_of` on a
     row to get its record models.
     """
@@ -265,7 +269,9 @@ def extract_dataset(
             "concurrency": per_actor,
         },
         batch_size=batch_size or max(4, per_actor),
-        compute=ActorPoolStrategy(size=pool),
+        compute=ActorPoolStrategy(min_size=1, max_size=pool)
+        if grow
+        else ActorPoolStrategy(size=pool),
         num_cpus=1,
     )
 
@@ -401,7 +407,8 @@ class RayEngine:
             },
             num_cpus=0,  # light, I/O-bound reads must never wait for a CPU the actors hold
         )
-        return extract_dataset(docs, self.settings, self.task)
+        # the reads take no CPU (num_cpus=0): the whole pool can start at once
+        return extract_dataset(docs, self.settings, self.task, grow=False)
 
     def items(self) -> Iterator[Document | DocumentFailure]:
         """The documents' outcomes in the order Ray finishes them, as run-loop items."""
