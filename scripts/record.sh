@@ -48,7 +48,7 @@ fi
 # saved beside each cassette.
 RUN=(.venv/bin/extractor run --backend openai --base-url "http://127.0.0.1:$PORT/v1" --model "$ALIAS"
   --concurrency 1 --timeout 1800 --chunk-chars 1200 --chunk-overlap 400 --max-tokens 2048
-  --no-cache --record -q)
+  --no-cache --record --overwrite -q)
 
 record() {  # record NAME INPUT [extra flags]: a fresh cassette from the live server
   local name=$1 input=$2

@@ -38,7 +38,17 @@ def main(argv: list[str]) -> int:
     replay.replaying = new_episodes  # type: ignore[assignment]
     out = Path("out") / f"record-missing-{cassette.stem}.jsonl"
     backend = [] if "--backend" in rest else ["--backend", "openai"]  # hybrid asks every segment
-    args = ["run", *rest, *backend, "--replay", str(cassette), "--no-cache", "-o", str(out)]
+    args = [
+        "run",
+        *rest,
+        *backend,
+        "--replay",
+        str(cassette),
+        "--no-cache",
+        "--overwrite",
+        "-o",
+        str(out),
+    ]
     try:
         app(args, standalone_mode=False)
     except SystemExit as exc:

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 mkdir -p out docs
 
-.venv/bin/extractor run seeds -o out/events.jsonl
+.venv/bin/extractor run seeds -o out/events.jsonl --overwrite
 .venv/bin/extractor report out/events.jsonl --docs seeds -o docs/report.html
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}

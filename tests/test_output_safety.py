@@ -330,3 +330,13 @@ def test_a_shell_pipe_through_the_command(tmp_path: Path, clean: Path):
 def test_resume_with_stdout_is_refused(tmp_path: Path):
     result = run(str(SEED_FILES[0]), "-o", "-", "--resume")
     assert result.exit_code == 2 and "--resume needs an output file" in result.stderr
+
+
+def test_after_removing_out_a_fresh_run_starts_over(tmp_path: Path, clean: Path):
+    out = tmp_path / "events.jsonl"
+    assert run(str(SEEDS), "-o", str(out), "-q").exit_code == 0
+    out.unlink()  # the journal OUT.done stays behind: it names no record, it blocks nothing
+    again = run(str(SEEDS), "-o", str(out), "-q")
+    assert again.exit_code == 0, again.output
+    assert by_id(read_jsonl(out)) == by_id(read_jsonl(clean))
+    assert len(done_path(out).read_text("utf-8").splitlines()) == len(SEED_FILES)

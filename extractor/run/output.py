@@ -435,8 +435,9 @@ def done_ids(out: Path) -> set[str]:
 
 
 def has_output(out: Path, failures: Path) -> bool:
-    """Whether OUT or its sidecars hold anything a fresh run would destroy."""
-    for path in (out, done_path(out), failures):
+    """Whether OUT or its failures file hold anything a fresh run would destroy (a journal left
+    without them, e.g. after ``rm events.jsonl``, names no record: a fresh run starts it over)."""
+    for path in (out, failures):
         try:
             if path.stat().st_size > 0:
                 return True
