@@ -143,6 +143,9 @@ def langextract_rate(base_url: str, texts: list[str], workers: int) -> float | s
         import langextract as lx
     except ImportError:
         return "not installed (pip install langextract)"
+    # Resolving a provider by its class name needs the built-in providers registered first
+    # (langextract >= 1.0.9 registers them lazily, on the first lookup by model id).
+    lx.providers.load_builtins_once()
     examples = [
         lx.data.ExampleData(
             text="أعلنت ألمانيا تقديم حزمة مساعدات عسكرية لأوكرانيا بقيمة 500 مليون يورو.",
