@@ -344,7 +344,7 @@ def prompt_tokens(texts: list[str]) -> dict[str, float]:
         )
 
         async def ours_requests() -> None:
-            from extractor.backends.base import SegmentRequest
+            from extractor.core.backend import SegmentRequest
 
             for i, t in enumerate(sample):
                 await backend.draft(SegmentRequest(f"d{i}", 0, "main", t))

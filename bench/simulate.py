@@ -155,7 +155,7 @@ def builder_check(sim: SimModel, gazetteer: Gazetteer, logs: list[RequestLog]) -
     """A function (doc, gold index) → why the oracle's draft of that event gave no record:
     the grounding refusal reasons, or "built" when it gave a record that dedup then merged."""
     from extractor.arabic.analysis import TextAnalysis
-    from extractor.core.records import BuildStats, DocumentView
+    from extractor.core.record_builder import BuildStats, DocumentView
     from extractor.core.segment import Segment
     from extractor.events.task import events_task
     from extractor.schemas.events import DraftEvent

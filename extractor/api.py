@@ -20,14 +20,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from extractor.backends.base import Backend
+from extractor.core.backend import Backend
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult
 from extractor.core.tasks import Task, load_task
 from extractor.errors import ConfigError, DocumentError
 from extractor.events.task import is_events_task
-from extractor.factory import make_pipeline
 from extractor.run.documents import as_document, parse_published
+from extractor.run.factory import make_pipeline
 from extractor.run.runner import RunSummary, run_documents
 from extractor.settings import Settings
 
@@ -69,7 +69,7 @@ class ResultSet(list[DocumentResult]):
 
     def to_dataframe(self, *, join_lists: bool = True):  # type: ignore[no-untyped-def]
         """One row per event, actors/money/items flattened (lists joined unless join_lists=False)."""
-        from extractor.tools.frames import records_to_dataframe
+        from extractor.records.frames import records_to_dataframe
 
         return records_to_dataframe(self.events, join_lists=join_lists)
 
@@ -117,7 +117,7 @@ class Extractor:
     ``task`` is a :class:`~extractor.Task` (or ``"FILE.py[:NAME]"``); default: the Arabic
     conflict-events task. ``backend`` is ``"rules"`` (default when no model is configured),
     ``"openai"``, ``"hybrid"``, or any object with the
-    :class:`~extractor.backends.base.Backend` protocol. Other keyword arguments are settings
+    :class:`~extractor.core.backend.Backend` protocol. Other keyword arguments are settings
     (``model=``, ``base_url=``, ``cache_dir=`` …) and override the environment.
     """
 

@@ -16,7 +16,7 @@ and computes the value: ``Actor`` → ``{surface, name, kind, country, code}``, 
 gazetteer does not know keeps its words and offsets with ``name`` null.
 """
 
-from extractor.schemas.fields import (
+from extractor.schemas.draft_fields import (
     FIELD_KINDS,
     Actor,
     Count,

@@ -9,7 +9,7 @@
 
 from .event_types import EVENT_TYPE_NAMES, EVENT_TYPES, EventTypeSpec
 from .events import DraftBatch, DraftEvent, EventRecord
-from .records import TaskRecord
+from .task_record import TaskRecord
 from .values import (
     SCHEMA_VERSION,
     Actor,

@@ -2,7 +2,7 @@
 
 Backends (the LLM or the rule extractor) only fill :class:`DraftEvent`: an event type, a verbatim
 quote and surface strings as written in the article, typed with the fields of
-:mod:`schemas.fields`. Deterministic code turns those surfaces into values and offsets and builds
+:mod:`schemas.draft_fields`. Deterministic code turns those surfaces into values and offsets and builds
 :class:`EventRecord`. What differs by event type comes from :mod:`schemas.event_types`.
 This module imports only pydantic.
 """
@@ -13,11 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .draft_fields import Actor as ActorText
+from .draft_fields import Count, Date, Place, Quote
+from .draft_fields import Item as ItemText
+from .draft_fields import Money as MoneyText
 from .event_types import EVENT_TYPE_NAMES, OTHER_SUBTYPES, SPECS, TYPE_FIELDS
-from .fields import Actor as ActorText
-from .fields import Count, Date, Place, Quote
-from .fields import Item as ItemText
-from .fields import Money as MoneyText
 from .values import (
     SCHEMA_VERSION,
     Actor,

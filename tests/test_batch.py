@@ -301,7 +301,7 @@ def test_round_trip_then_run_makes_no_request_and_gives_the_same_records(tmp_pat
 def test_submit_again_or_after_a_crash_never_starts_a_second_batch(
     tmp_path: Path, api_key, monkeypatch
 ):
-    from extractor.backends.openai_backend import BatchService
+    from extractor.backends.openai_api.batch import BatchService
 
     with FaultServer() as server:
         (requests,) = prepare(tmp_path, server.base_url, tmp_path / "cache")
@@ -509,7 +509,7 @@ def test_collect_keeps_the_valid_drafts_of_an_answer_with_an_invalid_one(tmp_pat
 def test_a_crash_in_the_middle_of_collect_then_a_rerun_gives_the_same_output(
     tmp_path: Path, monkeypatch
 ):
-    from extractor.backends.openai_backend import BatchCodec
+    from extractor.backends.openai_api.batch import BatchCodec
     from extractor.run.output import JsonlSink
 
     base_url = "http://127.0.0.1:9/v1"
@@ -606,7 +606,7 @@ def test_result_line_reasons():
 
 
 def test_collect_counts_cost_at_batch_prices():
-    from extractor.backends.base import Usage
+    from extractor.core.backend import Usage
     from extractor.run.runner import RunSummary
 
     seen = batch.Ingested(usage=Usage(prompt_tokens=2_000_000, completion_tokens=1_000_000))

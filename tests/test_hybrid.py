@@ -83,8 +83,8 @@ def test_the_model_fills_parties_the_rules_could_not_find():
 def test_a_model_only_draft_needs_a_cue_word_of_its_type_unless_trusted():
     import asyncio
 
-    from extractor.backends.base import BackendAnswer, SegmentRequest
     from extractor.backends.hybrid import HybridBackend
+    from extractor.core.backend import BackendAnswer, SegmentRequest
     from extractor.schemas.events import DraftEvent
 
     class Fixed:

@@ -15,9 +15,9 @@ from extractor.arabic.textnorm import normalize
 from extractor.cli import app
 from extractor.core.grounding import in_context
 from extractor.errors import ConfigError
+from extractor.records.frames import record_row
 from extractor.run.documents import Document, load_documents, parse_published
 from extractor.run.output import done_ids
-from extractor.tools.frames import record_row
 from tests.conftest import SEEDS
 
 runner = CliRunner()
@@ -145,7 +145,7 @@ def test_values_must_be_whole_words_of_the_text(value, context, found):
 
 
 def test_date_is_read_from_the_text_not_from_the_drafts_shortening():
-    from extractor.backends.base import BackendAnswer
+    from extractor.core.backend import BackendAnswer
     from extractor.schemas import DraftEvent
 
     text = "وقعت أوكرانيا وفرنسا اتفاقية أمنية في 15 مارس 2022 في باريس، وسيلتقي الرئيسان يوم الخميس المقبل."

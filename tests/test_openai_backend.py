@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.fault_server import FaultConfig, FaultServer
-from extractor.backends.base import SegmentRequest
 from extractor.backends.replay import replaying
 from extractor.cli import app
+from extractor.core.backend import SegmentRequest
 from extractor.errors import BackendError, ModelUnavailableError
 from extractor.events.task import events_task
 from extractor.settings import Settings
@@ -111,7 +111,7 @@ def test_grounding_keeps_only_what_the_text_says(seeds_replay):
 
 def test_cache_hit_makes_no_request(tmp_path: Path):
     from extractor.backends.replay import recorded_settings
-    from extractor.factory import make_pipeline
+    from extractor.run.factory import make_pipeline
     from extractor.settings import Settings
 
     cassette = CASSETTES / "seeds.yaml"
@@ -386,7 +386,7 @@ def conversation(*answers):
 
 
 def test_one_invalid_draft_among_valid_ones_keeps_the_valid_ones_records():
-    from extractor.factory import make_pipeline
+    from extractor.run.factory import make_pipeline
 
     answer = {"events": [AID, BOMBING, ATTACK]}  # the model repeats itself when re-asked
     handler, seen = conversation(answer, answer)

@@ -108,7 +108,7 @@ def _english_actor_crashes() -> bool:
     The noisy model names actors in English, so its run fails every document until it is fixed."""
     try:
         from extractor.arabic.analysis import TextAnalysis
-        from extractor.core.records import BuildStats, DocumentView
+        from extractor.core.record_builder import BuildStats, DocumentView
         from extractor.core.segment import Segment
         from extractor.events.builder import build_record
         from extractor.schemas.events import DraftEvent

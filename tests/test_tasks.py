@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from bench.fault_server import FaultServer
 from extractor import Example, Extractor, Task, load_task
 from extractor.cli import app
-from extractor.core.records import field_specs
+from extractor.core.record_builder import field_specs
 from extractor.errors import ConfigError
 from extractor.fields import Actor, Count, Date, Item, Money, Place, Quote
 from tests.conftest import ROOT, SEEDS
@@ -141,8 +141,8 @@ def test_task_records_are_reviewable_and_tabular(tmp_path: Path):
     assert report.exit_code == 0, report.output
     html = page.read_text(encoding="utf-8")
     assert "house_votes" in html and "61,000,000,000 USD" in html and "US House" in html
-    from extractor.run.output import read_records
-    from extractor.tools.frames import records_to_dataframe
+    from extractor.records.files import read_records
+    from extractor.records.frames import records_to_dataframe
 
     for records in (read_records(out), read_records(out, load_task(HOUSE_VOTES).record_model)):
         frame = records_to_dataframe(records)  # read back with or without the task: same columns
@@ -200,7 +200,7 @@ def test_a_field_type_without_a_resolver_fails_at_task_creation():
 def test_every_field_kind_has_a_record_type_and_a_resolver():
     """A new kind in extractor.fields without a case in value_type/resolve_field fails here
     (and mypy fails on the assert_never of the match)."""
-    from extractor.core.records import FieldSpec, value_type
+    from extractor.core.record_builder import FieldSpec, value_type
     from extractor.fields import FIELD_KINDS
 
     for kind in [*FIELD_KINDS, "text", "number", "choice"]:
@@ -221,7 +221,7 @@ class Scripted:
         self.task, self.drafts = task, drafts
 
     async def draft(self, request: Any) -> Any:
-        from extractor.backends.base import BackendAnswer
+        from extractor.core.backend import BackendAnswer
 
         answer = self.task.response_model.model_validate({self.task.list_key: self.drafts})
         return BackendAnswer(self.task.drafts(answer), source=self.name)
@@ -342,7 +342,7 @@ def test_extractor_with_a_user_task_and_no_model_says_what_to_pass():
 
 
 def test_focus_needs_cue_words():
-    from extractor.factory import make_pipeline
+    from extractor.run.factory import make_pipeline
     from extractor.settings import Settings
 
     settings = Settings(focus=True)

@@ -11,7 +11,7 @@ import pytest
 
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.gazetteer import Gazetteer
-from extractor.core.records import BuildStats, DocumentView, ground
+from extractor.core.record_builder import BuildStats, DocumentView, ground
 from extractor.core.segment import Segment
 from extractor.core.values import (
     Scope,

@@ -1,1 +1,1 @@
-"""Backends turn a segment of text into draft events. See :class:`extractor.backends.base.Backend`."""
+"""Backends turn a segment of text into draft events. See :class:`extractor.core.backend.Backend`."""

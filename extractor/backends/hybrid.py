@@ -24,8 +24,8 @@ import logging
 from typing import Any
 
 from extractor.arabic.textnorm import NormalizedText, normalize_with_map
-from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.backends.triggers import TypeTriggers
+from extractor.core.backend import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.core.grounding import locate
 from extractor.errors import BackendError, ModelUnavailableError
 

@@ -27,12 +27,11 @@ from pydantic import BaseModel, ValidationError
 
 from extractor.arabic.sentences import sentences
 from extractor.arabic.textnorm import normalize
-from extractor.backends.base import BackendAnswer, SegmentRequest, Usage
 from extractor.backends.cache import AnswerCache, cache_key
-from extractor.backends.openai_api.batch import BatchAnswerError, BatchCodec, BatchService
 from extractor.backends.openai_api.client import NO_KEY, CutOff, ModelClient
 from extractor.backends.openai_api.faults import DEFAULT_BASE_URL, check_base_url
 from extractor.backends.openai_api.requests import BATCH_ENDPOINT, RequestBuilder
+from extractor.core.backend import BackendAnswer, SegmentRequest, Usage
 from extractor.core.tasks import Task
 from extractor.errors import BackendError, ModelUnavailableError
 from extractor.settings import Settings
@@ -187,8 +186,5 @@ __all__ = [
     "BATCH_ENDPOINT",
     "DEFAULT_BASE_URL",
     "NO_KEY",
-    "BatchAnswerError",
-    "BatchCodec",
-    "BatchService",
     "OpenAIBackend",
 ]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from extractor.arabic.gazetteer import Gazetteer
-from extractor.backends.base import Backend
+from extractor.core.backend import Backend
 from extractor.core.tasks import Task
 from extractor.errors import ConfigError
 from extractor.events.task import is_events_task

@@ -33,7 +33,7 @@ OTHER_ORDER = (
 _SPECIFIC_DATES = frozenset(
     {"night", "rel_day", "weekday", "dmy", "dmy_num", "iso", "ordinal", "this_month_day"}
 )
-_MAX_QUOTE = 1000  # Quote max_length (schemas/fields.py)
+_MAX_QUOTE = 1000  # Quote max_length (schemas/draft_fields.py)
 
 
 @dataclass

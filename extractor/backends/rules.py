@@ -23,7 +23,6 @@ from extractor.arabic.casualties import find_casualties
 from extractor.arabic.dates import read_dates_cached
 from extractor.arabic.gazetteer import Gazetteer, Mention
 from extractor.arabic.sentences import LONG_CLAUSE, Span, clauses, run_on_parts, sentences
-from extractor.backends.base import BackendAnswer, SegmentRequest
 from extractor.backends.rule_aid import STAGES, AidRules
 from extractor.backends.rule_clauses import (
     OTHER_ORDER,
@@ -37,6 +36,7 @@ from extractor.backends.rule_contacts import ContactRules
 from extractor.backends.rule_lexicon import Lexicon, load_lexicon, tokens_of, words_of
 from extractor.backends.rule_other import AID_LIKE, OtherRules
 from extractor.backends.rule_refer import ReferenceRules
+from extractor.core.backend import BackendAnswer, SegmentRequest
 from extractor.schemas import DraftEvent
 from extractor.schemas.event_types import EVENT_TYPE_NAMES
 

@@ -24,9 +24,9 @@ from pydantic import BaseModel
 from extractor.arabic.analysis import TextAnalysis
 from extractor.arabic.gazetteer import Gazetteer
 from extractor.arabic.sentences import Span, reading_sentences, sentence_pieces, sentences
-from extractor.backends.base import Backend, BackendAnswer, SegmentRequest, Usage
+from extractor.core.backend import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.core.document import Document
-from extractor.core.records import BuildStats, DocumentView
+from extractor.core.record_builder import BuildStats, DocumentView
 from extractor.core.segment import EXTRACTABLE, Segment, segment
 from extractor.core.tasks import Task
 from extractor.errors import BackendError, ExtractionError, ModelUnavailableError
@@ -66,7 +66,7 @@ class DocumentResult:
         return self
 
     def to_dataframe(self, *, join_lists: bool = True):  # type: ignore[no-untyped-def]
-        from extractor.tools.frames import records_to_dataframe
+        from extractor.records.frames import records_to_dataframe
 
         return records_to_dataframe(self.events, join_lists=join_lists)
 

@@ -11,7 +11,7 @@
 
 The draft's fields are surface strings typed with :mod:`extractor.fields`; the model is asked for
 a list of drafts per segment of text, and code grounds the quote and computes every value by its
-type (:mod:`extractor.core.records`). The default events task is built with this same class
+type (:mod:`extractor.core.record_builder`). The default events task is built with this same class
 (:func:`extractor.events.task.events_task`). A task gets grounding, the cache, replay, batch files
 and every engine for free.
 """
@@ -33,7 +33,7 @@ from pydantic import BaseModel, Field, create_model
 
 from extractor.arabic.textnorm import normalize
 from extractor.core.prompting import PromptTemplate, default_prompts_dir, read_template
-from extractor.core.records import (
+from extractor.core.record_builder import (
     FieldBuilder,
     RecordBuilder,
     field_specs,

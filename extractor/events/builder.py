@@ -1,6 +1,6 @@
 """The events task's record builder: a :class:`DraftEvent` becomes an :class:`EventRecord`.
 
-The quote is grounded like any task's (:func:`extractor.core.records.ground`); values go through
+The quote is grounded like any task's (:func:`extractor.core.record_builder.ground`); values go through
 the shared resolvers (:mod:`extractor.core.values`) and enter the record only when written in the
 quote's sentence. Which type-specific values an event type carries comes from the event-type
 table (:mod:`extractor.schemas.event_types`).
@@ -16,7 +16,7 @@ from extractor.arabic.casualties import find_casualties, parse_count
 from extractor.arabic.numbers import read_amount, starts_amount, tokenize
 from extractor.arabic.sentences import sentence_around
 from extractor.arabic.textnorm import normalize
-from extractor.core.records import BuildStats, DocumentView, ground, record_id
+from extractor.core.record_builder import BuildStats, DocumentView, ground, record_id
 from extractor.core.segment import Segment
 from extractor.core.values import (
     Scope,
@@ -33,7 +33,7 @@ event_id = record_id  # the events task's name for it
 
 
 class EventBuilder:
-    """Builds event records (the events task's :class:`~extractor.core.records.RecordBuilder`)."""
+    """Builds event records (the events task's :class:`~extractor.core.record_builder.RecordBuilder`)."""
 
     def build(
         self,

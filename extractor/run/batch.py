@@ -32,18 +32,19 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from extractor.backends.base import BackendAnswer, SegmentRequest, Usage
+from extractor.core.backend import BackendAnswer, SegmentRequest, Usage
 from extractor.core.document import Document
 from extractor.core.tasks import Task
 from extractor.errors import BackendError, ConfigError, ExtractorError, OutputError
-from extractor.factory import make_pipeline, make_task
 from extractor.run.bulk import BulkJob, run_bulk
 from extractor.run.documents import load_documents
+from extractor.run.factory import make_pipeline, make_task
 from extractor.run.runner import RunSummary
 from extractor.settings import Settings
 
 if TYPE_CHECKING:
-    from extractor.backends.openai_backend import BatchCodec, BatchService, OpenAIBackend
+    from extractor.backends.openai_api.batch import BatchCodec, BatchService
+    from extractor.backends.openai_backend import OpenAIBackend
 
 MAX_LINES = 50_000  # OpenAI Batch API: requests per input file
 MAX_BYTES = 200_000_000  # and bytes per input file (200 MB)
@@ -187,7 +188,7 @@ def prepare(
     max_bytes: int = MAX_BYTES,
 ) -> PrepareSummary:
     """Write the batch request files for ``inputs`` (see the module docstring)."""
-    from extractor.backends.openai_backend import BatchCodec
+    from extractor.backends.openai_api.batch import BatchCodec
 
     BulkJob(inputs, out, published_at=published_at).check()
     started = time.monotonic()
@@ -275,7 +276,7 @@ def _check_requests_file(path: Path) -> int:
 def _service(settings: Settings, service: BatchService | None) -> BatchService:
     if service is not None:
         return service
-    from extractor.backends.openai_backend import BatchService
+    from extractor.backends.openai_api.batch import BatchService
 
     return BatchService(settings)
 
@@ -526,7 +527,7 @@ def _error_reason(line: dict[str, Any]) -> str | None:
 
 def ingest(paths: Iterable[Path], codec: BatchCodec) -> Ingested:
     """Validate every answer of the results files; store the valid ones in the cache."""
-    from extractor.backends.openai_backend import BatchAnswerError
+    from extractor.backends.openai_api.batch import BatchAnswerError
 
     seen = Ingested()
     for path in paths:
@@ -685,7 +686,7 @@ def collect(
     Every step can be repeated: a crash at any point followed by the same command (or with
     ``--resume``) gives the same output.
     """
-    from extractor.backends.openai_backend import BatchCodec
+    from extractor.backends.openai_api.batch import BatchCodec
 
     job.check()
     if not results and not errors:

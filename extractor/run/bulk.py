@@ -8,12 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractor.backends.base import Backend
+from extractor.core.backend import Backend
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import Pipeline
 from extractor.core.tasks import Task
 from extractor.errors import ConfigError, DocumentError, OutputError
-from extractor.factory import make_pipeline
 from extractor.run.documents import (
     SUFFIXES,
     is_stdin,
@@ -21,6 +20,7 @@ from extractor.run.documents import (
     load_documents,
     parse_published,
 )
+from extractor.run.factory import make_pipeline
 from extractor.run.output import (
     JsonlSink,
     OutputLock,

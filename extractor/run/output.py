@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from extractor.core.pipeline import DocumentResult
-from extractor.errors import ConfigError, OutputError
-from extractor.schemas import EventRecord, TaskRecord
+from extractor.errors import OutputError
+from extractor.records.files import read_records
 
 log = logging.getLogger("extractor")
 
@@ -463,7 +463,7 @@ def export_records(
     that a spreadsheet would run as a formula are neutralised, every record is one row) or
     Parquet (list columns kept as lists); ``model``: a user task's record class (its columns
     are typed by field kind)."""
-    from extractor.tools.frames import records_to_dataframe, write_csv
+    from extractor.records.frames import records_to_dataframe, write_csv
 
     records = read_records(journal, model) if journal.exists() else []
     tmp = out.with_name(out.name + ".tmp")
@@ -511,57 +511,3 @@ def rewrite_failures(failures: Path, done: set[str]) -> None:
     tmp = failures.with_name(failures.name + ".tmp")
     tmp.write_bytes(b"".join(latest.values()))
     os.replace(tmp, failures)
-
-
-def parse_record(line: str, model: type[BaseModel] | None = None) -> EventRecord | TaskRecord:
-    """One record line: an event record, or the record of a user task (``"task"`` key) — typed
-    by ``model`` (a task's ``record_model``) when given and of that task, else with its fields as
-    read."""
-    data = json.loads(line)
-    if isinstance(data, dict) and "record_id" in data and "task" in data:
-        if model is not None and issubclass(model, TaskRecord):
-            if data["task"] == model.model_fields["task"].default:
-                return model.model_validate(data)
-        return TaskRecord.model_validate(data)
-    return EventRecord.model_validate(data)
-
-
-def read_records(
-    path: Path, model: type[BaseModel] | None = None
-) -> list[EventRecord | TaskRecord]:
-    """Records of a JSONL file written by ``extractor run``; a bad line (not UTF-8, not JSON, not
-    a record) is a one-line ConfigError naming it. ``model``: a user task's record class, to
-    read its records typed."""
-    records: list[EventRecord | TaskRecord] = []
-    try:
-        with Path(path).open("rb") as handle:
-            for lineno, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    records.append(parse_record(raw.decode("utf-8"), model))
-                except UnicodeDecodeError as exc:
-                    raise ConfigError(
-                        f"{path}:{lineno}: not UTF-8 text (byte {exc.start}); is it a records file?"
-                    ) from None
-                except ValidationError as exc:
-                    error = exc.errors()[0]
-                    where = ".".join(str(x) for x in error["loc"]) or "record"
-                    raise ConfigError(
-                        f"{path}:{lineno}: not a record ({where}: {error['msg']})"
-                    ) from None
-                except ValueError as exc:
-                    raise ConfigError(f"{path}:{lineno}: not a JSON record: {exc}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path} is a folder, not a records file") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    return records
-
-
-def read_events(path: Path) -> list[EventRecord]:
-    """Event records of a JSONL file; records of a user task are a clear ConfigError."""
-    records = read_records(path)
-    if any(not isinstance(r, EventRecord) for r in records):
-        raise ConfigError(f"{path} holds records of a user task; this command needs event records")
-    return records  # type: ignore[return-value]

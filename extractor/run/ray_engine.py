@@ -31,10 +31,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from extractor.backends.base import Usage
+from extractor.core.backend import Usage
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult
-from extractor.core.records import BuildStats
+from extractor.core.record_builder import BuildStats
 from extractor.core.tasks import Task
 from extractor.errors import ConfigError, ModelUnavailableError
 from extractor.run.documents import as_document, iter_paths, load_documents
@@ -177,7 +177,7 @@ def result_of(row: dict[str, Any]) -> DocumentResult:
 
 def records_of(row: dict[str, Any]) -> list[Any]:
     """The record models of a result row (event records, or a user task's records)."""
-    from extractor.run.output import parse_record
+    from extractor.records.files import parse_record
 
     return [parse_record(x) for x in str(row.get("records") or "").split("\n") if x]
 
@@ -189,7 +189,7 @@ class ExtractActor:
     """One pipeline per actor; a batch of document rows in, a batch of result rows out."""
 
     def __init__(self, settings: Settings, task: Task | None, concurrency: int) -> None:
-        from extractor.factory import make_pipeline
+        from extractor.run.factory import make_pipeline
 
         self.pipeline = make_pipeline(settings, task=task)
         self.loop = asyncio.new_event_loop()

@@ -17,10 +17,10 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from extractor.backends.base import Usage
+from extractor.core.backend import Usage
 from extractor.core.document import Document, DocumentFailure
 from extractor.core.pipeline import DocumentResult
-from extractor.core.records import BuildStats
+from extractor.core.record_builder import BuildStats
 
 log = logging.getLogger("extractor")
 

@@ -155,7 +155,7 @@ async def _work(
     results: Any,
     parent: int,
 ) -> None:
-    from extractor.factory import make_pipeline
+    from extractor.run.factory import make_pipeline
 
     try:
         pipeline = make_pipeline(settings, task=task)

@@ -47,7 +47,7 @@ from rapidfuzz.utils import default_process
 
 from extractor.arabic.textnorm import normalize
 from extractor.core.values import same_amount
-from extractor.run.output import read_events
+from extractor.records.files import read_events
 from extractor.schemas import EventRecord
 from extractor.schemas.event_types import SPECS
 

@@ -28,7 +28,7 @@ from rapidfuzz.utils import default_process
 from extractor.arabic.textnorm import normalize
 from extractor.core.values import same_amount
 from extractor.errors import ConfigError
-from extractor.run.output import read_records
+from extractor.records.files import read_records
 from extractor.schemas import EventRecord, TaskRecord
 from extractor.tools.link import cluster_id, date_interval
 from extractor.tools.link import link_file as link_events_file

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from extractor.core.document import Document, DocumentFailure
+from extractor.records.files import read_records
 from extractor.run.documents import load_documents
-from extractor.run.output import read_records
 from extractor.schemas import EVENT_TYPES, EventRecord, TaskRecord
 from extractor.schemas.events import Actor
 

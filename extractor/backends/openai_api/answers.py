@@ -26,7 +26,7 @@ from typing import Any, ClassVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
-from extractor.backends.base import Usage
+from extractor.core.backend import Usage
 
 
 @dataclass

@@ -14,11 +14,11 @@ from instructor.processing.response import handle_reask_kwargs, process_response
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
-from extractor.backends.base import Usage
 from extractor.backends.openai_api.answers import AnswerModel
 from extractor.backends.openai_api.client import NO_KEY, REASKABLE, used_whole_budget
 from extractor.backends.openai_api.faults import DEFAULT_BASE_URL, short
 from extractor.backends.openai_api.requests import BATCH_ENDPOINT, batch_line
+from extractor.core.backend import Usage
 from extractor.errors import BackendError, ModelUnavailableError
 from extractor.settings import Settings
 

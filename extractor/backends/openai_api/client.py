@@ -27,11 +27,11 @@ from instructor.core import (
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from extractor.backends.base import Usage
 from extractor.backends.openai_api.answers import Conversation, current_conversation, enter, leave
 from extractor.backends.openai_api.faults import DEFAULT_BASE_URL, classify, short
 from extractor.backends.openai_api.requests import RequestBuilder
 from extractor.backends.openai_api.transport import RetryingTransport
+from extractor.core.backend import Usage
 from extractor.errors import BackendError
 from extractor.settings import Settings
 

@@ -18,7 +18,7 @@ from instructor.processing.response import handle_response_model
 from pydantic import BaseModel
 
 from extractor.backends.openai_api.answers import AnswerModel, answer_model
-from extractor.core.records import field_specs
+from extractor.core.record_builder import field_specs
 from extractor.core.tasks import Task
 from extractor.errors import ModelUnavailableError
 from extractor.settings import Settings

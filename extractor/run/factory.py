@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from extractor.arabic.gazetteer import load_gazetteer
-from extractor.backends.base import Backend
 from extractor.backends.registry import make_backend
+from extractor.core.backend import Backend
 from extractor.core.pipeline import Pipeline
 from extractor.core.tasks import Task, load_task
 from extractor.errors import ConfigError

@@ -40,8 +40,8 @@ from extractor.core.values import (
     resolve_text,
 )
 from extractor.errors import ConfigError
-from extractor.schemas.fields import FieldKind, FieldType
-from extractor.schemas.records import TaskRecord
+from extractor.schemas.draft_fields import FieldKind, FieldType
+from extractor.schemas.task_record import TaskRecord
 from extractor.schemas.values import (
     DateValue,
     Evidence,
