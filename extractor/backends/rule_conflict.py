@@ -21,12 +21,14 @@ from extractor.backends.rule_clauses import (
 from extractor.backends.rule_lexicon import Hit
 from extractor.events.builder import ceasefire_scope
 from extractor.schemas import DraftEvent
+from extractor.schemas.event_types import SPECS
 
 DURATION = re.compile(
     r"(?:لمده|مدتها|مده)\s+(?P<n>[^\s]+(?:\s+[^\s]+)?)\s+(?P<u>يوما|يوم|ايام|ساعه|ساعات|اسبوعا|اسابيع|اسبوع|شهرا|اشهر|شهر)"
     r"|(?:لمده|مدتها)\s+(?P<d>يومين|اسبوعين|شهرين|شهر|اسبوع)"
 )
-ATTACK_MODES = ("missile", "drone", "air", "artillery", "ground")
+# the table's attack modes that cue words name (mode_<name> classes); "other" is the fallback
+ATTACK_MODES = tuple(m for m in SPECS["attack"].modes if m != "other")
 
 
 class ConflictRules(ClauseRules):
