@@ -181,7 +181,7 @@ def test_a_document_torn_inside_its_second_record_is_completed_on_resume(
     torn = _tear_inside_second_record(out, keep_journal)
     resumed = run(str(SEEDS), "-o", str(out), "--resume")
     assert resumed.exit_code == 0, resumed.output
-    warning = next(x for x in resumed.stderr.splitlines() if "dropped" in x)
+    warning = next(x for x in resumed.stderr.splitlines() if "resume: dropped" in x)
     assert "2 line(s)" in warning  # the whole record and the torn half of the next
     assert "1 unfinished" in warning
     assert by_id(read_jsonl(out)) == by_id(read_jsonl(clean))
@@ -340,3 +340,23 @@ def test_after_removing_out_a_fresh_run_starts_over(tmp_path: Path, clean: Path)
     assert again.exit_code == 0, again.output
     assert by_id(read_jsonl(out)) == by_id(read_jsonl(clean))
     assert len(done_path(out).read_text("utf-8").splitlines()) == len(SEED_FILES)
+
+
+def test_an_out_of_the_earlier_version_resumes_without_redoing_its_documents(
+    tmp_path: Path, clean: Path
+):
+    """OUT written before the journal counted records (no journal: every document had records):
+    only the last document written (which a crash may have cut) runs again."""
+    out = tmp_path / "events.jsonl"
+    shutil.copy(clean, out)
+    last = read_jsonl(out)[-1]["doc_id"]
+    own = sum(r["doc_id"] == last for r in read_jsonl(out))
+    resumed = run(str(SEEDS), "-o", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert f"dropped {own} line(s)" in resumed.stderr and "1 unfinished" in resumed.stderr
+    assert by_id(read_jsonl(out)) == by_id(read_jsonl(clean))
+    journal = [json.loads(x) for x in done_path(out).read_text("utf-8").splitlines()]
+    assert sorted(j["doc_id"] for j in journal) == sorted(p.stem for p in SEED_FILES)
+    assert all("records" in j for j in journal)  # converted: the next resume reads it as new
+    again = run(str(SEEDS), "-o", str(out), "--resume")
+    assert again.exit_code == 0 and "resume: dropped" not in again.stderr

@@ -391,6 +391,8 @@ def read_resume_state(out: Path, failures: Path) -> ResumeState:
             expected[str(line.obj["doc_id"])] = count if isinstance(count, int) else -1
     lines = list(_scan(out))
     found = Counter(str(line.obj["doc_id"]) for line in lines if line.obj)
+    legacy = _legacy_done(journal, lines, found)
+    expected = {**legacy, **expected}
     complete = {d for d, n in expected.items() if found.get(d, 0) == n}
     state.unfinished = (set(found) | set(expected)) - complete
     keep = [
@@ -406,6 +408,8 @@ def read_resume_state(out: Path, failures: Path) -> ResumeState:
             for line in journal
         ],
     )
+    if legacy:  # from now on the journal says it: OUT of an earlier version, converted once
+        _journal_append(journal_path, {d: legacy[d] for d in legacy if d in complete})
     state.dropped[str(failures)] = repair_tail(failures)
     state.done = complete
     state.failed = _doc_ids(failures) - complete
@@ -423,6 +427,27 @@ def read_resume_state(out: Path, failures: Path) -> ResumeState:
             },
         )
     return state
+
+
+def _legacy_done(journal: list[_Line], lines: list[_Line], found: Counter[str]) -> dict[str, int]:
+    """An OUT written before the journal counted records (its journal, if any, lists only the
+    documents without records): every document with records counts as done with what OUT holds,
+    except the last one written, which a crash may have cut short — it runs again."""
+    if any(line.obj and "records" in line.obj for line in journal) or not found:
+        return {}
+    last = next(str(line.obj["doc_id"]) for line in reversed(lines) if line.obj)
+    return {d: n for d, n in found.items() if d != last}
+
+
+def _journal_append(path: Path, counts: dict[str, int]) -> None:
+    if not counts:
+        return
+    payload = b"".join(_line({"doc_id": d, "records": n}) for d, n in counts.items())
+    handle = _AppendFile(path)
+    try:
+        handle.append(payload)
+    finally:
+        handle.close()
 
 
 def _doc_ids(path: Path) -> set[str]:
