@@ -9,6 +9,7 @@ import json
 import random
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -20,6 +21,7 @@ from extractor.core.document import Document
 from extractor.core.pipeline import Pipeline
 from extractor.events.task import events_task
 from tests.conftest import ROOT
+from tests.llm import mock_backend, tool_answer
 
 # One sentence of nine clauses joined by commas (1,400 characters): an aid package, a call, a
 # strike with its toll, a comment, a meeting, a security agreement, a second package, a claim and
@@ -219,3 +221,55 @@ def test_finding_sentences_costs_the_same_per_character_on_a_long_page(gazetteer
         assert result.ok and result.stats.accepted >= n  # a draft or more per line, grounded
         scanned.append(counted.scanned / len(text))
     assert scanned[1] < 1.5 * scanned[0], scanned
+
+
+# ---- a model's answer cut off on a chunk of one long sentence ----------------------------------
+
+AID_MONEY = {0: "500 مليون يورو", 6: "100 مليون جنيه إسترليني", 8: "250 مليون يورو"}
+
+
+def _runaway_on_long_parts(max_tokens: int):
+    """A scripted model server: asked about more than three clauses, it repeats itself until
+    ``max_tokens`` (its arguments cut off, "tool_calls" as llama-cpp-python says); asked about
+    fewer, it lists the aid packages of the clauses it was shown whole."""
+    asked: list[list[int]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        user = body["messages"][-1]["content"]
+        shown = [i for i, clause in enumerate(CLAUSES) if clause in user]
+        asked.append(shown)
+        drafts = [
+            {"quote": CLAUSES[i], "event_type": "aid", "money": [AID_MONEY[i]]}
+            for i in shown
+            if i in AID_MONEY
+        ]
+        answer = tool_answer(request, {"events": drafts}).json()
+        if len(shown) > 3:
+            call = answer["choices"][0]["message"]["tool_calls"][0]["function"]
+            call["arguments"] = call["arguments"][: len(call["arguments"]) // 2]
+            answer["usage"]["completion_tokens"] = max_tokens
+        return httpx.Response(200, json=answer)
+
+    return handler, asked
+
+
+def test_an_answer_cut_off_on_a_chunk_of_one_long_sentence_is_asked_again_in_its_pieces():
+    """A chunk cut from one long sentence has no sentence boundary to halve it at: it is halved
+    between the sentence's pieces (clause breaks), and the document keeps every event."""
+    from extractor.run.factory import make_pipeline
+
+    handler, asked = _runaway_on_long_parts(max_tokens=512)
+    backend = mock_backend(
+        handler, chunk_chars=1200, chunk_overlap=400, max_tokens=512, max_reasks=1
+    )
+    pipeline = make_pipeline(backend.config, backend, backend.task)
+    assert all(len(p.request.text) <= 1200 for p in pipeline.plan(Document("d", PAGE)).requests)
+    result = asyncio.run(pipeline.process(Document("d", PAGE)))
+    assert result.ok, result.message
+    assert any(len(shown) > 3 for shown in asked)  # some chunk's answer was cut off
+    assert result.usage.reasks == 0  # asked again in parts, never re-asked
+    found = sorted(m.surface for e in result.events for m in e.money)
+    assert found == sorted(AID_MONEY.values())
+    for e in result.events:
+        assert PAGE[e.evidence.start : e.evidence.end] == e.evidence.quote

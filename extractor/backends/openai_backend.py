@@ -5,7 +5,8 @@ answer and re-ask (:mod:`extractor.backends.openai_api`). What this module adds:
 
 - the answer cache (:mod:`extractor.backends.cache`; a hit makes no request);
 - answers cut off at ``max_tokens`` asked again for the text's two halves (split between
-  sentences), at most twice;
+  sentences; a text that is one sentence, as a chunk cut from a long one, between its pieces),
+  at most twice;
 - each draft validated on its own: a draft that fails is set aside and counted
   (``rejected: invalid``), the document keeps the others.
 
@@ -25,7 +26,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from extractor.arabic.sentences import sentences
+from extractor.arabic.sentences import LONG_CLAUSE, Span, sentence_pieces, sentences
 from extractor.arabic.textnorm import normalize
 from extractor.backends.cache import AnswerCache, cache_key
 from extractor.backends.openai_api.client import NO_KEY, CutOff, ModelClient
@@ -161,14 +162,14 @@ class OpenAIBackend:
         self, text: str, usage: Usage, halvings: int
     ) -> tuple[list[BaseModel], int]:
         """The drafts for ``text``; when the model's answer is cut off at ``max_tokens``, the
-        drafts for its two halves (split between sentences), joined. A small model lists one
+        drafts for its two halves (cut at :func:`middle_break`), joined. A small model lists one
         event in about 120 tokens and sometimes repeats itself until the limit: re-asking would
         quote the cut-off answer back (thousands of tokens, escaped) and overflow the server's
         context."""
         try:
             return await self.client.ask(text, usage)
         except CutOff:
-            cut = _middle_sentence_break(text) if halvings > 0 else None
+            cut = middle_break(text) if halvings > 0 else None
             if cut is None:
                 raise CutOff(self.config.max_tokens, part=halvings < _HALVINGS) from None
         first, bad_first = await self._in_halves(text[:cut], usage, halvings - 1)
@@ -176,9 +177,32 @@ class OpenAIBackend:
         return first + second, bad_first + bad_second
 
 
-def _middle_sentence_break(text: str) -> int | None:
-    """The sentence boundary nearest the middle of ``text`` (None for one sentence)."""
-    inner = [s.start for s in sentences(text, 0, len(text))][1:]
+def middle_break(text: str) -> int | None:
+    """Where to cut ``text`` in two: the sentence boundary nearest the middle. When that leaves
+    less than a quarter of the text on one side (or there is none) because a sentence is longer
+    than :data:`~extractor.arabic.sentences.LONG_CLAUSE` and half the text — a chunk cut from a
+    sentence longer than ``--chunk-chars``, a page without stops —, that sentence is cut into its
+    pieces (:func:`~extractor.arabic.sentences.sentence_pieces`: where a new statement or clause
+    starts, else between words) and the boundary nearest the middle is taken among them. None
+    when nothing can be cut off (a sentence too short to be a chunk's piece)."""
+    spans = sentences(text, 0, len(text))
+    best = _nearest_middle(text, spans)
+    if best is not None and 4 * min(best, len(text) - best) >= len(text):
+        return best
+    limit = max(LONG_CLAUSE, (len(text) + 1) // 2)
+    if all(s.end - s.start <= limit for s in spans):
+        return best
+    half = (len(text) + 1) // 2
+    units = [
+        piece
+        for s in spans
+        for piece in (sentence_pieces(text, s, half) if s.end - s.start > limit else [s])
+    ]
+    return _nearest_middle(text, units)
+
+
+def _nearest_middle(text: str, units: list[Span]) -> int | None:
+    inner = [u.start for u in units[1:]]
     return min(inner, key=lambda start: abs(2 * start - len(text))) if inner else None
 
 

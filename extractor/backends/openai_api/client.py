@@ -44,7 +44,7 @@ class CutOff(BackendError):
     """The answer was cut off at ``max_tokens``."""
 
     def __init__(self, max_tokens: int, *, part: bool = False) -> None:
-        where = " (even for a part of the text, split between sentences)" if part else ""
+        where = " (even for a part of the text)" if part else ""
         super().__init__(
             f"model output was cut off at max_tokens={max_tokens}{where}; "
             "raise --max-tokens or lower --chunk-chars"
