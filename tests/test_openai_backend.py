@@ -228,6 +228,8 @@ def test_a_cached_answer_joined_from_halves_is_read_back_whole(tmp_path: Path):
 
 @local_network
 def test_a_runaway_answer_on_one_sentence_fails_with_advice_fault_server():
+    # a sentence too short to be a piece of a long one is not cut (a model that loops on it
+    # would loop on its halves too)
     with FaultServer(FaultConfig(runaway_over_chars=10)) as server:
         with pytest.raises(BackendError, match="cut off at max_tokens"):
             draft(fault_backend(server.base_url, max_retries=0), SEGMENT)
@@ -495,3 +497,34 @@ def test_credentials_in_the_base_url_are_refused_at_start(tmp_path: Path):
     assert "use http://127.0.0.1:9/v1 " in result.output
     assert "s3cret-pass" not in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_each_part_of_a_halved_text_has_its_own_reasks():
+    # the whole text's answer runs away; each half's first answer holds one invalid draft: each
+    # half is re-asked once (max_reasks bounds one request, not the document)
+    second = "وأعلنت ألمانيا تقديم مساعدات بقيمة 500 مليون يورو لأوكرانيا."
+    text = SEGMENT + " " + second
+    german = {"quote": second, "event_type": "aid", "money": ["500 مليون يورو"]}
+    seen: list[tuple[str, int]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        part = "both" if SEGMENT in user and second in user else "us" if SEGMENT in user else "de"
+        reask = any(m["role"] == "tool" for m in body["messages"])
+        seen.append((part, reask))
+        if part == "both":
+            answer = tool_answer(request, {"events": [AID]}).json()
+            call = answer["choices"][0]["message"]["tool_calls"][0]["function"]
+            call["arguments"] = call["arguments"][:40]
+            answer["usage"]["completion_tokens"] = 1024
+            return httpx.Response(200, json=answer)
+        good = AID if part == "us" else german
+        if reask:
+            return tool_answer(request, {"events": [good, {**BOMBING, "event_type": "aid"}]})
+        return tool_answer(request, {"events": [good, BOMBING]})
+
+    answer = draft(mock_backend(handler, max_reasks=1, max_tokens=1024), text)
+    assert seen == [("both", False), ("us", False), ("us", True), ("de", False), ("de", True)]
+    assert answer.usage.reasks == 2 and answer.rejected == {}
+    assert sorted(d.event_type for d in answer.drafts) == ["aid"] * 4

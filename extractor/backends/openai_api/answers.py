@@ -41,9 +41,10 @@ class Conversation:
     # valid drafts of earlier answers (a re-ask's answer may restate only what was fixed)
     earlier: list[BaseModel] = field(default_factory=list)
     earlier_invalid: int = 0
+    reasks: int = 0  # of this request (``usage`` may sum several: the parts of a halved text)
 
     def may_reask(self) -> bool:
-        return self.usage.reasks < self.max_reasks
+        return self.reasks < self.max_reasks
 
 
 _CONVERSATION: contextvars.ContextVar[Conversation | None] = contextvars.ContextVar(

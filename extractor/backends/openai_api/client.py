@@ -164,6 +164,7 @@ def _reaskable(conversation: Conversation, max_tokens: int, exc: BaseException) 
 def _count_reask(_state: RetryCallState) -> None:
     conversation = current_conversation()
     if conversation is not None:
+        conversation.reasks += 1
         conversation.usage.reasks += 1
 
 
