@@ -11,7 +11,7 @@ from extractor.arabic.numbers import Token, is_vague, read_amount, starts_amount
 from extractor.arabic.textnorm import normalize
 
 _KILLED_BEFORE = re.compile(r"(?:مقتل|قتل|مصرع|استشهاد|وفاه|سقوط|حصيله)$")
-_INJURED_BEFORE = re.compile(r"(?:اصابه|اصيب|اصيبوا|جرح|جرح[يا]|اصابات)$")
+_INJURED_BEFORE = re.compile(r"(?:اصابه|اصيب|اصيبوا|اصيبت|اصيبا|جرح|جرح[يا]|اصابات)$")
 # "ارتفعت حصيلة القتلى إلى 15", "عدد الجرحى 30": the count follows the definite noun.
 _KILLED_NOUN = re.compile(r"^[وف]?(?:القتلي|الضحايا|الشهداء|القتيلين)$")
 _INJURED_NOUN = re.compile(r"^[وف]?(?:الجرحي|المصابين)$")
@@ -19,6 +19,9 @@ _KILLED_AFTER = re.compile(r"^(?:قتيل|قتيلا|قتلي|شهيد|شهيد�
 _INJURED_AFTER = re.compile(r"^(?:جريح|جريحا|جرحي|مصاب|مصابا|مصابين)")
 # "قتلى وجرحى", "مقتل وإصابة 10 أشخاص": one number for both — neither count is known.
 _BOTH_AFTER = re.compile(r"^و(?:جرحي|مصابين|اصابه|اصابات|جريح)$")
+# A count followed by its verb: "12 أصيبوا", "أربعة أشخاص قتلوا", "شخصين قتلا".
+_KILLED_VERB = re.compile(r"^(?:قتل|قتلوا|قتلا|قتلت|لقوا|لقي|لقيا|لقيت|توفي|توفوا)$")
+_INJURED_VERB = re.compile(r"^(?:اصيب|اصيبوا|اصيبا|اصيبت|جرح|جرحوا|جرحا)$")
 _DUAL = {
     "قتيلين": ("killed", 2),
     "قتيلان": ("killed", 2),
@@ -127,6 +130,22 @@ def find_casualties(text: str) -> Casualties:
                     killed, ks = int(amount.value), surface
                 elif _INJURED_AFTER.match(after) and injured is None:
                     injured, is_ = int(amount.value), surface
+                else:
+                    role = _verb_after(tokens, amount.end_token)
+                    if role is not None:
+                        verb_end = tokens[role[1]].end
+                        if role[0] == "killed" and killed is None:
+                            killed, ks = int(amount.value), n[tok.start : verb_end]
+                        elif role[0] == "injured" and injured is None:
+                            injured, is_ = int(amount.value), n[tok.start : verb_end]
+        if _PERSON_DUAL.match(tok.text):
+            role = _verb_after(tokens, i + 1, skip_person=False)
+            if role is not None:
+                verb_end = tokens[role[1]].end
+                if role[0] == "killed" and killed is None:
+                    killed, ks = 2, n[tok.start : verb_end]
+                elif role[0] == "injured" and injured is None:
+                    injured, is_ = 2, n[tok.start : verb_end]
         dual = _DUAL.get(tok.text)
         if dual:
             if dual[0] == "killed" and killed is None:
@@ -149,6 +168,21 @@ def find_casualties(text: str) -> Casualties:
         elif injured is None:
             injured, is_ = 0, m.group()
     return Casualties(killed, injured, ks, is_)
+
+
+def _verb_after(tokens: list[Token], j: int, skip_person: bool = True) -> tuple[str, int] | None:
+    """ "12 أصيبوا", "أربعة أشخاص قتلوا": (role, index of the verb) when token j (after one
+    person noun) is a killed or injured verb."""
+    if skip_person and j < len(tokens) and _PERSON_NOUN.match(tokens[j].text):
+        j += 1
+    if j >= len(tokens):
+        return None
+    w = tokens[j].text
+    if _KILLED_VERB.match(w):
+        return "killed", j
+    if _INJURED_VERB.match(w):
+        return "injured", j
+    return None
 
 
 def _is_both(tokens: list[Token], i: int) -> bool:

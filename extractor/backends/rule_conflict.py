@@ -29,6 +29,8 @@ DURATION = re.compile(
 )
 # the table's attack modes that cue words name (mode_<name> classes); "other" is the fallback
 ATTACK_MODES = tuple(m for m in SPECS["attack"].modes if m != "other")
+# "على بلدة مارهانيت", "في قرية …": a struck place the gazetteer does not know, named by its kind
+_NAMED_PLACE = re.compile(r"(?<![^\W\d_])(?:علي|في)\s+(?:بلده|مدينه|قريه|بلدات)\s+([^\W\d_]{3,})")
 
 
 class ConflictRules(ClauseRules):
@@ -129,7 +131,14 @@ class ConflictRules(ClauseRules):
         active = self.lex.attack_verb.search(c.n)
         if experiencer is not None and active is not None and active.start < experiencer.start:
             experiencer = None  # "شنت روسيا … هجوما، وطالت الضربات …": Russia struck
-        if not has_casualties and not places and not struck_state and not experiencer:
+        unknown_place = None if places else self._unknown_place(c)
+        if (
+            not has_casualties
+            and not places
+            and not unknown_place
+            and not struck_state
+            and not experiencer
+        ):
             return None
         attackers, targets = self._attack_sides(c, parts, places, experiencer)
         if (
@@ -143,19 +152,65 @@ class ConflictRules(ClauseRules):
             return None
         if not places and not has_casualties and not (attackers or targets):
             return None
-        location = places[0] if places else None
+        location = places[0].surface if places else unknown_place
         return DraftEvent(
             event_type="attack",
             quote=c.quote,
             actors=surfaces(attackers, prefer_state=True),
             targets=surfaces(targets, prefer_state=True)[:1],
             date=self._date(c),
-            location=location.surface if location else None,
+            location=location,
             modality=self._modality(c, allow_planned=False),  # type: ignore[arg-type]
             mode=self._attack_mode(c.n),
             killed=casualties.killed_surface,
             injured=casualties.injured_surface,
         )
+
+    def _unknown_place(self, c: Clause) -> str | None:
+        """ "في هجوم روسي على بلدة مارهانيت": the place as written, when the gazetteer does not
+        know it (a strike there is not the strike told before on another city)."""
+        m = _NAMED_PLACE.search(c.n)
+        if m is None:
+            return None
+        start, end = c.norm.to_original(c.nstart + m.start(1), c.nstart + m.end(1))
+        return c.text[start:end]
+
+    def _same_place_again(self, c: Clause, d: DraftEvent, previous: DraftEvent | None) -> bool:
+        """ "وأعلنت الإدارة وقوع 3 قتلى جراء القصف الروسي على كييف", "هناك هجوم ضخم على خاركيف":
+        a strike on the place of the strike told just before, with no day of its own and no
+        other toll, is that strike (its toll joins it)."""
+        if previous is None or d.date or not d.location or not previous.location:
+            return False
+        here, there = normalize(d.location), normalize(previous.location)
+        if not (here.endswith(there) or there.endswith(here)):
+            return False
+        if (d.killed is not None and previous.killed is not None) or (
+            d.injured is not None and previous.injured is not None
+        ):
+            return False  # a toll of its own beside the first: another strike
+        if previous.killed is None:
+            previous.killed = d.killed
+        if previous.injured is None:
+            previous.injured = d.injured
+        if not previous.actors:
+            previous.actors = d.actors
+        return True
+
+    def _toll_after(self, c: Clause, last: DraftEvent) -> bool:
+        """ "وقال حاكم المنطقة إن 12 أصيبوا بينهم طفلان": a sentence with a toll and no attack
+        word of its own, right after a strike that lacks that count, gives the strike its count
+        (a sentence that names another place is another strike's)."""
+        if self.lex.attack.search(c.n) is not None:
+            return False
+        if any(m.entry.kind == "place" for m in c.mentions) or _NAMED_PLACE.search(c.n):
+            return False
+        toll = find_casualties(c.quote)
+        filled = False
+        if toll.killed is not None and last.killed is None:
+            last.killed, filled = toll.killed_surface, True
+        if toll.injured is not None and last.injured is None:
+            last.injured, filled = toll.injured_surface, True
+        return filled
 
     def _told_again(self, c: Clause, d: DraftEvent, earlier: list[DraftEvent]) -> bool:
         """Is this attack sentence a further word on the strike told before ("وقالت السلطات إن
@@ -163,6 +218,8 @@ class ConflictRules(ClauseRules):
         day of its own, and either refers to "the" attack or names no attacker. Its toll goes
         to that strike when it has none; a strike with its own place or day stays its own."""
         previous = next((e for e in reversed(earlier) if e.event_type == "attack"), None)
+        if self._same_place_again(c, d, previous):
+            return True
         if d.location or d.date:
             return False
         first = self.lex.attack.search(c.n)
@@ -298,8 +355,11 @@ class ConflictRules(ClauseRules):
         """The first-named weapon ("بالصواريخ والطائرات المسيرة" → missile); ground only when
         no weapon is named ("القوات الروسية" names who, not how)."""
         first: tuple[int, str] | None = None
-        for mode in ATTACK_MODES:
-            hit = self.lex["mode_" + mode].search(n)
+        for mode in ATTACK_MODES:  # the event-type table's modes; "other" has no cue words
+            cls = self.lex.classes.get("mode_" + mode)
+            if cls is None:
+                continue
+            hit = cls.search(n)
             if hit is not None and mode != "ground" and (first is None or hit.start < first[0]):
                 first = (hit.start, mode)
         if first is not None:

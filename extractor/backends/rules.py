@@ -132,6 +132,10 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
             for unit in units or clauses(text, sentence):
                 c = clause_at(unit, sentence)
                 found += [(c, d) for d in self._events_in(c, SENTENCE_LEVEL)]
+            if units and found:
+                # "قتل شخصان في قصف على خاركيف، فيما أصيب ثلاثة في هجوم على أوديسا": two strikes
+                # on two places, one per clause, are two events
+                found = self._strikes_apart(sentence, clause_at, found)
             for span in clauses(text, sentence):
                 clause = clause_at(span, sentence)
                 if len(clause.n.split()) < _MIN_CLAUSE_WORDS:
@@ -143,6 +147,12 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
                     # of the process told just before
                     events += listed(self._process_step(clause))
                 found += [(clause, d) for d in events]
+            kept = {id(d) for d in drafts[-4:]}  # a strike told again was not kept
+            told_attack = [
+                d for ds in recent[-2:] for d in ds if d.event_type == "attack" and id(d) in kept
+            ]
+            if told_attack and not found and self._toll_after(whole, told_attack[-1]):
+                pass  # "وقال الحاكم إن 12 أصيبوا": the toll of the strike told just before
             told_aid = [d for d in told_before if d.event_type == "aid"]
             if told_aid and not any(d.event_type == "aid" for _, d in found):
                 # "وتشمل الحزمة …": the items of the package told in the sentence before
@@ -169,6 +179,31 @@ class RuleBackend(OtherRules, AidRules, ContactRules, ConflictRules, ReferenceRu
                     continue
                 drafts.append(d)
         return drafts
+
+    def _strikes_apart(
+        self,
+        sentence: Span,
+        clause_at: Callable[[Span, Span], Clause],
+        found: list[tuple[Clause, DraftEvent]],
+    ) -> list[tuple[Clause, DraftEvent]]:
+        """The sentence's attack read clause by clause when two of its clauses each tell a strike
+        on a place of their own (else the sentence's reading stands)."""
+        parts = clauses(found[0][0].text, sentence)
+        if len(parts) < 2:
+            return found
+        apart = [
+            (c, d)
+            for span in parts
+            for c in [clause_at(span, sentence)]
+            for d in listed(self._attack(c))
+        ]
+        places = {d.location for _, d in apart if d.location}
+        if len(apart) < 2 or len(places) < 2 or any(d.location is None for _, d in apart):
+            return found
+        for _, d in apart[1:]:
+            if not d.actors:
+                d.actors = list(apart[0][1].actors)  # "…، فيما أصيب ثلاثة في هجوم بمسيرة"
+        return [(c, d) for c, d in found if d.event_type != "attack"] + apart
 
     def _events_in(self, c: Clause, types: tuple[str, ...]) -> list[DraftEvent]:
         """The rules of each event type (in table order) over one clause or sentence."""
