@@ -131,20 +131,20 @@ def find_casualties(text: str) -> Casualties:
                 elif _INJURED_AFTER.match(after) and injured is None:
                     injured, is_ = int(amount.value), surface
                 else:
-                    role = _verb_after(tokens, amount.end_token)
-                    if role is not None:
-                        verb_end = tokens[role[1]].end
-                        if role[0] == "killed" and killed is None:
+                    verb = _verb_after(tokens, amount.end_token)
+                    if verb is not None:
+                        verb_end = tokens[verb[1]].end
+                        if verb[0] == "killed" and killed is None:
                             killed, ks = int(amount.value), n[tok.start : verb_end]
-                        elif role[0] == "injured" and injured is None:
+                        elif verb[0] == "injured" and injured is None:
                             injured, is_ = int(amount.value), n[tok.start : verb_end]
         if _PERSON_DUAL.match(tok.text):
-            role = _verb_after(tokens, i + 1, skip_person=False)
-            if role is not None:
-                verb_end = tokens[role[1]].end
-                if role[0] == "killed" and killed is None:
+            verb = _verb_after(tokens, i + 1, skip_person=False)
+            if verb is not None:
+                verb_end = tokens[verb[1]].end
+                if verb[0] == "killed" and killed is None:
                     killed, ks = 2, n[tok.start : verb_end]
-                elif role[0] == "injured" and injured is None:
+                elif verb[0] == "injured" and injured is None:
                     injured, is_ = 2, n[tok.start : verb_end]
         dual = _DUAL.get(tok.text)
         if dual:
