@@ -75,7 +75,7 @@ def _matches(expected: dict[str, Any], found: dict[str, Any]) -> bool:
         elif key == "money":
             ok = found["money"] == {(float(a), c) for a, c in want}
         elif key == "date":
-            ok = found["date"] == str(want)
+            ok = found["date"] == (None if want is None else str(want))
         elif key == "quote_starts":
             ok = found["quote"].startswith(want)
         else:

@@ -192,7 +192,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("year", rf"{_B}[وف]?(?:[بل]?ال|[بل])?(?:عام|سنه)\s+{_YEAR}{_E}"),
     (
         "rel_day",
-        rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم){_E}{_NOT_TODAY}"
+        rf"{_B}[وف]?(?P<rel>اول\s+(?:من\s+)?امس|(?:[بل]?ال)?امس|البارحه|بعد\s+غد|غدا|اليوم"
+        rf"|(?:في\s+)?الليله\s+الماضيه|ليله\s+امس){_E}{_NOT_TODAY}"
         rf"(?:\s+(?:يوم\s+)?ال(?P<wd2>اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت|احد){_E})?",
     ),
     (
@@ -376,7 +377,7 @@ def _resolve(
         rel = f["rel"]
         if rel.startswith("اول"):
             offset = -2
-        elif rel.endswith("امس") or rel == "البارحه":
+        elif rel.endswith(("امس", "الماضيه")) or rel == "البارحه":  # "الليلة الماضية"
             offset = -1
         elif rel.startswith("بعد"):
             offset = 2
@@ -398,9 +399,18 @@ def _resolve(
             delta = delta or 7
         return (pub + timedelta(days=delta)).isoformat(), "day"
     if kind == "week":
+        # GUIDELINES §8: the month when the week lies in one month whether it starts on Sunday
+        # or on Monday, else the year when it lies in one year, else unknown
         step = _direction(f.get("wk"), forward) if f.get("wk") else 0
-        iso = (pub + timedelta(weeks=step)).isocalendar()
-        return f"{iso.year:04d}-W{iso.week:02d}", "week"
+        ref = pub + timedelta(weeks=step)
+        monday = ref - timedelta(days=ref.weekday())
+        sunday = ref - timedelta(days=(ref.weekday() + 1) % 7)
+        ends = [monday, monday + timedelta(days=6), sunday, sunday + timedelta(days=6)]
+        if len({(d.year, d.month) for d in ends}) == 1:
+            return f"{ref.year:04d}-{ends[0].month:02d}", "month"
+        if len({d.year for d in ends}) == 1:
+            return f"{ends[0].year:04d}", "year"
+        return None, "unknown"
     if kind == "rel_month":
         step = _direction(f.get("rm"), forward) if f.get("rm") else 0
         month_index = pub.year * 12 + (pub.month - 1) + step

@@ -186,6 +186,13 @@ class ClauseRules:
         ``effective``: a ceasefire is dated when it takes effect ("اعتبارا من ظهر الجمعة")."""
         found = self._event_dates(c.n)
         base = c.nstart
+        said = self.lex.speech.search(c.n)
+        if said is not None and any(h.start >= said.end for h in self.lex.planned.finditer(c.n)):
+            # "قال المسؤولون اليوم الخميس إنه من المتوقع أن يصادق البرلمان في غضون أسبوع": the
+            # day of the statement is not the day of what is planned in it
+            found = [(d, e) for d, e in found if d.nstart >= said.end]
+            if not found:
+                return None
         if not found:
             base = bisect_left(c.norm.offsets, c.sentence.start)
             found = self._event_dates(c.norm.text[base : c.nstart])
@@ -398,6 +405,17 @@ class ClauseRules:
         """(subtype, where its trigger is, whether it is only a threat) for the clause."""
         for subtype in OTHER_ORDER:
             hit = self.lex[subtype].search(c.n)
+            if hit is not None and subtype == "sanctions":
+                # "العقوبات المفروضة على …": sanctions in force, described, are no event; a
+                # measure named after them in the clause may be ("وافق … على حظر استيراد")
+                hit = next(
+                    (
+                        h
+                        for h in self.lex.sanctions.finditer(c.n)
+                        if not self.lex.measure_in_force.search(" ".join(c.n[h.end :].split()[:1]))
+                    ),
+                    None,
+                )
             if hit is None:
                 continue
             if subtype == "aid_suspension" and self.lex.ceasefire.search(c.n):

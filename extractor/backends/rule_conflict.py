@@ -37,12 +37,27 @@ class ConflictRules(ClauseRules):
     """Attacks (one strike, its sides, mode and toll) and ceasefires."""
 
     def _ceasefire(self, c: Clause) -> DraftEvent | None:
-        if not self.lex.ceasefire.search(c.n):
+        hit = self.lex.ceasefire.search(c.n)
+        if hit is None:
             return None
+        if any(self.lex.aim.has_word(w) for w in c.n[: hit.start].split()[-3:]):
+            return None  # "المحادثات الرامية إلى إرساء هدنة": the aim of talks
         parts = [p for p in self._parts(c, "ceasefire") if p.hint != "in"]
         if not parts:
             parts = [p for p in self._parts(c, "ceasefire", c.sentence_mentions) if p.hint != "in"]
         warring = [p for p in parts if p.code in ("RUS", "UKR")]
+        called = self.lex.call_on.search(c.n)
+        if (
+            called is not None
+            and self.lex.accepted.search(c.n[: called.start])
+            or (called is not None and self.lex.ordered.search(c.n[: called.start]))
+        ):
+            # a truce declared, the other side called on to follow: the declaring side only
+            at = c.nstart + called.start
+            declared = [p for p in warring if p.mention.nstart < at]
+            if declared:
+                warring = declared
+                parts = [p for p in parts if p.mention.nstart < at]
         parts = warring or parts  # the sides that stop fighting, not the mediators
         scope = ceasefire_scope(c.n)
         duration = None

@@ -69,7 +69,15 @@ class ContactRules(ReferenceRules):
                 # "وكانت الجولة الأولى من المحادثات قد عقدت في 16 مايو": another round of the
                 # talks told before, on a day of its own
                 return self._another_round(c, mode)
-            if definite or len(distinct(referred)) < 2 and len(named) < 2:
+            hit_end = c.nstart + (hit.end if hit is not None else 0)
+            own_sides = [
+                p
+                for p in parts
+                if p.mention.via == "adjective" and 0 <= p.mention.nstart - hit_end <= 25
+            ]
+            if definite and len(distinct(own_sides)) >= 2:
+                pass  # "بدأت جولة المفاوضات الروسية الأوكرانية": the sides are its adjectives
+            elif definite or len(distinct(referred)) < 2 and len(named) < 2:
                 return []
         parts = same_side_of_speech(self.lex, c, parts, trigger_at(self.lex, mode, c.n))
         parts = self._before_the_topic(c, parts, trigger_at(self.lex, mode, c.n))

@@ -82,6 +82,11 @@ class OtherRules(ClauseRules):
                     for p in self._parts(c, "other", c.sentence_mentions)
                     if p.hint in on and p.code not in {a.code for a in actors}
                 ][:1]
+            if subtype == "sanctions":
+                # the imposing side is the subject nearest before the measure ("…، وافق الاتحاد
+                # الأوروبي على حظر استيراد …"), not a side named in what came before it
+                nearest = [a for a in actors if a.mention.nstart < trigger_at][-1:]
+                actors = nearest or actors
             if subtype == "sanctions" and not targets:
                 # "على النخب والشركات الروسية": the state of the people and firms named after it
                 acting = {a.code for a in actors[:1]}
