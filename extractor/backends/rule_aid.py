@@ -210,7 +210,8 @@ class AidRules(ClauseRules):
             return None
         if not actors and not targets:
             return None
-        modality = self._modality(c, allow_planned=False)
+        # a pledge in the future tense is asserted; a scheduled approval is planned (GUIDELINES §5)
+        modality = self._modality(c, allow_planned=stage == "approved")
         if not (money or items) and modality == "hypothetical":
             return None  # "وقد يمهد لمساعدات جديدة": speculation about vague aid
         category = (
