@@ -61,12 +61,12 @@ class OtherRules(ClauseRules):
                 return None
             actors, targets = bodies[:1], candidates
         elif subtype in ("treaty_withdrawal", "defence_budget"):
-            acting = [p for p in parts if p.hint not in ("from", "with", "to")]
+            doers = [p for p in parts if p.hint not in ("from", "with", "to")]
             if subtype == "treaty_withdrawal":
                 # "هجوم القوات الروسية …، بعد انسحابها من مبادرة …": the side nearest before the
                 # withdrawal, not the one that opened the sentence
-                acting = [p for p in acting if p.mention.nstart < trigger_at][-1:] or acting
-            actors = acting[:1] or [s for s in states if s.hint != "with"][:1]
+                doers = [p for p in doers if p.mention.nstart < trigger_at][-1:] or doers
+            actors = doers[:1] or [s for s in states if s.hint != "with"][:1]
             if not actors:
                 return None
             targets = []
