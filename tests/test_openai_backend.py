@@ -528,3 +528,27 @@ def test_each_part_of_a_halved_text_has_its_own_reasks():
     assert seen == [("both", False), ("us", False), ("us", True), ("de", False), ("de", True)]
     assert answer.usage.reasks == 2 and answer.rejected == {}
     assert sorted(d.event_type for d in answer.drafts) == ["aid"] * 4
+
+
+def test_only_names_instructor_exports_are_imported():
+    """Every instructor name the package imports is in the ``__all__`` of ``instructor`` or of
+    the subpackage instructor documents for it (``instructor.core``: exceptions;
+    ``instructor.processing``: the request and response steps ``create`` runs) — never a
+    module inside them, so an instructor upgrade that keeps its exports keeps us working."""
+    import ast
+    import importlib
+
+    allowed = {"instructor", "instructor.core", "instructor.processing"}
+    found = []
+    for path in sorted((ROOT / "extractor").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("instructor"):
+                assert node.module in allowed, f"{path}: from {node.module} import …"
+                exported = importlib.import_module(node.module).__all__
+                for alias in node.names:
+                    assert alias.name in exported, f"{path}: {node.module}.{alias.name}"
+                    found.append(alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert not alias.name.startswith("instructor.") or alias.name in allowed
+    assert "handle_response_model" in found  # the walk saw the backend's imports

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import openai
 from instructor.core import IncompleteOutputException
-from instructor.processing.response import handle_reask_kwargs, process_response
+from instructor.processing import handle_reask_kwargs, process_response
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 import instructor
-from instructor.processing.response import handle_response_model
+from instructor.processing import handle_response_model
 from pydantic import BaseModel
 
 from extractor.backends.openai_api.answers import AnswerModel, answer_model
