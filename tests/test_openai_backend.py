@@ -552,3 +552,40 @@ def test_only_names_instructor_exports_are_imported():
                 for alias in node.names:
                     assert not alias.name.startswith("instructor.") or alias.name in allowed
     assert "handle_response_model" in found  # the walk saw the backend's imports
+
+
+def test_a_401_on_a_reask_stops_the_run_not_just_the_reask():
+    unauthorized = httpx.Response(401, json={"error": {"message": "bad key"}})
+    handler, seen = conversation({"events": [ATTACK, BOMBING]}, unauthorized)
+    with pytest.raises(ModelUnavailableError, match="refused the API key"):
+        draft(mock_backend(handler))
+    assert len(seen) == 2
+
+
+def test_awaiting_several_extracts_at_once_in_one_loop_keeps_each_ones_connections():
+    """A notebook awaits ``aextract`` calls together on its running loop: the first to end must
+    not close the connections the others still use (here: the slower one's re-ask)."""
+    from extractor import Extractor
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        slow = "ثانية" in body["messages"][-1]["content"]
+        await asyncio.sleep(0.3 if slow else 0.01)
+        if slow and not any(m["role"] == "tool" for m in body["messages"]):
+            return tool_answer(request, {"events": [BOMBING]})  # re-asked once
+        return tool_answer(request, {"events": [AID]})
+
+    backend = mock_backend(handler)
+    extractor = Extractor(backend=backend)
+
+    async def notebook_cell():
+        return await asyncio.gather(
+            extractor.aextract(SEGMENT, doc_id="a"),
+            extractor.aextract(SEGMENT + " ثانية", doc_id="b"),
+            return_exceptions=True,
+        )
+
+    results = asyncio.run(notebook_cell())
+    assert [getattr(r, "ok", r) for r in results] == [True, True]
+    assert [len(r.events) for r in results] == [1, 1]
+    assert backend.client._raw is None  # closed once the last one ended

@@ -32,7 +32,7 @@ from extractor.backends.openai_api.faults import DEFAULT_BASE_URL, classify, sho
 from extractor.backends.openai_api.requests import RequestBuilder
 from extractor.backends.openai_api.transport import RetryingTransport
 from extractor.core.backend import Usage
-from extractor.errors import BackendError
+from extractor.errors import BackendError, ModelUnavailableError
 from extractor.settings import Settings
 
 NO_KEY = "sk-no-key-required"  # local servers need no key, but the SDK insists on one
@@ -93,6 +93,8 @@ class ModelClient:
         self._client: instructor.AsyncInstructor | None = None
         self._raw: openai.AsyncOpenAI | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._busy = 0  # asks in flight on this loop's client
+        self._close_when_idle = False
 
     def _ensure(self) -> instructor.AsyncInstructor:
         loop = asyncio.get_running_loop()
@@ -116,9 +118,15 @@ class ModelClient:
         return client
 
     async def aclose(self) -> None:
+        """Close the connections; while asks are in flight on this loop (a notebook awaiting
+        several ``aextract`` calls at once, each closing when it ends), once the last is done."""
+        if self._busy and self._loop is asyncio.get_running_loop():
+            self._close_when_idle = True
+            return
         if self._raw is not None and self._loop is asyncio.get_running_loop():
             await self._raw.close()
         self._client = self._raw = self._loop = None
+        self._busy, self._close_when_idle = 0, False
 
     async def ask(self, text: str, usage: Usage) -> tuple[list[BaseModel], int]:
         """The valid drafts of the model's answer for ``text`` and how many were set aside."""
@@ -134,6 +142,7 @@ class ModelClient:
             reraise=True,
         )
         token = enter(conversation)
+        self._busy += 1
         try:
             answer = await client.chat.completions.create(
                 **self.requests.create_kwargs(text), max_retries=reasking
@@ -143,11 +152,16 @@ class ModelClient:
         except Exception as exc:
             if conversation.cut_off:
                 raise CutOff(c.max_tokens) from None
-            if conversation.earlier:  # an earlier answer's valid drafts outlive a broken re-ask
+            failure = _failure(exc, c)
+            # an earlier answer's valid drafts outlive a broken re-ask, not an unusable server
+            if conversation.earlier and not isinstance(failure, ModelUnavailableError):
                 return conversation.earlier, conversation.earlier_invalid
-            raise _failure(exc, c) from exc
+            raise failure from exc
         finally:
             leave(token)
+            self._busy -= 1
+            if self._close_when_idle and not self._busy:
+                await self.aclose()
         return answer.drafts, answer.invalid
 
 
