@@ -107,6 +107,27 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
+def _unreachable(chain: list[BaseException]) -> str | None:
+    """Whether an exception chain says the server cannot be reached at all (no retry helps):
+    "refused", "unknown host", or None."""
+    texts = [str(e).lower() for e in chain]
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
+        "refused" in t or "all connection attempts failed" in t for t in texts
+    ):
+        return "refused"
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(
+        "name or service not known" in t or "nodename nor servname" in t for t in texts
+    ):
+        return "unknown host"
+    return None
+
+
+def _not_recorded(chain: list[BaseException]) -> bool:
+    """A replay (vcrpy) without this request: its error, known by name (vcrpy is a test tool,
+    never imported here)."""
+    return any(type(e).__name__ == "CannotOverwriteExistingCassetteException" for e in chain)
+
+
 def _error_message(exc: openai.APIStatusError) -> str:
     body = exc.body
     if isinstance(body, dict):
@@ -128,22 +149,18 @@ def classify(exc: BaseException, c: Settings) -> BackendError:
     for e in chain:
         if isinstance(e, openai.APIStatusError):
             return _status_error(e, c)
-    if any(type(e).__name__ == "CannotOverwriteExistingCassetteException" for e in chain):
+    if _not_recorded(chain):
         return BackendError(
             "this request is not in the replay cassette (the text, prompt or settings changed): "
             "re-record it with `make record`"
         )
-    texts = [str(e).lower() for e in chain]
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
-        "refused" in t or "all connection attempts failed" in t for t in texts
-    ):
+    unreachable = _unreachable(chain)
+    if unreachable == "refused":
         return ModelUnavailableError(
             f"cannot connect to {site} (connection refused): is the model server running? "
             "check --base-url"
         )
-    if any(isinstance(e, socket.gaierror) for e in chain) or any(
-        "name or service not known" in t or "nodename nor servname" in t for t in texts
-    ):
+    if unreachable == "unknown host":
         return ModelUnavailableError(f"cannot resolve the host of {site}: check --base-url")
     root = chain[-1]
     return BackendError(f"model request failed ({type(root).__name__}): {short(str(root))}")
@@ -176,16 +193,7 @@ def transport_fault(exc: Exception, timeout: float) -> Transient | None:
     Refused connections and unknown hosts are not: the SDK reports them, :func:`classify` names
     them."""
     chain = _causes(exc)
-    texts = [str(e).lower() for e in chain]
-    if any(isinstance(e, ConnectionRefusedError | socket.gaierror) for e in chain) or any(
-        "refused" in t
-        or "all connection attempts failed" in t
-        or "name or service not known" in t
-        or "nodename nor servname" in t
-        for t in texts
-    ):
-        return None
-    if any(type(e).__name__ == "CannotOverwriteExistingCassetteException" for e in chain):
+    if _unreachable(chain) is not None or _not_recorded(chain):
         return None
     root = chain[-1]
     if isinstance(root, TimeoutError) or any("timeout" in type(e).__name__.lower() for e in chain):
