@@ -589,3 +589,14 @@ def test_awaiting_several_extracts_at_once_in_one_loop_keeps_each_ones_connectio
     assert [getattr(r, "ok", r) for r in results] == [True, True]
     assert [len(r.events) for r in results] == [1, 1]
     assert backend.client._raw is None  # closed once the last one ended
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    from extractor.backends.openai_api.faults import retry_after
+
+    now = 1_700_000_000.0  # Tue, 14 Nov 2023 22:13:20 GMT
+    assert retry_after({"retry-after": "2.5"}, now) == 2.5
+    assert retry_after({"retry-after": "Tue, 14 Nov 2023 22:13:50 GMT"}, now) == 30.0
+    assert retry_after({"retry-after": "Tue, 14 Nov 2023 22:00:00 GMT"}, now) == 0.0  # past
+    assert retry_after({"retry-after": "soon"}, now) is None
+    assert retry_after({}, now) is None

@@ -19,7 +19,10 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 from collections.abc import Mapping
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import openai
@@ -66,12 +69,23 @@ def check_base_url(base_url: str | None) -> None:
         )
 
 
-def retry_after(headers: Mapping[str, str]) -> float | None:
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``Retry-After`` in seconds or as an HTTP date
+    (RFC 9110 allows both; proxies send dates)."""
     value = headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 # An unescaped "choices" key can only be a key of the completion itself (inside a tool call's
