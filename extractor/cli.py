@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +42,7 @@ from extractor.cli_common import (
 )
 from extractor.errors import ExtractorError
 from extractor.run.bulk import BulkJob, count_documents, run_bulk
+from extractor.run.output import OutputClosed
 from extractor.run.runner import RunSummary
 from extractor.settings import Settings
 
@@ -131,6 +133,8 @@ def run(
     )
     try:
         summary = _run_with_progress(job, settings, quiet or log_json, replay, record)
+    except OutputClosed:
+        raise typer.Exit(_stdout_closed()) from None
     except ExtractorError as exc:
         raise fail(str(exc), debug) from None
     except KeyboardInterrupt:
@@ -148,6 +152,20 @@ def run(
     # Non-zero while any document is not done: this run's failures, or older ones a resume skipped.
     outstanding = summary.outstanding_failures or 0
     raise typer.Exit(0 if summary.failed == 0 and outstanding == 0 else 1)
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool a closed pipe stopped
+
+
+def _stdout_closed() -> int:
+    """The program reading our output is gone (``| head -1``): stop without a message, as Unix
+    tools do on SIGPIPE; what is still buffered for standard output goes nowhere at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test runner's capture)
+        pass
+    return SIGPIPE_EXIT
 
 
 def _interrupted(job: BulkJob) -> str:

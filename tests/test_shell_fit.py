@@ -162,3 +162,26 @@ def test_seeds_carry_their_publication_dates():
     docs = {d.id: d for d in load_documents(SEEDS)}
     assert {k: d.published_at.isoformat() for k, d in docs.items()} == gold  # type: ignore[union-attr]
     assert all(d.source and d.source.endswith(".txt") for d in docs.values())  # type: ignore[union-attr]
+
+
+def test_a_closed_stdout_stops_the_run_quietly_like_a_unix_tool(tmp_path: Path):
+    """`extractor run x -o - | head -1`: the reader is gone; no error message, exit 141 (128 +
+    SIGPIPE, what a shell reports for `yes | head -1`), never exit 2 with a complaint."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone: the first record write fails
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "extractor.cli", "run", str(SEEDS), "-o", "-", "-q"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr.decode() == ""

@@ -209,6 +209,11 @@ class _AppendFile:
             self.fd = None
 
 
+class OutputClosed(OutputError):
+    """The program reading our standard output (or error) closed it (``| head -1``): the run
+    stops quietly, as Unix tools do on SIGPIPE."""
+
+
 class _StreamFile:
     """Lines to an already open binary stream (standard output or standard error)."""
 
@@ -221,7 +226,7 @@ class _StreamFile:
             self.stream.write(payload)
             self.stream.flush()
         except BrokenPipeError:
-            raise OutputError(f"{self.path} was closed by the program reading it") from None
+            raise OutputClosed(f"{self.path} was closed by the program reading it") from None
         except OSError as exc:
             raise OutputError(f"cannot write {self.path}: {exc.strerror}") from None
 
