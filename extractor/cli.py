@@ -300,7 +300,10 @@ def report(
 
 @app.command()
 def link(
-    events: Annotated[Path, typer.Argument(help="Records JSONL (from one or more runs)")],
+    events: Annotated[
+        list[Path],
+        typer.Argument(help="Records JSONL (from runs, or an earlier link: its ids are kept)"),
+    ],
     out: Annotated[Path, typer.Option("-o", "--out", help="Linked JSONL (records + cluster_id)")],
     summary_json: Annotated[
         Path | None, typer.Option(help="Write the cluster summary as JSON")
@@ -308,7 +311,8 @@ def link(
     top: Annotated[int, typer.Option(help="Clusters to show")] = 15,
     debug: Debug = False,
 ) -> None:
-    """Give one cluster_id to the same event reported by several articles; sum money once."""
+    """Give one cluster_id to the same event reported by several articles, one commitment_id to
+    the stages of one aid package; sum money once per commitment."""
     from extractor.tools.link_tasks import link_file
 
     try:
@@ -335,13 +339,56 @@ def link(
             row.get("first_date") or "",
         )
     console.print(table)
-    totals = Table(title="money per donor (each cluster counted once, running totals excluded)")
-    for col in ("donor", "currency", "amount", "clusters"):
+    totals = Table(
+        title="money per donor (each commitment once, at its latest stage; running totals "
+        "and conversions excluded)"
+    )
+    for col in ("donor", "currency", "amount", "commitments"):
         totals.add_column(col)
     for row in summary["money_totals"]:
-        totals.add_row(row["donor"], row["currency"], f"{row['amount']:,.0f}", str(row["clusters"]))
+        totals.add_row(
+            row["donor"], row["currency"], f"{row['amount']:,.0f}", str(row["commitments"])
+        )
     console.print(totals)
     err.print(f"linked records → {out}")
+
+
+@app.command()
+def track(
+    events: Annotated[
+        list[Path], typer.Argument(help="Records JSONL (from runs, or from extractor link)")
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="One row per aid commitment: .csv, .jsonl, .parquet")
+    ],
+    totals: Annotated[
+        Path | None,
+        typer.Option(help="Donor × month × stage totals in USD and EUR (.csv, .jsonl, .parquet)"),
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """One row per aid commitment at its latest stage, in USD and EUR at the ECB rate of the day."""
+    from extractor.tools.track import track_files
+
+    try:
+        written = track_files(events, out, totals)
+    except ExtractorError as exc:
+        raise fail(str(exc), debug) from None
+    rows = written["rows"]
+    usd: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for row in rows:
+        if row["counted"]:
+            donor = row["donor_code"] or "unknown"
+            usd[donor] = usd.get(donor, 0.0) + (row["amount_usd"] or 0.0)
+            count[donor] = count.get(donor, 0) + 1
+    table = Table(title=f"{len(rows)} aid commitments; counted: each once, at its latest stage")
+    for col in ("donor", "USD", "commitments"):
+        table.add_column(col)
+    for donor in sorted(usd, key=lambda d: -usd[d]):
+        table.add_row(donor, f"{usd[donor]:,.0f}", str(count[donor]))
+    stdout_console().print(table)
+    err.print(f"commitments → {out}" + (f"   totals → {totals}" if totals else ""))
 
 
 @app.command()
@@ -478,6 +525,10 @@ def _print_report(report: dict[str, Any]) -> None:
         str(report["grounding"]["n"]),
     )
     out.print(fields)
+    dups = report.get("duplicates") or {"n": 0, "records": []}
+    out.print(f"duplicates (an event already matched, reported again): {dups['n']}")
+    for d in dups["records"][:20]:
+        out.print(f"  {d['doc_id']} {d['event_type']}: {d['quote'][:80]}")
 
 
 app.add_typer(batch_app, name="batch")

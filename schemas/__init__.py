@@ -17,6 +17,7 @@ from .values import (
     Evidence,
     Item,
     Location,
+    Mention,
     Money,
     Provenance,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Evidence",
     "Item",
     "Location",
+    "Mention",
     "Money",
     "Provenance",
     "TaskRecord",

@@ -25,6 +25,7 @@ from .values import (
     Evidence,
     Item,
     Location,
+    Mention,
     Money,
     Provenance,
 )
@@ -98,12 +99,23 @@ class EventRecord(BaseModel):
 
     event_id: str
     doc_id: str
+    published_at: str | None = Field(
+        default=None, description="The document's publication date (ISO 8601), when known."
+    )
+    source: str | None = Field(
+        default=None, description="The document's URL when known, else its file path or JSONL id."
+    )
     segment_id: int
     segment_kind: SegmentKind = "main"
     event_type: EventType
     subtype: OtherSubtype | None = None
     summary_en: str | None = None
     evidence: Evidence
+    mentions: list[Mention] = Field(
+        default_factory=list,
+        description="Every place the document tells this event, in text order (the evidence is "
+        "the fullest of them).",
+    )
     actors: list[Actor] = Field(default_factory=list)
     targets: list[Actor] = Field(default_factory=list)
     date: DateValue | None = None
@@ -114,6 +126,11 @@ class EventRecord(BaseModel):
     stage: AidStage | None = None
     money: list[Money] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
+    commitment_id: str | None = Field(
+        default=None,
+        description="Aid: the package this record is a stage of (shared by its announcement, "
+        "votes, signing, delivery; across articles after extractor link).",
+    )
     # attack (mode) / diplomatic_contact (mode)
     mode: str | None = None
     killed: int | None = Field(default=None, ge=0)
@@ -152,6 +169,7 @@ __all__ = [
     "Evidence",
     "Item",
     "Location",
+    "Mention",
     "Modality",
     "Money",
     "OtherSubtype",

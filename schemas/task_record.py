@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .values import Evidence, Provenance
+from .values import Evidence, Mention, Provenance
 
 
 class TaskRecord(BaseModel):
@@ -26,9 +26,12 @@ class TaskRecord(BaseModel):
     task: str
     record_id: str
     doc_id: str
+    published_at: str | None = None  # the document's publication date (ISO 8601), when known
+    source: str | None = None  # the document's URL when known, else its file path or JSONL id
     segment_id: int
     segment_kind: str = "main"
     evidence: Evidence
+    mentions: list[Mention] = Field(default_factory=list)  # every place the record is told
     fields: dict[str, Any] = Field(default_factory=dict)
     provenance: Provenance
 

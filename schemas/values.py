@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 Alignment = Literal["exact", "normalized", "fuzzy"]
 # Where a value's words were found: in the quote's sentence, or elsewhere in the same segment
@@ -35,6 +35,14 @@ class Evidence(BaseModel):
         if self.end <= self.start:
             raise ValueError("evidence end must be after start")
         return self
+
+
+class Mention(BaseModel):
+    """One place the article tells the event (or the task's record): ``text[start:end] == quote``."""
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
 
 
 # Every value also says where in the document the words it was read from are: ``text[start:end]``
@@ -151,6 +159,7 @@ __all__ = [
     "Evidence",
     "Item",
     "Location",
+    "Mention",
     "Money",
     "MoneyQualifier",
     "Provenance",

@@ -116,7 +116,7 @@ CUMULATIVE = rec(
 def test_same_package_in_two_articles_is_one_cluster() -> None:
     linked = link_records([PKG_A, PKG_B])
     assert groups(linked) == {frozenset({"a1", "b1"})}
-    assert linked[0].cluster_id == cluster_id(["a1", "b1"])
+    assert linked[0].cluster_id == cluster_id("a1")
 
 
 def test_different_amounts_never_link_even_with_near_identical_quotes() -> None:
@@ -244,17 +244,112 @@ def test_transitivity_never_joins_two_amounts() -> None:
     assert not any({"m2", "m3"} <= g for g in found)
 
 
-def test_cluster_ids_do_not_depend_on_input_order() -> None:
+def test_a_cluster_id_comes_from_its_earliest_member() -> None:
     records = [PKG_A, PKG_B, PKG_250, CUMULATIVE]
-    expected = clusters_of(link_records(records))
+    ids = clusters_of(link_records(records))
+    assert ids["a1"] == ids["b1"] == cluster_id("a1")
+    assert ids["c1"] == cluster_id("c1")
+    # another order may name a cluster after another member, never split or join differently
     for seed in range(5):
         shuffled = records[:]
         random.Random(seed).shuffle(shuffled)
         linked = link_records(shuffled)
         assert [lr.record.event_id for lr in linked] == [r.event_id for r in shuffled]
-        assert clusters_of(linked) == expected
-    assert expected["a1"] == expected["b1"] == cluster_id(["b1", "a1"])
-    assert expected["c1"] == cluster_id(["c1"])
+        assert groups(linked) == groups(link_records(records))
+
+
+def _commitments(linked: list[LinkedRecord]) -> dict[str, str | None]:
+    return {lr.record.event_id: lr.record.commitment_id for lr in linked}
+
+
+def test_linking_a_then_a_and_b_keeps_every_id_of_a(tmp_path: Path) -> None:
+    announced = rec("a1", "doc_a", "واشنطن تعلن حزمة بقيمة 125 مليون دولار", money=USD_125M)
+    announced_again = rec(
+        "a2",
+        "doc_b",
+        "أعلنت الولايات المتحدة حزمة جديدة لأوكرانيا بـ125 مليون دولار",
+        money=USD_125M,
+    )
+    strike = rec(
+        "a3",
+        "doc_b",
+        "قصف روسي على كييف",
+        event_type="attack",
+        actors=("RUS",),
+        location="Kyiv",
+        day="2024-05-11",
+    )
+    a = [announced, announced_again, strike]
+    # B: the same package delivered (another stage, a later article), another report of the
+    # strike, and a report that could tie A's package to a second one (it must not merge them)
+    delivered = rec(
+        "b1",
+        "doc_c",
+        "وصلت إلى أوكرانيا أسلحة الحزمة الأمريكية البالغة 125 مليون دولار",
+        money=USD_125M,
+        day="2024-06-20",
+        stage="delivered",
+    )
+    strike_again = rec(
+        "b2",
+        "doc_d",
+        "قصف روسي على كييف فجر اليوم",
+        event_type="attack",
+        actors=("RUS",),
+        location="Kyiv",
+        day="2024-05-11",
+    )
+    b = [delivered, strike_again, rec("b3", "doc_e", "حزمة بقيمة 250 مليون دولار", money=USD_250M)]
+
+    first = link_records(a)
+    both = link_records(a + b)
+    assert clusters_of(both)["a1"] == clusters_of(first)["a1"] == cluster_id("a1")
+    for eid in ("a1", "a2", "a3"):
+        assert clusters_of(both)[eid] == clusters_of(first)[eid]
+        assert _commitments(both)[eid] == _commitments(first)[eid]
+    assert clusters_of(both)["b2"] == clusters_of(first)["a3"]  # joined A's strike
+    assert _commitments(both)["b1"] == _commitments(first)["a1"]  # a later stage of A's package
+    assert clusters_of(both)["b1"] != clusters_of(both)["a1"]  # … reported as its own event
+    assert _commitments(both)["b3"] != _commitments(first)["a1"]
+
+    # A file written by extractor link, linked again with B: every id of it is kept
+    linked_a = tmp_path / "a.linked.jsonl"
+    raw_a = tmp_path / "a.jsonl"
+    raw_b = tmp_path / "b.jsonl"
+    raw_a.write_text("".join(r.model_dump_json() + "\n" for r in a), encoding="utf-8")
+    raw_b.write_text("".join(r.model_dump_json() + "\n" for r in b), encoding="utf-8")
+    link_file(raw_a, linked_a)
+    again = tmp_path / "ab.linked.jsonl"
+    link_file([linked_a, raw_b], again)
+    before = {
+        json.loads(x)["event_id"]: json.loads(x) for x in linked_a.read_text("utf-8").splitlines()
+    }
+    after = {
+        json.loads(x)["event_id"]: json.loads(x) for x in again.read_text("utf-8").splitlines()
+    }
+    for eid, row in before.items():
+        assert (after[eid]["cluster_id"], after[eid]["commitment_id"]) == (
+            row["cluster_id"],
+            row["commitment_id"],
+        )
+    assert after["b1"]["commitment_id"] == before["a1"]["commitment_id"]
+
+
+def test_one_articles_stages_share_their_commitment_across_articles() -> None:
+    house = rec(
+        "h1",
+        "doc_h",
+        "وافق مجلس النواب على 61 مليار دولار",
+        money=((61e9, "USD", False),),
+        stage="approved",
+        day="2024-04-20",
+    )
+    signed = rec("h2", "doc_h", "ووقع بايدن على الحزمة", stage="approved", day="2024-04-24")
+    house.commitment_id = signed.commitment_id = "k-house"
+    elsewhere = rec("x1", "doc_x", "بايدن يوقع قانون المساعدات", stage="approved", day="2024-04-24")
+    elsewhere.commitment_id = "k-x"
+    linked = link_records([house, signed, elsewhere])
+    assert {lr.record.commitment_id for lr in linked[:2]} == {"k-house"}
 
 
 # ---- summary ------------------------------------------------------------------------------------
@@ -280,14 +375,14 @@ def test_totals_count_each_cluster_once_and_skip_cumulative() -> None:
     assert summary["clusters"] == 4
     assert summary["multi_report_clusters"] == 1
     assert summary["money_totals"] == [
-        {"donor": "USA", "currency": "USD", "amount": 375_000_000.0, "clusters": 2}
+        {"donor": "USA", "currency": "USD", "amount": 375_000_000.0, "commitments": 2}
     ]
     assert summary["cumulative_reported"] == [
         {"donor": "USA", "currency": "USD", "amount": 55_000_000_000.0, "reports": 2}
     ]
     top = summary["cluster_rows"][0]
     assert top == {
-        "cluster_id": cluster_id(["a1", "b1", "e1"]),
+        "cluster_id": cluster_id("a1"),
         "event_type": "aid",
         "stage": "announced",
         "actors": ["USA"],
@@ -324,7 +419,9 @@ def test_link_file_round_trip(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in lines]
     assert [r["event_id"] for r in rows] == ["a1", "b1", "c1"]
     assert rows[0]["cluster_id"] == rows[1]["cluster_id"] != rows[2]["cluster_id"]
-    assert LinkedRecord.from_row(rows[0]).record == PKG_A
+    back = LinkedRecord.from_row(rows[0]).record
+    assert back.commitment_id == rows[1]["commitment_id"] != rows[2]["commitment_id"]
+    assert back.model_copy(update={"commitment_id": None}) == PKG_A
     assert summary["clusters"] == 2
 
 
@@ -349,23 +446,28 @@ def test_link_file_on_gold_documents(gold_events: Path, tmp_path: Path) -> None:
     two = [json.loads(x) for x in (tmp_path / "two.jsonl").read_text("utf-8").splitlines()]
     assert one == two
 
-    # Every record kept, in order, unchanged apart from the added cluster_id.
+    # Every record kept, in order, unchanged apart from the cluster and commitment ids.
     assert len(one) == len(source) == first["records"]
+    ids = ("cluster_id", "commitment_id")
     for row, src in zip(one, source, strict=True):
-        assert {k: v for k, v in row.items() if k != "cluster_id"} == src
+        assert {k: v for k, v in row.items() if k not in ids} == {
+            k: v for k, v in src.items() if k not in ids
+        }
+        # an article's package keeps its id, or takes the id of the package it joined
+        assert (row["commitment_id"] is None) == (src["commitment_id"] is None)
 
-    # Shuffled input, same clusters.
+    # Shuffled input, same clusters (their ids may name another member).
     shuffled = source[:]
     random.Random(7).shuffle(shuffled)
     back = link_records([EventRecord.model_validate(r) for r in shuffled])
-    assert clusters_of(back) == {r["event_id"]: r["cluster_id"] for r in one}
+    assert groups(back) == groups([LinkedRecord.from_row(r) for r in one])
 
     # No cluster mixes event types; records of one document share a cluster only as copies.
     members: dict[str, list[dict]] = defaultdict(list)
     for row in one:
         members[row["cluster_id"]].append(row)
     for cid, rows in members.items():
-        assert cid == cluster_id(r["event_id"] for r in rows)
+        assert cid == cluster_id(rows[0]["event_id"])
         assert len({r["event_type"] for r in rows}) == 1
         docs = [r["doc_id"] for r in rows]
         if len(set(docs)) < len(docs):
@@ -376,5 +478,5 @@ def test_link_file_on_gold_documents(gold_events: Path, tmp_path: Path) -> None:
     # Totals never include cumulative money.
     cumulative = {m["amount"] for r in source for m in r["money"] if m["cumulative"]}
     package = {m["amount"] for r in source for m in r["money"] if not m["cumulative"]}
-    counted = {t["amount"] for t in first["money_totals"] if t["clusters"] == 1}
+    counted = {t["amount"] for t in first["money_totals"] if t["commitments"] == 1}
     assert not (counted & (cumulative - package))

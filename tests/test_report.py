@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -293,3 +294,150 @@ def test_write_report_rejects_a_bad_line(tmp_path: Path) -> None:
     events.write_text('{"event_id": "x"}\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="events.jsonl:1"):
         write_report(events, [SEEDS], tmp_path / "r.html")
+
+
+# ---- timeline, links and doubts --------------------------------------------------------------
+
+
+def _aid(event_id: str, doc: Document, quote: str, day: str, stage: str, **kw) -> EventRecord:
+    from extractor.schemas import Actor, DateValue, Money
+
+    return rec(
+        event_id,
+        doc,
+        quote,
+        actors=[Actor(surface="واشنطن", name="United States", kind="country", code="USA")],
+        targets=[Actor(surface="كييف", name="Ukraine", kind="country", code="UKR")],
+        date=DateValue(surface=day, value=day, precision="day"),
+        money=[Money(surface="100 مليون دولار", amount=1e8, currency="USD")],
+        stage=stage,
+        **kw,
+    )
+
+
+def test_timeline_counts_each_commitment_once_and_each_attack_once() -> None:
+    from extractor.schemas import DateValue, Location
+
+    a = Document("a", "أعلنت واشنطن حزمة لكييف بقيمة 100 مليون دولار. وقصفت روسيا خاركيف فقتل 3.")
+    b = Document("b", "وصلت إلى كييف أسلحة الحزمة الأمريكية بقيمة 100 مليون دولار. قصف خاركيف.")
+    announced = _aid(
+        "p1", a, "أعلنت واشنطن حزمة لكييف بقيمة 100 مليون دولار", "2024-05-03", "announced"
+    )
+    delivered = _aid(
+        "p2",
+        b,
+        "وصلت إلى كييف أسلحة الحزمة الأمريكية بقيمة 100 مليون دولار",
+        "2024-06-20",
+        "delivered",
+    )
+    from extractor.schemas import Actor
+
+    strike = dict(
+        actors=[Actor(surface="روسيا", name="Russia", kind="country", code="RUS")],
+        targets=[Actor(surface="خاركيف", name="Ukraine", kind="country", code="UKR")],
+        date=DateValue(surface="x", value="2024-05-03", precision="day"),
+        location=Location(surface="خاركيف", name="Kharkiv"),
+        mode="missile",
+    )
+    first = rec("s1", a, "وقصفت روسيا خاركيف فقتل 3", "attack", killed=3, **strike)
+    second = rec("s2", b, "قصف خاركيف", "attack", injured=5, **strike)
+    records = [announced, delivered, first, second]
+    html = render_report(records, {a.id: a, b.id: b})
+    page = Page(html)
+    assert_sound(page, records)
+    titles = re.findall(r"<rect[^>]*><title>([^<]*)</title>", html)
+    # one package: counted once, at its latest stage (delivered, June)
+    assert [t for t in titles if "commitment" in t] == [
+        "2024-06 delivered: 1 commitment, 100m USD counted"
+    ]
+    # two reports of one strike: one attack, with the toll of both reports
+    assert [t for t in titles if "attack" in t] == ["2024-05: 1 attack"]
+    assert "2024-05: 8 killed or injured" in html
+    assert "<svg" in html and "xmlns" not in html  # inline, no namespace URL
+
+
+def test_linked_reports_and_stages_are_shown() -> None:
+    a = Document("a", "أعلنت واشنطن حزمة لكييف بقيمة 100 مليون دولار.")
+    b = Document("b", "كشفت واشنطن عن حزمة لكييف بقيمة 100 مليون دولار أمس.")
+    c = Document("c", "وصلت إلى كييف أسلحة الحزمة الأمريكية بقيمة 100 مليون دولار.")
+    one = _aid("p1", a, "أعلنت واشنطن حزمة لكييف بقيمة 100 مليون دولار", "2024-05-03", "announced")
+    two = _aid(
+        "p2", b, "كشفت واشنطن عن حزمة لكييف بقيمة 100 مليون دولار أمس", "2024-05-04", "announced"
+    )
+    three = _aid(
+        "p3",
+        c,
+        "وصلت إلى كييف أسلحة الحزمة الأمريكية بقيمة 100 مليون دولار",
+        "2024-06-20",
+        "delivered",
+    )
+    page = Page(render_report([one, two, three], {d.id: d for d in (a, b, c)}))
+    assert "2 reports, 2 documents" in page.text_by_id["cluster-list"]
+    links = {h for h, ids in page.links if "row-p1" in ids}
+    assert "#row-p2" in links  # the other report of its cluster
+    assert "#row-p3" in links  # another stage of its commitment
+
+
+def test_doubtful_records_are_flagged_with_their_reasons() -> None:
+    from extractor.schemas import DateValue
+
+    doc = Document("d", "أعلنت واشنطن حزمة جديدة يوم الاثنين. وقالت إن الحزمة تصل قريبا.")
+    clean = rec("ok1", doc, "أعلنت واشنطن حزمة جديدة يوم الاثنين")
+    context_day = rec(
+        "ctx1",
+        doc,
+        "وقالت إن الحزمة تصل قريبا",
+        date=DateValue(surface="يوم الاثنين", value=None, start=25, end=36, alignment="context"),
+    )
+    fuzzy = rec("fz1", doc, "وقالت إن الحزمة", "diplomatic_contact")
+    fuzzy.evidence.alignment = "fuzzy"
+    html = render_report([clean, context_day, fuzzy], {doc.id: doc})
+    page = Page(html)
+    rows = {a["id"]: a for tag, a in page.elements if tag == "tr" and a.get("id")}
+    assert "data-doubt" not in rows["row-ok1"]
+    assert rows["row-ctx1"]["data-doubt"] == "1" and rows["row-fz1"]["data-doubt"] == "1"
+    flags = {
+        a.get("title") for tag, a in page.elements if tag == "span" and a.get("class") == "doubt"
+    }
+    assert "date found only in context" in flags and "fuzzy quote" in flags
+    assert page.ids["doubt-only"] == 1 and page.text_by_id["n-doubt"] == "2"
+    # a value told by one of the record's own mentions is no doubt
+    from extractor.schemas import Mention
+
+    context_day.mentions = [
+        Mention(quote="أعلنت واشنطن حزمة جديدة يوم الاثنين", start=0, end=35),
+        Mention(
+            quote=context_day.evidence.quote,
+            start=context_day.evidence.start,
+            end=context_day.evidence.end,
+        ),
+    ]
+    context_day.date.start, context_day.date.end = 24, 35  # type: ignore[union-attr]
+    again = Page(render_report([clean, context_day], {doc.id: doc}))
+    assert (
+        "data-doubt"
+        not in {a["id"]: a for tag, a in again.elements if tag == "tr" and a.get("id")}["row-ctx1"]
+    )
+
+
+def test_hostile_values_stay_text_in_every_new_place() -> None:
+    from extractor.schemas import Actor
+
+    doc = Document("x", 'أعلنت "<img src=x onerror=alert(1)>" حزمة.')
+    evil = rec(
+        "e<1>",
+        doc,
+        '"<img src=x onerror=alert(1)>" حزمة',
+        actors=[
+            Actor(
+                surface="<svg onload=alert(2)>",
+                name="</title><script>alert(3)</script>",
+                kind="org",
+            )
+        ],
+    )
+    html = render_report([evil], {doc.id: doc})
+    page = Page(html)
+    assert page.errors == []
+    assert "<img" not in html and "<svg onload" not in html and "<script>alert" not in html
+    assert len(page.scripts) == 1

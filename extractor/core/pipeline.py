@@ -26,6 +26,7 @@ from extractor.arabic.gazetteer import Gazetteer
 from extractor.arabic.sentences import Span, reading_sentences, sentence_pieces, sentences
 from extractor.core.backend import Backend, BackendAnswer, SegmentRequest, Usage
 from extractor.core.document import Document
+from extractor.core.mentions import stamp
 from extractor.core.record_builder import BuildStats, DocumentView
 from extractor.core.segment import EXTRACTABLE, Segment, segment
 from extractor.core.tasks import Task
@@ -288,6 +289,7 @@ class Pipeline:
                     if record is not None:
                         records.append(record)
         result.events = self.task.merge(records)
+        stamp(result.events, doc)  # publication date, source and mentions on every record
         return result
 
     # ---- all three -------------------------------------------------------------------------------

@@ -525,15 +525,37 @@ def resolve_number(value: Any, scope: Scope, name: str) -> int | float | None:
 
 
 def merge_identical(records: list[BaseModel]) -> list[BaseModel]:
-    """Keep one of records that say the same thing (overlapping chunks see a sentence twice)."""
-    kept: list[BaseModel] = []
-    seen: set[str] = set()
+    """Keep one of records that say the same thing: overlapping chunks see a sentence twice, and
+    a page repeats a sentence (a teaser before a photo caption, the caption itself). The same
+    fields told in the same words (normalized) at another place are one record with two
+    mentions (the first place gives its evidence and id)."""
+    from extractor.arabic.textnorm import normalize
+    from extractor.core.mentions import join_mentions
+
+    kept: dict[str, BaseModel] = {}
     for r in records:
-        key = r.model_dump_json(exclude={"provenance"})
-        if key not in seen:
-            seen.add(key)
-            kept.append(r)
-    return kept
+        evidence = getattr(r, "evidence", None)
+        exclude = {"provenance", "evidence", "record_id", "segment_id", "mentions"}
+        # the same values, wherever their words are (a value's offsets are its own place)
+        said = _placeless(r.model_dump(mode="json", exclude=exclude))
+        key = json.dumps(said, sort_keys=True, ensure_ascii=False)
+        key += "\x1f" + normalize(getattr(evidence, "quote", ""))
+        if key in kept:
+            if evidence is not None:
+                join_mentions(kept[key], r)
+        else:
+            kept[key] = r
+    return list(kept.values())
+
+
+def _placeless(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _placeless(v) for k, v in value.items() if k not in ("start", "end", "alignment")
+        }
+    if isinstance(value, list):
+        return [_placeless(v) for v in value]
+    return value
 
 
 __all__ = [

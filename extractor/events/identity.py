@@ -3,6 +3,7 @@ linking, driven by the event-type table (``conflicts`` and ``anchors`` of each t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from extractor.arabic.textnorm import normalize
@@ -96,3 +97,50 @@ def sides_overlap(a: EventRecord, b: EventRecord) -> bool:
         x = codes(a.actors) | codes(a.targets)
         y = codes(b.actors) | codes(b.targets)
     return not (x and y and not x & y)
+
+
+# ---- the discourse step: a mention that refers back to an event already told -----------------
+# Normalized words (textnorm: ة→ه, أ→ا, ى→ي) by which a sentence points back at an event of its
+# type that the article has just told: the event noun made definite or demonstrative ("الحزمة",
+# "هذه العقوبات", "الهدنة المعلنة"), the frame of a contact ("خلال الاتصال", "الرئيسان", "ناقش
+# معه"), a toll of the attack ("حصيلة"). A new event is introduced by an indefinite noun
+# ("حزمة جديدة", "هجوم آخر"), which none of these match.
+_DEMONSTRATIVE = r"(?:هذه|هذا|تلك|ذلك|هاتين|هذين)\s+"
+_BACK_NOUNS: dict[str, str] = {
+    "aid": r"(?:ال|بال|لل|وال|فال)(?:حزمه|شحنه|دفعه|منحه|قرض|مساعدات\s+المعلنه)",
+    "attack": r"(?:(?:ال|بال|لل|وال)(?:هجوم|هجمات|ضربه|ضربات|قصف|غاره|غارات|انفجار)"
+    r"|حصيله|الحصيله|وحصيله)",
+    "ceasefire": r"(?:ال|بال|لل|وال)(?:هدنه|تهدئه)|وقف\s+اطلاق\s+النار\s+المعلن",
+    "diplomatic_contact": r"(?:خلال|في|اثناء)\s+ال(?:اتصال|مكالمه|لقاء|اجتماع|زياره|"
+    r"محادثات|قمه|مباحثات)|(?:ال)(?:رئيسان|رئيسين|جانبان|جانبين|زعيمان|زعيمين|وزيران|وزيرين|"
+    r"طرفان|طرفين)|(?:ناقش|بحث|تناول|استعرض|اكد|ابلغ)\S*\s+(?:معه|معها|له|لها)",
+    "agreement": r"(?:ال|بال|لل|وال)(?:اتفاق|اتفاقيه|معاهده)\b",
+    "other": r"(?:ال|بال|لل|وال)(?:عقوبات|حزمه|تبادل|صفقه)",
+}
+_BACK = {
+    name: re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_DEMONSTRATIVE})?(?:{noun})")
+    for name, noun in _BACK_NOUNS.items()
+}
+# A sentence that details a package or a measure ("وقدمت الوزارة تفاصيل الحزمة", "وتشمل
+# الحزمة …"): what it lists belongs to the event, and its verb is no new stage.
+_DETAIL = re.compile(
+    r"(?:^|\s)(?:و|ف)?(?:تفاصيل|تشمل|يشمل|تتضمن|يتضمن|تضم|يضم|تتكون|تستهدف|يستهدف)"
+)
+# A toll told again, higher ("ثم ارتفعت حصيلة الهجوم إلى …", "بلغت حصيلة القتلى").
+_TOLL_UPDATE = re.compile(r"(?:ارتفع|ارتفاع|بلغ|وصل|تجاوز|زاد)\S*\s+(?:\S+\s+){0,3}?(?:ال)?حصيله")
+
+
+def refers_back(event_type: str, norm_quote: str) -> bool:
+    """Does a (normalized) quote point back at an event of ``event_type`` told before?"""
+    pattern = _BACK.get(event_type)
+    return pattern is not None and pattern.search(norm_quote) is not None
+
+
+def details(norm_quote: str) -> bool:
+    """Does a (normalized) quote detail an event (lists what a package or a measure holds)?"""
+    return _DETAIL.search(norm_quote) is not None
+
+
+def updates_toll(norm_quote: str) -> bool:
+    """Does a (normalized) quote give a toll that has risen since?"""
+    return _TOLL_UPDATE.search(norm_quote) is not None

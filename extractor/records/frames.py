@@ -32,6 +32,8 @@ from extractor.schemas.values import (
 COLUMNS = [
     "event_id",
     "doc_id",
+    "published_at",
+    "source",
     "segment_id",
     "segment_kind",
     "event_type",
@@ -40,6 +42,7 @@ COLUMNS = [
     "start",
     "end",
     "alignment",
+    "n_mentions",
     "actors",
     "actor_codes",
     "targets",
@@ -50,6 +53,7 @@ COLUMNS = [
     "modality",
     "category",
     "stage",
+    "commitment_id",
     "amount",
     "currency",
     "qualifier",
@@ -81,6 +85,8 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
     return {
         "event_id": r.event_id,
         "doc_id": r.doc_id,
+        "published_at": r.published_at,
+        "source": r.source,
         "segment_id": r.segment_id,
         "segment_kind": r.segment_kind,
         "event_type": r.event_type,
@@ -89,6 +95,7 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
         "start": r.evidence.start,
         "end": r.evidence.end,
         "alignment": r.evidence.alignment,
+        "n_mentions": len(r.mentions) or 1,
         "actors": _join([a.name for a in r.actors], join_lists),
         "actor_codes": _join([a.code for a in r.actors], join_lists),
         "targets": _join([a.name for a in r.targets], join_lists),
@@ -99,6 +106,7 @@ def record_row(r: EventRecord, *, join_lists: bool = True) -> dict[str, Any]:
         "modality": r.modality,
         "category": r.category,
         "stage": r.stage,
+        "commitment_id": r.commitment_id,
         "amount": first.amount if first else None,
         "currency": first.currency if first else None,
         "qualifier": first.qualifier if first else None,
@@ -134,12 +142,15 @@ TASK_COLUMNS = [
     "record_id",
     "task",
     "doc_id",
+    "published_at",
+    "source",
     "segment_id",
     "segment_kind",
     "quote",
     "start",
     "end",
     "alignment",
+    "n_mentions",
 ]
 
 # The columns of one user-task field, by the kind of value it holds: (suffix, how to read one
@@ -264,12 +275,15 @@ def task_record_row(
         "record_id": r.record_id,
         "task": r.task,
         "doc_id": r.doc_id,
+        "published_at": r.published_at,
+        "source": r.source,
         "segment_id": r.segment_id,
         "segment_kind": r.segment_kind,
         "quote": r.evidence.quote,
         "start": r.evidence.start,
         "end": r.evidence.end,
         "alignment": r.evidence.alignment,
+        "n_mentions": len(r.mentions) or 1,
     }
     values = _fields_of(r)
     for name, kind in kinds.items():

@@ -4,7 +4,9 @@ Per document and event type, predictions are matched one-to-one to gold events b
 assignment on a similarity of quote overlap, parties, money and date; pairs below 0.5 stay
 unmatched. Reported: relaxed (type only) and strict (type + actors + targets + date + money)
 event P/R/F1, a per-type breakdown, per-field scores on matched pairs, and how many predicted
-quotes are verbatim in the source.
+quotes are verbatim in the source, and **duplicates**: predicted records left unmatched that
+would match (similarity ≥ 0.5) a gold event another prediction already matched — the same event
+reported twice (see :func:`duplicates`).
 """
 
 from __future__ import annotations
@@ -199,6 +201,29 @@ def match(gold: list[Event], pred: list[Event]) -> list[tuple[int, int, float]]:
     ]
 
 
+def duplicates(
+    gold: list[Event], pred: list[Event], pairs: list[tuple[int, int, float]]
+) -> list[tuple[int, int]]:
+    """(gold index, pred index) of each prediction that restates an event already matched: left
+    unmatched by the one-to-one assignment, yet as similar to a matched gold event as a match
+    must be, with at least half of its quote's words (or the gold's) shared. A record of an event
+    the gold does not hold is a false positive, not a duplicate."""
+    matched_gold = {gi for gi, _, _ in pairs}
+    matched_pred = {pi for _, pi, _ in pairs}
+    out = []
+    for pi, p in enumerate(pred):
+        if pi in matched_pred:
+            continue
+        best = max(
+            ((similarity(gold[gi], p), gi) for gi in matched_gold),
+            default=(0.0, -1),
+        )
+        # and tells it in the gold's words (a mention, not another event of the sentence)
+        if best[0] >= MATCH_THRESHOLD and _overlap(gold[best[1]].words, p.words) >= 0.5:
+            out.append((best[1], pi))
+    return out
+
+
 def money_sets_equal(g: Event, p: Event) -> bool:
     if len(g.money) != len(p.money):
         return False
@@ -263,6 +288,7 @@ def score(gold_docs: dict[str, list[Event]], pred_docs: dict[str, list[Event]]) 
     per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, pred, gold
     fields: dict[str, _Tally] = defaultdict(_Tally)
     verbatim = _Tally()
+    dups: list[dict[str, Any]] = []
     for doc_id, gold in gold_docs.items():
         pred = pred_docs.get(doc_id, [])
         n_pred += len(pred)
@@ -273,7 +299,17 @@ def score(gold_docs: dict[str, list[Event]], pred_docs: dict[str, list[Event]]) 
                 verbatim.add(float(e.verbatim))
         for e in gold:
             per_type[e.event_type][2] += 1
-        for gi, pi, _sim in match(gold, pred):
+        pairs = match(gold, pred)
+        for gi, pi in duplicates(gold, pred, pairs):
+            dups.append(
+                {
+                    "doc_id": doc_id,
+                    "event_type": pred[pi].event_type,
+                    "quote": pred[pi].quote,
+                    "restates": gold[gi].quote,
+                }
+            )
+        for gi, pi, _sim in pairs:
             g, p = gold[gi], pred[pi]
             tp_relaxed += 1
             per_type[g.event_type][0] += 1
@@ -292,6 +328,7 @@ def score(gold_docs: dict[str, list[Event]], pred_docs: dict[str, list[Event]]) 
             for name, tally in sorted(fields.items())
         },
         "grounding": {"verbatim_rate": verbatim.result("rate")["rate"], "n": verbatim.n},
+        "duplicates": {"n": len(dups), "records": dups},
     }
     return report
 

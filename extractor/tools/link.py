@@ -20,10 +20,22 @@ Contradictions are hard constraints ("cannot link") that hold for the whole clus
 the pair that caused a merge: different non-cumulative amounts, disjoint initiators or targets,
 different aid stage, mode, ceasefire duration or attack place, negated versus asserted, dates too
 far apart (a week; a day for attacks, which recur daily), and two records of one document
-that the extractor kept separate (unless they are near-identical). Merges use union-find, so
-linking is transitive, but a merge that would put two contradicting records in one cluster is
-refused. Candidate pairs are merged strongest first in a fixed order and cluster ids hash the
-sorted event ids, so the result does not depend on the order of the input.
+that the extractor kept separate (unless they are near-identical).
+
+**Ids never change once given.** Records are linked one after the other in input order (files in
+the order given, lines in file order): each joins the cluster of its strongest link to a record
+before it whose members it all agrees with, or starts a cluster whose id is derived from its own
+``event_id`` — the cluster's earliest member, never the member set. Clusters never merge
+afterwards. So linking A and then A + B (B's files after A's) gives A's records the clusters and
+ids they had; B's records join them or start their own. A file written by ``extractor link`` can be
+linked again with new records: its ``cluster_id`` and ``commitment_id`` are kept as they are.
+
+**Commitments.** ``commitment_id`` joins the stages of one aid package (announced → approved →
+contracted → delivered) across articles: the stages one article tells share the id the extractor
+gave them (:func:`extractor.events.dedup.assign_commitments`), a cluster's reports share their
+package's, and a package told elsewhere at another stage — same donor, recipient and amount
+(within the shared tolerance), within a year, at a stage the commitment has not reached through
+another cluster — joins it. A commitment keeps the id of its earliest member.
 """
 
 from __future__ import annotations
@@ -40,14 +52,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 from rapidfuzz.utils import default_process
 
 from extractor.arabic.textnorm import normalize
 from extractor.core.values import same_amount
-from extractor.records.files import read_events
+from extractor.errors import ConfigError
 from extractor.schemas import EventRecord
 from extractor.schemas.event_types import SPECS
 
@@ -55,9 +67,6 @@ QUOTE_SIMILARITY = 85  # token_set_ratio on normalized quotes
 NEAR_IDENTICAL = 97  # fuzz.ratio for two records of one document to be the same record
 MIN_SHARED_TOKENS = 5
 ANCHOR_DATE_WINDOW_DAYS = 1  # "same facts" without money needs (nearly) the same day
-# Aid that was only asked for, denied or imagined is not money given; it never enters totals.
-UNCOUNTED_STAGES = frozenset({"requested"})
-UNCOUNTED_MODALITIES = frozenset({"negated", "hypothetical"})
 
 _WORD = re.compile(r"[^\W_]+")
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -67,7 +76,8 @@ _YEAR = re.compile(r"\d{4}")
 
 
 class LinkedRecord(BaseModel):
-    """A record and the cluster it belongs to (kept apart so ``schemas`` stays untouched)."""
+    """A record and the cluster it belongs to (kept apart so ``schemas`` stays untouched); the
+    record's ``commitment_id`` is the cross-article commitment once linked."""
 
     cluster_id: str
     record: EventRecord
@@ -82,6 +92,46 @@ class LinkedRecord(BaseModel):
         rest = dict(row)
         cluster_id = str(rest.pop("cluster_id"))
         return cls(cluster_id=cluster_id, record=EventRecord.model_validate(rest))
+
+
+def read_linkable(paths: Iterable[Path]) -> list[EventRecord | LinkedRecord]:
+    """Event records of JSONL files, in order; a line that carries a ``cluster_id`` (written by
+    ``extractor link``) keeps it, and its ``commitment_id``. A bad line (not UTF-8, not JSON, not
+    an event record) is a one-line ConfigError naming it."""
+    out: list[EventRecord | LinkedRecord] = []
+    for path in paths:
+        path = Path(path)
+        try:
+            with path.open("rb") as handle:
+                for lineno, raw in enumerate(handle, start=1):
+                    if not raw.strip():
+                        continue
+                    try:
+                        row = json.loads(raw.decode("utf-8"))
+                        if not isinstance(row, dict) or "event_type" not in row:
+                            raise ValueError("not an event record (a user task's record?)")
+                        if "cluster_id" in row:
+                            out.append(LinkedRecord.from_row(row))
+                        else:
+                            out.append(EventRecord.model_validate(row))
+                    except UnicodeDecodeError as exc:
+                        raise ConfigError(
+                            f"{path}:{lineno}: not UTF-8 text (byte {exc.start}); "
+                            "is it a records file?"
+                        ) from None
+                    except ValidationError as exc:
+                        error = exc.errors()[0]
+                        where = ".".join(str(x) for x in error["loc"]) or "record"
+                        raise ConfigError(
+                            f"{path}:{lineno}: not an event record ({where}: {error['msg']})"
+                        ) from None
+                    except ValueError as exc:
+                        raise ConfigError(f"{path}:{lineno}: not an event record: {exc}") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{path} is a folder, not a records file") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    return out
 
 
 # ---- comparable form ---------------------------------------------------------------------------
@@ -340,42 +390,152 @@ def _edges(feats: Sequence[_Feat]) -> list[tuple[int, float, int, int]]:
     return edges
 
 
-def cluster_id(event_ids: Iterable[str]) -> str:
-    """A stable id for a cluster: a hash of its sorted event ids (same members, same id)."""
-    key = "\x1f".join(sorted(event_ids))
-    return "c" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+def cluster_id(first_event_id: str) -> str:
+    """The id of a cluster, derived from its earliest member's ``event_id`` (a cluster keeps it
+    whatever joins it later)."""
+    return "c" + hashlib.sha256(first_event_id.encode("utf-8")).hexdigest()[:16]
 
 
-def link_records(records: Sequence[EventRecord]) -> list[LinkedRecord]:
-    """Give every record a ``cluster_id``; the output keeps the input order and length."""
-    order = sorted(
-        range(len(records)),
-        key=lambda k: (records[k].doc_id, records[k].event_id, records[k].model_dump_json()),
-    )
-    feats = [_feat(k, records[k]) for k in order]
-    parent = list(range(len(feats)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(feats))}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for _tier, _score, i, j in _edges(feats):
-        ri, rj = find(i), find(j)
-        if ri == rj:
-            continue
-        if all(_compatible(feats[x], feats[y]) for x in members[ri] for y in members[rj]):
-            root, other = min(ri, rj), max(ri, rj)
-            parent[other] = root
-            members[root].extend(members.pop(other))
-
-    ids = {root: cluster_id(feats[m].event_id for m in group) for root, group in members.items()}
-    out: list[LinkedRecord | None] = [None] * len(records)
+def link_records(records: Sequence[EventRecord | LinkedRecord]) -> list[LinkedRecord]:
+    """Give every record a ``cluster_id`` and every aid record a cross-article
+    ``commitment_id``; the output keeps the input order and length. Records are taken in input
+    order; ids already given (:class:`LinkedRecord` inputs) are kept."""
+    given: list[str | None] = []
+    plain: list[EventRecord] = []
+    for item in records:
+        if isinstance(item, LinkedRecord):
+            given.append(item.cluster_id)
+            plain.append(item.record.model_copy(deep=True))
+        else:
+            given.append(None)
+            plain.append(item.model_copy(deep=True))
+    feats = [_feat(k, r) for k, r in enumerate(plain)]
+    # Each record's links to records before it, strongest first.
+    earlier: dict[int, list[tuple[int, float, int]]] = defaultdict(list)
+    for tier, score, i, j in _edges(feats):
+        earlier[max(i, j)].append((tier, score, min(i, j)))
+    cluster_of: list[str] = [""] * len(plain)
+    members: dict[str, list[int]] = {}
     for i, f in enumerate(feats):
-        out[f.index] = LinkedRecord(cluster_id=ids[find(i)], record=records[f.index])
-    return [x for x in out if x is not None]
+        cid = given[i]
+        if cid is None:
+            for _tier, _score, j in sorted(earlier.get(i, ())):
+                candidate = cluster_of[j]
+                if all(_compatible(feats[m], f) for m in members[candidate]):
+                    cid = candidate
+                    break
+        if cid is None:
+            cid = cluster_id(f.event_id)
+            n = 1
+            while cid in members:  # the same event id given twice
+                cid = cluster_id(f"{f.event_id}#{n}")
+                n += 1
+        cluster_of[i] = cid
+        members.setdefault(cid, []).append(i)
+    _link_commitments(plain, cluster_of, [g is not None for g in given])
+    return [LinkedRecord(cluster_id=c, record=r) for c, r in zip(cluster_of, plain, strict=True)]
+
+
+# ---- commitments ---------------------------------------------------------------------------------
+
+STAGES = ("requested", "announced", "approved", "contracted", "delivered")
+COMMITMENT_DAYS = 365  # the stages of one package, told apart by at most a year
+
+
+@dataclass
+class _Commitment:
+    cid: str
+    actors: frozenset[str]
+    targets: frozenset[str]
+    modality: str
+    money: list[tuple[float, str]]
+    dates: list[tuple[date, date]]
+    stages: dict[str, set[str]]  # stage → clusters that reached it
+
+
+def _link_commitments(
+    records: list[EventRecord], cluster_of: list[str], linked: list[bool]
+) -> None:
+    """Give every aid record its cross-article ``commitment_id`` (see the module docstring)."""
+    units: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        if r.event_type != "aid":
+            r.commitment_id = None
+            continue
+        own = r.commitment_id or f"#{r.event_id}"
+        # an id from an earlier link is a commitment already; else the article's package
+        units[("", own) if linked[i] else (r.doc_id, own)].append(i)
+    by_cluster: dict[str, str] = {}
+    commitments: dict[str, _Commitment] = {}
+    for key, idx in units.items():  # in order of their first record
+        first = records[idx[0]]
+        own = first.commitment_id or _commitment_key(first.event_id)
+        found: str | None = own if key[0] == "" else None  # kept from an earlier link
+        if found is None:
+            found = next(
+                (by_cluster[cluster_of[i]] for i in idx if cluster_of[i] in by_cluster), None
+            ) or next(
+                (c.cid for c in commitments.values() if _joins(c, records, idx, cluster_of)),
+                None,
+            )
+        if found is None:
+            found, n = own, 1
+            while found in commitments:  # one article's package given twice
+                found, n = _commitment_key(f"{first.event_id}#{n}"), n + 1
+        if found not in commitments:
+            commitments[found] = _Commitment(
+                found, frozenset(), frozenset(), first.modality, [], [], defaultdict(set)
+            )
+        c = commitments[found]
+        for i in idx:
+            r = records[i]
+            r.commitment_id = found
+            by_cluster.setdefault(cluster_of[i], found)
+            c.actors |= _codes(r.actors)
+            c.targets |= _codes(r.targets)
+            c.money.extend(_feat(i, r).money)
+            if (iv := date_interval(r.date.value if r.date else None) or _published(r)) is not None:
+                c.dates.append(iv)
+            c.stages[r.stage or "announced"].add(cluster_of[i])
+
+
+def _commitment_key(first_event_id: str) -> str:
+    from extractor.events.dedup import commitment_key
+
+    return commitment_key(first_event_id)
+
+
+def _published(r: EventRecord) -> tuple[date, date] | None:
+    return date_interval(r.published_at[:10]) if r.published_at else None
+
+
+def _joins(
+    c: _Commitment, records: list[EventRecord], idx: list[int], cluster_of: list[str]
+) -> bool:
+    """Is an article's package another stage of commitment ``c``: same donor, recipient and
+    amount, within a year, at a stage ``c`` reached through no other cluster?"""
+    group = [records[i] for i in idx]
+    actors = frozenset().union(*(_codes(r.actors) for r in group))
+    targets = frozenset().union(*(_codes(r.targets) for r in group))
+    money = [m for i in idx for m in _feat(i, records[i]).money]
+    if not actors or actors != c.actors or not money or not c.money:
+        return False
+    if targets and c.targets and not targets & c.targets:
+        return False
+    if any(r.modality != c.modality for r in group):
+        return False
+    if not any(money_equal(x, y) for x in money for y in c.money):
+        return False
+    for r, i in zip(group, idx, strict=True):
+        reached = c.stages.get(r.stage or "announced", set())
+        if reached - {cluster_of[i]}:
+            return False  # that stage of the package was told by another cluster: another one
+    spans = [
+        iv
+        for r in group
+        if (iv := date_interval(r.date.value if r.date else None) or _published(r)) is not None
+    ]
+    return all(_gap_days(a, b) <= COMMITMENT_DAYS for a in spans for b in c.dates)
 
 
 # ---- summary -----------------------------------------------------------------------------------
@@ -400,25 +560,16 @@ def _distinct_money(pairs: Iterable[tuple[float, str]]) -> list[tuple[float, str
     return kept
 
 
-def _counts(group: Sequence[EventRecord]) -> bool:
-    first = group[0]
-    return (
-        first.event_type == "aid"
-        and first.stage not in UNCOUNTED_STAGES
-        and all(r.modality not in UNCOUNTED_MODALITIES for r in group)
-    )
-
-
 def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
-    """One row per cluster and money totals that count every cluster once.
+    """One row per cluster, and money totals that count every aid commitment once.
 
-    Totals add, per donor and currency, the package amount of each counted aid cluster (stage
-    other than requested, not negated or hypothetical). A cluster's amount in a currency is the
-    largest one its reports give: one sentence often states a total and its parts ("$400m: $100m
-    humanitarian and $300m in oil products"), so adding them would count the total twice.
-    Cumulative money ("$55bn since 2022") is a running total, not a package: it never enters the
-    totals and is listed apart, as the largest figure reported per donor and currency. Donors of a
-    joint cluster are one key ("DNK+NLD") so that a joint package is not added once per donor.
+    Totals add, per donor and currency, the amount of each counted commitment at the latest stage
+    it reached (:func:`extractor.tools.track.commitment_rows`: not requested, not planned,
+    negated or hypothetical; conversions and running totals are never an amount). A cluster's
+    ``money`` lists the distinct amounts its reports give. Cumulative money ("$55bn since 2022")
+    is a running total, not a package: it never enters the totals and is listed apart, as the
+    largest figure reported per donor and currency. Donors of a joint package are one key
+    ("DNK+NLD") so that a joint package is not added once per donor.
     """
     groups: dict[str, list[EventRecord]] = defaultdict(list)
     for lr in linked:
@@ -457,15 +608,6 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
             }
         )
         donor = "+".join(actors) or "unknown"
-        if _counts(group):
-            for currency in sorted({c for _, c in money}):
-                amount = max(a for a, c in money if c == currency)
-                row = totals.setdefault(
-                    (donor, currency),
-                    {"donor": donor, "currency": currency, "amount": 0.0, "clusters": 0},
-                )
-                row["amount"] += amount
-                row["clusters"] += 1
         if group[0].event_type == "aid":
             for r in group:
                 for m in r.money:
@@ -478,6 +620,20 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
                     row["amount"] = max(row["amount"], m.amount)
                     row["reports"] += 1
 
+    # Money: each commitment once, at its latest stage (extractor track's counting rules)
+    from extractor.tools.track import commitment_rows
+
+    commitments = commitment_rows(linked)
+    for c in commitments:
+        if not c["counted"]:
+            continue
+        donor = c["donor_code"] or "unknown"
+        row = totals.setdefault(
+            (donor, c["currency"]),
+            {"donor": donor, "currency": c["currency"], "amount": 0.0, "commitments": 0},
+        )
+        row["amount"] += c["amount"]
+        row["commitments"] += 1
     clusters.sort(
         key=lambda c: (-c["reports"], c["event_type"], c["first_date"] or "", c["cluster_id"])
     )
@@ -485,6 +641,7 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
         "records": len(linked),
         "clusters": len(clusters),
         "multi_report_clusters": sum(1 for c in clusters if c["reports"] > 1),
+        "commitments": len(commitments),
         "cluster_rows": clusters,
         "money_totals": [totals[k] for k in sorted(totals)],
         "cumulative_reported": [cumulative[k] for k in sorted(cumulative)],
@@ -494,10 +651,12 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
 # ---- files -------------------------------------------------------------------------------------
 
 
-def link_file(events_path: Path, out: Path) -> dict[str, Any]:
-    """Link the records of ``events_path``, write them with ``cluster_id`` to ``out`` (JSONL,
-    input order) and return :func:`summarize` of the result."""
-    linked = link_records(read_events(Path(events_path)))
+def link_file(events_path: Path | Sequence[Path], out: Path) -> dict[str, Any]:
+    """Link the records of ``events_path`` (one file or several, in order), write them with
+    ``cluster_id`` (and the linked ``commitment_id``) to ``out`` (JSONL, input order) and return
+    :func:`summarize` of the result."""
+    paths = [Path(events_path)] if isinstance(events_path, str | Path) else list(events_path)
+    linked = link_records(read_linkable(paths))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
@@ -513,5 +672,6 @@ __all__ = [
     "link_file",
     "link_records",
     "money_equal",
+    "read_linkable",
     "summarize",
 ]

@@ -7,7 +7,7 @@ than :data:`DATE_WINDOW_DAYS` apart) and either at least :data:`MIN_SHARED_VALUE
 their quotes say the same thing (rapidfuzz ``token_set_ratio`` ≥ :data:`QUOTE_SIMILARITY` with at
 least :data:`MIN_SHARED_TOKENS` words in common). Records of one document are never linked (the
 extractor already kept them apart). Merges are transitive but refused when they would put two
-contradicting records in one cluster; cluster ids hash the sorted record ids, as for events.
+contradicting records in one cluster; a cluster is named after the member given first.
 """
 
 from __future__ import annotations
@@ -166,7 +166,11 @@ def link_task_records(records: Sequence[TaskRecord]) -> list[LinkedTaskRecord]:
             root, other = min(ri, rj), max(ri, rj)
             parent[other] = root
             members[root].extend(members.pop(other))
-    ids = {root: cluster_id(feats[m].record_id for m in group) for root, group in members.items()}
+    # named after the member given first, as event clusters are after their earliest member
+    ids = {
+        root: cluster_id(min((feats[m] for m in group), key=lambda f: f.index).record_id)
+        for root, group in members.items()
+    }
     out: list[LinkedTaskRecord | None] = [None] * len(records)
     for i, f in enumerate(feats):
         out[f.index] = LinkedTaskRecord(cluster_id=ids[find(i)], record=records[f.index])
@@ -224,15 +228,18 @@ def summarize_tasks(linked: Sequence[LinkedTaskRecord]) -> dict[str, Any]:
     }
 
 
-def link_file(path: Path, out: Path) -> dict[str, Any]:
-    """Link the records of ``path`` whatever their task — event records by
-    :func:`extractor.tools.link.link_file`, a user task's here — write them with ``cluster_id``
-    to ``out`` (JSONL, input order) and return the summary."""
-    records = read_records(Path(path))
+def link_file(path: Path | Sequence[Path], out: Path) -> dict[str, Any]:
+    """Link the records of ``path`` (one file or several, in order) whatever their task — event
+    records by :func:`extractor.tools.link.link_file`, a user task's here — write them with
+    ``cluster_id`` to ``out`` (JSONL, input order) and return the summary."""
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    records = [r for p in paths for r in read_records(p)]
     if not records or all(isinstance(r, EventRecord) for r in records):
-        return link_events_file(path, out)
+        return link_events_file(paths, out)
     if any(not isinstance(r, TaskRecord) for r in records):
-        raise ConfigError(f"{path} mixes event records and a user task's records")
+        raise ConfigError(
+            f"{', '.join(map(str, paths))} mix event records and a user task's records"
+        )
     linked = link_task_records(records)  # type: ignore[arg-type]  # all TaskRecord
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,17 @@
 """An analyst-facing HTML review page: every event's evidence highlighted in its document.
 
-``render_report`` returns ONE self-contained HTML file (inline CSS and JS, no network at view
-time, system fonts only): a header with counts per event type, the number of documents and the
-run's provenance; a filterable, sortable table of events; and every document's text with each
-event's evidence marked at its exact character offsets.
+``render_report`` returns ONE self-contained HTML file (inline CSS, JS and SVG, no network at
+view time, system fonts only), rendered from Jinja2 templates with autoescape
+(``extractor/tools/templates/``: the page, its CSS and its JS): a header with counts per event type,
+the number of documents and the run's provenance; a timeline (aid commitments by month and
+stage, attacks by month with their casualties; SVG drawn into the page); a filterable, sortable
+table of events with a doubt flag (⚑) on the records a reviewer should look at first, and a
+filter for them; the reports ``extractor link`` puts together; and every document's text with
+each event's evidence marked at its exact character offsets.
+
+A record is doubtful when a value was found only in context (outside every sentence that tells
+the event), its quote was aligned fuzzily, the backends of a hybrid run disagreed (only one of
+them found it), or its provenance lists doubts of its own (``provenance.doubts``).
 
 Marks and overlapping evidence
 ------------------------------
@@ -26,22 +34,26 @@ same underline depth along its whole span and stacked events show stacked underl
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from extractor.core.document import Document, DocumentFailure
 from extractor.records.files import read_records
 from extractor.run.documents import load_documents
 from extractor.schemas import EVENT_TYPES, EventRecord, TaskRecord
-from extractor.schemas.events import Actor
 
 __all__ = ["render_report", "write_report"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # type: (Arabic label, strong colour (white text on it >= 4.5:1), light tint, underline style),
 # from the event-type table; a user task's records get TASK_STYLE under the task's name.
@@ -50,6 +62,48 @@ TYPE_STYLE: dict[str, tuple[str, str, str, str]] = {
 }
 TASK_STYLE = ("#374151", "#e5e7eb", "solid")
 Record = EventRecord | TaskRecord
+
+MODALITY_LABEL = {
+    "asserted": "مؤكَّد",
+    "planned": "مخطَّط",
+    "hypothetical": "افتراضي",
+    "negated": "منفي",
+}
+QUALIFIER_SIGN = {"exact": "", "at_least": "≥ ", "approx": "≈ ", "up_to": "≤ ", "equivalent": "= "}
+STAGE_COLOUR = {
+    "requested": "#9ca3af",
+    "announced": "#60a5fa",
+    "approved": "#1d4ed8",
+    "contracted": "#7c3aed",
+    "delivered": "#15803d",
+}
+MAX_TRACKS = 4
+_PARAGRAPH = re.compile(r"[^\s](?:[^\n]*[^\s])?")
+_ID_UNSAFE = re.compile(r"\s+")
+
+# (Arabic header, English header, sort kind, cell class) in the order of the row's cells.
+COLUMNS = (
+    ("#", "#", "num", "c-num"),
+    ("النوع", "type", "text", "c-type"),
+    ("التاريخ · المكان", "date · place", "text", "c-date"),
+    ("الفاعلون ← المستهدفون", "actors → targets", "text", "c-who"),
+    ("المبلغ", "amount", "num", "c-money"),
+    ("المواد", "items", "num", "c-items"),
+    ("الضحايا", "casualties", "num", "c-cas"),
+    ("المرحلة · النمط", "stage · mode", "text", "c-stage"),
+    ("الصيغة", "modality", "text", "c-mod"),
+    ("مرتبط", "linked", "text", "c-link"),
+    ("الدليل", "evidence", "text", "c-quote"),
+    ("الوثيقة", "document", "text", "c-doc"),
+)
+# the columns when the records are a user task's
+TASK_COLUMNS = (
+    ("#", "#", "num", "c-num"),
+    ("المهمة", "task", "text", "c-type"),
+    ("الحقول", "fields", "text", "c-fields"),
+    ("الدليل", "evidence", "text", "c-quote"),
+    ("الوثيقة", "document", "text", "c-doc"),
+)
 
 
 def _kind(r: Record) -> str:
@@ -75,43 +129,34 @@ def _styles(records: Iterable[Record]) -> dict[str, tuple[str, str, str, str]]:
     return styles
 
 
-MODALITY_LABEL = {
-    "asserted": "مؤكَّد",
-    "planned": "مخطَّط",
-    "hypothetical": "افتراضي",
-    "negated": "منفي",
-}
-QUALIFIER_SIGN = {"exact": "", "at_least": "≥ ", "approx": "≈ ", "up_to": "≤ ", "equivalent": "= "}
-MAX_TRACKS = 4
-_PARAGRAPH = re.compile(r"[^\s](?:[^\n]*[^\s])?")
-_ID_UNSAFE = re.compile(r"\s+")
-
-
-def _e(value: object) -> str:
-    """Escape text or an attribute value."""
-    return html.escape(str(value), quote=True)
-
-
-def _ltr(value: object, cls: str = "") -> str:
-    """Latin text, numbers, codes: isolated and left-to-right inside Arabic."""
-    c = f' class="{cls}"' if cls else ""
-    return f'<bdi dir="ltr"{c}>{_e(value)}</bdi>'
-
-
-def _ar(value: object, cls: str = "") -> str:
-    """Text as written in the article (usually Arabic): isolated, direction from its content."""
-    c = f' class="{cls}"' if cls else ""
-    return f"<bdi{c}>{_e(value)}</bdi>"
-
-
 def _safe_id(value: str) -> str:
     return _ID_UNSAFE.sub("_", value)
 
 
-def _number(value: float) -> str:
-    if float(value).is_integer():
+def _number(value: Any) -> str:
+    value = float(value)
+    if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = _number
+    return env
+
+
+@cache
+def _asset(name: str) -> Markup:
+    """The page's own CSS or JS (no record text ever goes into these)."""
+    return Markup((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 # ---- model ------------------------------------------------------------------------------------
@@ -124,6 +169,86 @@ class _Event:
     number: int = 0
     rendered: bool = False  # evidence marked in its document
     problem: str | None = None  # why it could not be marked
+    has_doc: bool = False
+    doubts: list[str] = field(default_factory=list)
+    cluster: str | None = None
+    peers: list[_Event] = field(default_factory=list)  # other reports of its cluster
+    commitment: str | None = None
+    commitment_peers: list[_Event] = field(default_factory=list)  # other stages of its package
+
+    # what the template shows, computed from the record
+    @property
+    def kind(self) -> str:
+        return _kind(self.record)
+
+    @property
+    def is_event(self) -> bool:
+        return isinstance(self.record, EventRecord)
+
+    @property
+    def doc_short(self) -> str:
+        d = self.record.doc_id
+        return d if len(d) <= 14 else d[:11] + "…"
+
+    @property
+    def doc_anchor(self) -> str:
+        return _safe_id(self.record.doc_id)
+
+    @property
+    def mentions(self) -> int:
+        return len(self.record.mentions)
+
+    @property
+    def cluster_short(self) -> str:
+        return (self.cluster or "")[:9]
+
+    @property
+    def commitment_short(self) -> str:
+        return (self.commitment or "")[:9]
+
+    @property
+    def search(self) -> str:
+        r = self.record
+        if isinstance(r, EventRecord):
+            return " ".join(
+                [r.evidence.quote, r.summary_en or "", r.doc_id]
+                + [a.surface for a in (*r.actors, *r.targets)]
+            )
+        return " ".join([r.evidence.quote, r.doc_id, json.dumps(r.fields, ensure_ascii=False)])
+
+    @property
+    def title(self) -> str:
+        r = self.record
+        return (r.summary_en or "") if isinstance(r, EventRecord) else ""
+
+    @property
+    def money_sort(self) -> str:
+        r = self.record
+        if not isinstance(r, EventRecord):
+            return ""
+        return str(max((m.amount for m in r.money), default=""))
+
+    @property
+    def items_sort(self) -> str:
+        r = self.record
+        return str(sum(i.quantity or 0 for i in r.items)) if isinstance(r, EventRecord) else ""
+
+    @property
+    def casualty_sort(self) -> str:
+        r = self.record
+        if not isinstance(r, EventRecord) or (r.killed, r.injured) == (None, None):
+            return ""
+        return str((r.killed or 0) + (r.injured or 0))
+
+    @property
+    def facets(self) -> list[str]:
+        r = self.record
+        if not isinstance(r, EventRecord):
+            return []
+        raw = [r.stage, r.category, r.mode, r.subtype, r.status, r.scope]
+        if r.duration_days:
+            raw.append(f"{r.duration_days} days")
+        return [f for f in raw if f]
 
 
 @dataclass
@@ -148,8 +273,9 @@ def _assign_tracks(spans: list[_Span]) -> None:
         active.append(span)
 
 
-def _render_text(text: str, spans: list[_Span]) -> str:
-    """Document text as paragraphs with nested marks; see the module docstring."""
+def _text_tokens(text: str, spans: list[_Span]) -> list[dict[str, Any]]:
+    """Document text as paragraph openings/closings and pieces, each piece with the marks that
+    cover it (outermost first); the template writes them. See the module docstring."""
     _assign_tracks(spans)
     paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
     cuts = {0, len(text)}
@@ -173,473 +299,287 @@ def _render_text(text: str, spans: list[_Span]) -> str:
         visible = [i for i in covered if in_paragraph[i]]
         span.first_piece = (visible or covered)[0] if covered else None
 
-    out: list[str] = []
+    out: list[dict[str, Any]] = []
     open_paragraph = False
     for i, (a, b) in enumerate(pieces):
         inside = in_paragraph[i]
         if inside and not open_paragraph:
-            out.append('<p dir="auto">')
+            out.append({"open_p": True})
             open_paragraph = True
         elif not inside and open_paragraph:
-            out.append("</p>")
+            out.append({"close_p": True})
             open_paragraph = False
         covering = [s for s in spans if s.start <= a and b <= s.end]
         # Outermost = highest track (largest padding: its underline sits lowest).
         covering.sort(key=lambda s: (-s.track, s.event.number))
+        marks = []
         for s in covering:
             ev = s.event
-            kind = _kind(ev.record)
-            classes = f"ev-{kind} t{min(s.track, MAX_TRACKS - 1)}"
+            kind = ev.kind
             label = TYPE_STYLE.get(kind, (kind,))[0]
             modality = _modality_of(ev.record)
-            title = f"#{ev.number} {label} ({kind}{', ' + modality if modality else ''})"
-            attrs = f' class="{classes}" data-event="{_e(ev.key)}" title="{_e(title)}"'
-            if not inside:
-                attrs += " hidden"
-            if s.first_piece == i:
-                out.append(
-                    f'<mark id="ev-{_e(ev.key)}"{attrs}>'
-                    f'<a class="evref ev-{kind}" href="#row-{_e(ev.key)}" '
-                    f'data-n="{ev.number}" aria-label="event {ev.number}"></a>'
-                )
-            else:
-                out.append(f"<mark{attrs}>")
-        out.append(_e(text[a:b]))
-        out.append("</mark>" * len(covering))
+            marks.append(
+                {
+                    "key": ev.key,
+                    "kind": kind,
+                    "number": ev.number,
+                    "classes": f"ev-{kind} t{min(s.track, MAX_TRACKS - 1)}",
+                    "title": f"#{ev.number} {label} ({kind}{', ' + modality if modality else ''})",
+                    "hidden": not inside,
+                    "first": s.first_piece == i,
+                }
+            )
+        out.append({"marks": marks, "text": text[a:b]})
     if open_paragraph:
-        out.append("</p>")
-    return "".join(out)
+        out.append({"close_p": True})
+    return out
 
 
-# ---- table ------------------------------------------------------------------------------------
+# ---- doubts and links ---------------------------------------------------------------------------
+
+_VALUE_NAMES = ("actors", "targets", "date", "location", "money", "items")
 
 
-def _actor_html(actor: Actor, quote: str) -> str:
-    code = f"{_ltr(actor.code, 'code')} " if actor.code else ""
-    outside = ""
-    if actor.surface and actor.surface not in quote:
-        outside = '<sup class="ctx" title="written outside the quoted evidence">*</sup>'
-    title = f"{actor.surface} · {actor.kind}"
-    return f'<span class="actor" title="{_e(title)}">{code}{_ltr(actor.name)}{outside}</span>'
-
-
-def _doc_cell(ev: _Event, doc: Document | None) -> tuple[str, str, str]:
-    r = ev.record
-    doc_bits = []
-    short = r.doc_id if len(r.doc_id) <= 14 else r.doc_id[:11] + "…"
-    if doc is not None:
-        doc_bits.append(
-            f'<a href="#doc-{_e(_safe_id(r.doc_id))}" title="{_e(r.doc_id)}">'
-            f"{_ltr(short, 'docid')}</a>"
-        )
-    else:
-        doc_bits.append(
-            f'<span title="{_e(r.doc_id)}">{_ltr(short, "docid")}</span> '
-            '<span class="warn">(not found)</span>'
-        )
-    if r.segment_kind != "main":
-        doc_bits.append(_ltr(r.segment_kind, "en small flag"))
-    if r.evidence.alignment != "exact":
-        doc_bits.append(_ltr(f"{r.evidence.alignment} alignment", "en small flag"))
-    if ev.problem:
-        doc_bits.append(f'<span class="warn">{_e(ev.problem)}</span>')
-    return ("c-doc", f"{r.doc_id} {r.evidence.start:09d}", "<br>".join(doc_bits))
-
-
-def _field_html(value: Any) -> str:
-    """A user task's field value: computed value first, the words as written under it."""
-    if isinstance(value, list):
-        return "".join(f"<div>{_field_html(v)}</div>" for v in value) or "—"
-    if isinstance(value, dict):
-        shown = next(
-            (value[k] for k in ("name", "value", "amount") if value.get(k) not in (None, "")),
-            value.get("surface"),
-        )
-        if "amount" in value and "currency" in value:
-            shown = f"{_number(value['amount'])} {value['currency']}"
-        surface = value.get("surface")
-        under = f"<br>{_ar(surface, 'as-written')}" if surface and surface != shown else ""
-        return f"{_ltr(shown, 'val')}{under}"
-    if value is None:
-        return "—"
-    return _ar(value)
-
-
-def _task_cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
-    """(css class, data-sort, inner HTML) for each column of a user task record's row."""
-    r = ev.record
-    assert isinstance(r, TaskRecord)
-    kind = _kind(r)
-    rows = "".join(
-        f'<div class="field"><span class="en small">{_e(name)}</span> {_field_html(value)}</div>'
-        for name, value in r.fields.items()
-        if value not in (None, [], "")
-    )
-    return [
-        ("c-type", kind, f'<span class="pill ev-{kind}">{_e(kind)}</span>'),
-        ("c-fields", "", rows or "—"),
-        ("c-quote", "", f'<span class="quote" dir="auto">{_e(r.evidence.quote)}</span>'),
-        _doc_cell(ev, doc),
-    ]
-
-
-def _cells(ev: _Event, doc: Document | None) -> list[tuple[str, str, str]]:
-    """(css class, data-sort, inner HTML) for each column of one event's row."""
-    r = ev.record
-    if not isinstance(r, EventRecord):
-        return _task_cells(ev, doc)
-    label = TYPE_STYLE[r.event_type][0]
-    type_html = (
-        f'<span class="pill ev-{r.event_type}">{_e(label)}</span>'
-        f"<br>{_ltr(r.event_type, 'en small')}"
-    )
-
-    date_parts: list[str] = []
-    date_sort = ""
-    if r.date is not None:
-        if r.date.value:
-            date_parts.append(_ltr(r.date.value, "val"))
-            date_sort = r.date.value
-        date_parts.append(_ar(r.date.surface, "as-written"))
-    if r.location is not None:
-        place = r.location.name or r.location.surface
-        date_parts.append(f'<span class="place">في {_ltr(place)}</span>')
-
-    actors = "".join(_actor_html(a, r.evidence.quote) for a in r.actors) or "—"
-    targets = "".join(_actor_html(a, r.evidence.quote) for a in r.targets) or "—"
-    parties = (
-        f'<div class="who">{actors}</div>'
-        f'<div class="whom"><span class="arrow">←</span><div>{targets}</div></div>'
-    )
-    parties_sort = " ".join(a.name for a in r.actors) or "~"
-
-    money_parts = []
-    for m in r.money:
-        extra = " Σ" if m.cumulative else ""
-        value = f"{QUALIFIER_SIGN.get(m.qualifier, '')}{_number(m.amount)} {m.currency}{extra}"
-        money_parts.append(f"<div>{_ltr(value, 'val')}<br>{_ar(m.surface, 'as-written')}</div>")
-    money_sort = str(max((m.amount for m in r.money), default=""))
-
-    item_parts = []
-    for it in r.items:
-        value = f"{_number(it.quantity)} × {it.name}" if it.quantity is not None else it.name
-        item_parts.append(
-            f'<div title="{_e(it.category)}">{_ltr(value, "val")}<br>'
-            f"{_ar(it.surface, 'as-written')}</div>"
-        )
-
-    casualty_parts = []
-    if r.killed is not None:
-        casualty_parts.append(f"قتلى {_ltr(r.killed, 'val')}")
-    if r.injured is not None:
-        casualty_parts.append(f"جرحى {_ltr(r.injured, 'val')}")
-    casualty_sort = (
-        str((r.killed or 0) + (r.injured or 0)) if (r.killed, r.injured) != (None, None) else ""
-    )
-
-    raw_facets = [r.stage, r.category, r.mode, r.subtype, r.status, r.scope]
-    if r.duration_days:
-        raw_facets.append(f"{r.duration_days} days")
-    facets = [f for f in raw_facets if f]
-    stage_text = " · ".join(facets)
-
-    modality = (
-        f'<span class="mod mod-{r.modality}">{_e(MODALITY_LABEL.get(r.modality, r.modality))}'
-        f"</span><br>{_ltr(r.modality, 'en small')}"
-    )
-
-    return [
-        ("c-type", r.event_type, type_html),
-        ("c-date", date_sort or "~", "<br>".join(date_parts) or "—"),
-        ("c-who", parties_sort, parties),
-        ("c-money", money_sort, "".join(money_parts)),
-        ("c-items", str(sum(i.quantity or 0 for i in r.items)), "".join(item_parts)),
-        ("c-cas", casualty_sort, " · ".join(casualty_parts)),
-        ("c-stage", stage_text, "<br>".join(_ltr(f, "en") for f in facets)),
-        ("c-mod", r.modality, modality),
-        ("c-quote", "", f'<span class="quote" dir="auto">{_e(r.evidence.quote)}</span>'),
-        _doc_cell(ev, doc),
-    ]
-
-
-# (Arabic header, English header, sort kind, cell class) in the order of _row's cells.
-COLUMNS = (
-    ("#", "#", "num", "c-num"),
-    ("النوع", "type", "text", "c-type"),
-    ("التاريخ · المكان", "date · place", "text", "c-date"),
-    ("الفاعلون ← المستهدفون", "actors → targets", "text", "c-who"),
-    ("المبلغ", "amount", "num", "c-money"),
-    ("المواد", "items", "num", "c-items"),
-    ("الضحايا", "casualties", "num", "c-cas"),
-    ("المرحلة · النمط", "stage · mode", "text", "c-stage"),
-    ("الصيغة", "modality", "text", "c-mod"),
-    ("الدليل", "evidence", "text", "c-quote"),
-    ("الوثيقة", "document", "text", "c-doc"),
-)
-# the columns when the records are a user task's
-TASK_COLUMNS = (
-    ("#", "#", "num", "c-num"),
-    ("المهمة", "task", "text", "c-type"),
-    ("الحقول", "fields", "text", "c-fields"),
-    ("الدليل", "evidence", "text", "c-quote"),
-    ("الوثيقة", "document", "text", "c-doc"),
-)
-
-
-def _row(ev: _Event, doc: Document | None) -> str:
-    r = ev.record
-    kind = _kind(r)
-    back = (
-        f'<a class="back ev-{kind}" href="#ev-{_e(ev.key)}" title="show in document">'
-        f"{ev.number}</a>"
-        if ev.rendered
-        else f'<span class="back nomark" title="not marked in any document">{ev.number}</span>'
-    )
+def _doubts(r: Record, hybrid: bool) -> list[str]:
+    """Why a reviewer should look at ``r`` first (empty: nothing found)."""
+    out: list[str] = []
+    if r.evidence.alignment == "fuzzy":
+        out.append("fuzzy quote")
     if isinstance(r, EventRecord):
-        search = " ".join(
-            [r.evidence.quote, r.summary_en or "", r.doc_id]
-            + [a.surface for a in (*r.actors, *r.targets)]
+        spans = [(m.start, m.end) for m in r.mentions] or [(r.evidence.start, r.evidence.end)]
+        for name in _VALUE_NAMES:
+            value = getattr(r, name)
+            for v in value if isinstance(value, list) else [value]:
+                if v is None or getattr(v, "alignment", None) != "context":
+                    continue
+                start, end = getattr(v, "start", None), getattr(v, "end", None)
+                told = (
+                    start is not None
+                    and end is not None
+                    and any(a <= start and end <= b for a, b in spans)
+                )
+                if not told:
+                    out.append(f"{name} found only in context")
+                    break
+    sources = r.provenance.sources
+    if hybrid and len(sources) == 1:
+        out.append(f"only {sources[0]} found it")
+    out.extend(str(d) for d in getattr(r.provenance, "doubts", None) or [])
+    return out
+
+
+def _link(events: list[_Event]) -> list[dict[str, Any]]:
+    """Cluster and commitment of each event record (extractor link over the page's records);
+    the clusters with more than one report."""
+    from extractor.tools.link import link_records
+
+    linked_events = [ev for ev in events if isinstance(ev.record, EventRecord)]
+    if not linked_events:
+        return []
+    linked = link_records([ev.record for ev in linked_events])  # type: ignore[misc]
+    by_cluster: dict[str, list[_Event]] = defaultdict(list)
+    by_commitment: dict[str, list[_Event]] = defaultdict(list)
+    for ev, lr in zip(linked_events, linked, strict=True):
+        ev.cluster = lr.cluster_id
+        by_cluster[lr.cluster_id].append(ev)
+        if lr.record.commitment_id:
+            ev.commitment = lr.record.commitment_id
+            by_commitment[lr.record.commitment_id].append(ev)
+    for members in by_cluster.values():
+        if len(members) > 1:
+            for ev in members:
+                ev.peers = [p for p in members if p is not ev]
+    for members in by_commitment.values():
+        for ev in members:
+            ev.commitment_peers = [p for p in members if p.cluster != ev.cluster]
+    return [
+        {
+            "label": f"{cid[:9]} · {members[0].kind} · {len(members)} reports, "
+            f"{len({m.record.doc_id for m in members})} documents",
+            "members": members,
+        }
+        for cid, members in by_cluster.items()
+        if len(members) > 1
+    ]
+
+
+# ---- timeline -------------------------------------------------------------------------------------
+
+_W, _H, _LEFT, _RIGHT, _TOP, _BOTTOM = 640, 230, 44, 44, 12, 26
+
+
+def _months(keys: Iterable[str]) -> list[str]:
+    """Every month from the first to the last of ``keys`` (YYYY-MM), none skipped."""
+    ks = sorted(set(keys))
+    if not ks:
+        return []
+    y, m = int(ks[0][:4]), int(ks[0][5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= ks[-1]:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _month(value: str | None) -> str | None:
+    return value[:7] if value and re.match(r"\d{4}-\d{2}", value) else None
+
+
+def _frame(title_ar: str, title_en: str, months: list[str], top: float) -> dict[str, Any]:
+    plot_w = _W - _LEFT - _RIGHT
+    base = _H - _BOTTOM
+    step = plot_w / max(1, len(months))
+    scale = (base - _TOP) / top if top else 0.0
+    every = max(1, round(len(months) / 8))
+    ticks = [top * k / 4 for k in range(1, 5)]
+    return {
+        "title_ar": title_ar,
+        "title_en": title_en,
+        "width": _W,
+        "height": _H,
+        "left": _LEFT,
+        "right": _RIGHT,
+        "base": base,
+        "step": step,
+        "scale": scale,
+        "bars": [],
+        "line": [],
+        "dots": [],
+        "legend": [],
+        "grid": [{"y": round(base - t * scale, 1), "label": _short(t)} for t in ticks],
+        "labels": [
+            {"x": round(_LEFT + (i + 0.5) * step, 1), "text": mo}
+            for i, mo in enumerate(months)
+            if i % every == 0
+        ],
+    }
+
+
+def _short(value: float) -> str:
+    if value >= 1e9:
+        return f"{value / 1e9:.3g}bn"
+    if value >= 1e6:
+        return f"{value / 1e6:.3g}m"
+    if value >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
+
+
+def _charts(events: list[_Event]) -> list[dict[str, Any]]:
+    """Aid commitments by month and stage (counted once, each at its latest stage) and attacks
+    by month (each linked cluster once) with their casualties."""
+    from extractor.tools.link import LinkedRecord
+    from extractor.tools.track import EcbRates, commitment_rows
+
+    records = [(ev, ev.record) for ev in events if isinstance(ev.record, EventRecord)]
+    if not records:
+        return []
+    charts = []
+    linked = [
+        LinkedRecord(
+            cluster_id=ev.cluster or ev.key,
+            record=r.model_copy(update={"commitment_id": ev.commitment}),
         )
-        title = r.summary_en or ""
-    else:
-        search = " ".join([r.evidence.quote, r.doc_id, json.dumps(r.fields, ensure_ascii=False)])
-        title = ""
-    cells = [f'<td class="c-num" data-sort="{ev.number}">{back}</td>']
-    for cls, sort, inner in _cells(ev, doc):
-        cells.append(f'<td class="{cls}" data-sort="{_e(sort)}">{inner}</td>')
-    return (
-        f'<tr id="row-{_e(ev.key)}" class="t-{kind}" data-type="{kind}" '
-        f'data-event="{_e(ev.key)}" data-search="{_e(search)}" title="{_e(title)}">'
-        + "".join(cells)
-        + "</tr>"
-    )
+        for ev, r in records
+    ]
+    rows = [
+        r for r in commitment_rows(linked, EcbRates()) if _month(r["fx_date"] or r["last_date"])
+    ]
+    if rows:
+        months = _months(_month(r["fx_date"] or r["last_date"]) for r in rows)  # type: ignore[misc]
+        stack: dict[str, Counter[str]] = defaultdict(Counter)
+        usd: dict[tuple[str, str], float] = defaultdict(float)
+        for r in rows:
+            mo = _month(r["fx_date"] or r["last_date"])
+            stack[mo][r["stage"]] += 1  # type: ignore[index]
+            if r["counted"] and r["amount_usd"]:
+                usd[(mo, r["stage"])] += r["amount_usd"]  # type: ignore[index]
+        top = max(sum(c.values()) for c in stack.values())
+        c = _frame("التعهدات حسب الشهر والمرحلة", "aid commitments by month and stage", months, top)
+        for i, mo in enumerate(months):
+            y = c["base"]
+            for stage, colour in STAGE_COLOUR.items():
+                n = stack[mo][stage]
+                if not n:
+                    continue
+                h = n * c["scale"]
+                y -= h
+                money = f", {_short(usd[(mo, stage)])} USD counted" if usd[(mo, stage)] else ""
+                c["bars"].append(
+                    {
+                        "x": round(_LEFT + i * c["step"] + c["step"] * 0.15, 1),
+                        "y": round(y, 1),
+                        "w": round(c["step"] * 0.7, 1),
+                        "h": round(h, 1),
+                        "colour": colour,
+                        "title": f"{mo} {stage}: {n} commitment{'s' if n > 1 else ''}{money}",
+                    }
+                )
+        c["legend"] = [{"colour": col, "label": st} for st, col in STAGE_COLOUR.items()]
+        charts.append(c)
+
+    attacks: dict[str, list[EventRecord]] = defaultdict(list)
+    for ev, rec in records:
+        if rec.event_type == "attack":
+            attacks[ev.cluster or ev.key].append(rec)
+    per_month: Counter[str] = Counter()
+    casualties: Counter[str] = Counter()
+    for group in attacks.values():
+        dated = next(
+            (
+                m
+                for r in group
+                if (m := _month(r.date.value if r.date else None) or _month(r.published_at))
+            ),
+            None,
+        )
+        if dated is None:
+            continue
+        per_month[dated] += 1
+        casualties[dated] += max((r.killed or 0) for r in group) + max(
+            (r.injured or 0) for r in group
+        )
+    if per_month:
+        months = _months(per_month)
+        c = _frame(
+            "الهجمات حسب الشهر وضحاياها",
+            "attacks by month, with casualties",
+            months,
+            max(per_month.values()),
+        )
+        colour = TYPE_STYLE["attack"][1]
+        peak = max(casualties.values()) or 1
+        for i, mo in enumerate(months):
+            n = per_month[mo]
+            x = _LEFT + i * c["step"]
+            if n:
+                h = n * c["scale"]
+                c["bars"].append(
+                    {
+                        "x": round(x + c["step"] * 0.15, 1),
+                        "y": round(c["base"] - h, 1),
+                        "w": round(c["step"] * 0.7, 1),
+                        "h": round(h, 1),
+                        "colour": TYPE_STYLE["attack"][2],
+                        "title": f"{mo}: {n} attack{'s' if n > 1 else ''}",
+                    }
+                )
+            cy = round(c["base"] - casualties[mo] / peak * (c["base"] - _TOP), 1)
+            cx = round(x + c["step"] / 2, 1)
+            c["line"].append(f"{cx},{cy}")
+            c["dots"].append(
+                {"x": cx, "y": cy, "title": f"{mo}: {casualties[mo]} killed or injured"}
+            )
+        c["line_colour"] = colour
+        c["legend"] = [
+            {"colour": TYPE_STYLE["attack"][2], "label": "attacks (left scale)"},
+            {"colour": colour, "label": f"killed + injured (peak {peak})"},
+        ]
+        charts.append(c)
+    return charts
 
 
 # ---- page -------------------------------------------------------------------------------------
-
-
-def _css(styles: dict[str, tuple[str, str, str, str]]) -> str:
-    per_type = []
-    for t, (_, strong, tint, style) in styles.items():
-        width = "4px" if t == "attack" else "3px"
-        per_type.append(
-            f"mark.ev-{t}{{background:{tint};border-bottom:{width} {style} {strong}}}"
-            f".pill.ev-{t},.back.ev-{t},.evref.ev-{t}::before"
-            f"{{background:{strong};color:#fff}}"
-            f".sw.ev-{t}{{background:{tint};border-bottom:3px {style} {strong}}}"
-            f"tr.t-{t}>td.c-num{{border-inline-start:4px solid {strong}}}"
-            f"body.hide-{t} mark.ev-{t}{{background:none;border-bottom-color:transparent}}"
-            f"body.hide-{t} mark.ev-{t}>.evref{{display:none}}"
-            f'.toggle[data-type="{t}"][aria-pressed="true"]{{background:{tint};'
-            f"border-color:{strong}}}"
-            f'.toggle[data-type="{t}"] .sw{{background:{strong}}}'
-        )
-    return _BASE_CSS + "\n".join(per_type)
-
-
-_BASE_CSS = """
-*{box-sizing:border-box}
-html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{margin:0;background:#fbfbf8;color:#1d1d1f;
- font-family:"Noto Naskh Arabic","Noto Sans Arabic","Segoe UI",Tahoma,"DejaVu Sans",Arial,
- sans-serif;
- font-size:15px;line-height:1.55}
-main{max-width:1500px;margin:0 auto;padding:16px 16px 40px}
-h1{font-size:1.55em;margin:0 0 4px}
-h2{font-size:1.2em;margin:26px 0 8px;border-bottom:2px solid #d5d5d0;padding-bottom:4px}
-h3{font-size:1.02em;margin:0}
-a{color:#17457e}
-bdi.en,.en{font-family:"Segoe UI","DejaVu Sans",Arial,sans-serif}
-.small{font-size:.78em;color:#555}
-.muted{color:#666}
-.warn{color:#9a1b0f;font-weight:600}
-header.top{display:grid;
- grid-template-columns:minmax(260px,1.1fr) minmax(260px,1fr) minmax(260px,1fr);
- gap:14px 22px;align-items:start;background:#fff;border:1px solid #ddd;border-radius:8px;
- padding:14px 18px;margin-bottom:14px}
-header.top .titles{grid-column:1/-1}
-.box h2{font-size:.95em;margin:0 0 6px;border:0;padding:0;color:#444}
-table.legend{border-collapse:collapse;width:100%}
-table.legend td{padding:2px 6px;border-bottom:1px solid #eee}
-table.legend td.n{text-align:left;font-weight:700;font-variant-numeric:tabular-nums}
-.sw{display:inline-block;width:26px;height:14px;border-radius:3px;vertical-align:middle}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
-dl.kv dt{color:#555}
-dl.kv dd{margin:0;font-weight:600;overflow-wrap:anywhere}
-.notes{margin:0 0 14px}
-.note{background:#fff4e5;border:1px solid #e8b86b;border-radius:6px;padding:8px 12px;margin:6px 0}
-.note ul{margin:4px 0;padding-inline-start:22px}
-.controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:6px 0 8px}
-.controls input{font:inherit;padding:5px 10px;border:1px solid #aaa;border-radius:6px;
- min-width:260px}
-.toggle{font:inherit;font-size:.88em;padding:3px 10px;border:1px solid #bbb;border-radius:14px;
- background:#f2f2f2;color:#222;cursor:pointer}
-.toggle[aria-pressed="false"]{opacity:.55;text-decoration:line-through;background:#f2f2f2}
-.toggle .sw{width:11px;height:11px;border-radius:50%;margin-inline-end:5px}
-#shown{font-weight:700}
-.table-wrap{max-height:62vh;overflow:auto;resize:vertical;border:1px solid #d5d3cc;
- border-radius:6px;background:#fff}
-table.events{border-collapse:collapse;width:100%;background:#fff;font-size:13px;line-height:1.4}
-table.events th{position:sticky;top:0;background:#eceae4;z-index:1;text-align:start;
- vertical-align:bottom;padding:5px 6px;border-bottom:2px solid #b9b6ad;cursor:pointer;
- user-select:none;white-space:nowrap}
-table.events th .en{display:block;font-weight:400;font-size:.8em;color:#555}
-table.events th[aria-sort="ascending"]::after{content:" ▲";font-size:.8em}
-table.events th[aria-sort="descending"]::after{content:" ▼";font-size:.8em}
-table.events td{padding:5px 6px;border-bottom:1px solid #e3e1da;vertical-align:top}
-table.events tr{scroll-margin-top:60px}
-table.events tbody tr:nth-child(even){background:#fafaf7}
-table.events tr:target>td,table.events tr.flash>td{background:#fff1b8}
-td.c-num{text-align:center;width:38px}
-td.c-cas,.val{white-space:nowrap}
-td.c-items{max-width:170px}
-td.c-quote{min-width:160px;max-width:210px}
-td.c-who{min-width:200px}
-td.c-quote .quote{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;
- overflow:hidden;color:#333}
-td.c-doc{font-size:.85em;white-space:nowrap}
-.pill{display:inline-block;border-radius:10px;padding:0 8px;font-size:.92em;white-space:nowrap}
-.back{display:inline-block;min-width:24px;border-radius:5px;padding:0 4px;text-align:center;
- text-decoration:none;font-weight:700}
-.back.nomark{background:#ddd;color:#333}
-.as-written{display:inline-block;color:#5b5b5b;font-size:.88em}
-.val{font-weight:600;font-variant-numeric:tabular-nums}
-.code{font-size:.78em;font-weight:700;color:#444;background:#eee;border-radius:3px;padding:0 3px}
-.actor{display:block}
-.whom{display:flex;gap:4px;align-items:baseline}
-.arrow{color:#777;padding:0 2px}
-.ctx{color:#9a1b0f;font-weight:700;cursor:help}
-.flag{background:#eef;border-radius:3px;padding:0 3px}
-.place{color:#444}
-.mod-asserted{color:#1d1d1f}
-.mod-planned{color:#6b4e00;font-style:italic}
-.mod-hypothetical{color:#6b4e00;font-style:italic;text-decoration:underline dotted}
-.mod-negated{color:#9a1b0f;font-weight:700;text-decoration:line-through}
-section.doc{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px 18px;margin:14px 0;
- break-inside:auto}
-section.doc header{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline;
- border-bottom:1px solid #eee;padding-bottom:6px;margin-bottom:6px}
-.doc-text{font-size:16.5px;line-height:2.35}
-.doc-text p{margin:0 0 .55em}
-mark{color:inherit;padding:1px 0 1px;border-radius:2px;cursor:pointer;
- -webkit-box-decoration-break:clone;box-decoration-break:clone}
-mark.t1{padding-bottom:5px}
-mark.t2{padding-bottom:9px}
-mark.t3{padding-bottom:13px}
-mark:target{outline:2px solid #222;outline-offset:1px}
-.evref{text-decoration:none}
-.evref::before{content:attr(data-n);display:inline-block;font-size:.62em;line-height:1.3;
- font-weight:700;vertical-align:.55em;border-radius:7px;padding:0 4px;margin-inline-end:2px;
- font-family:"DejaVu Sans",Arial,sans-serif}
-.legend-help{font-size:.85em;color:#555;margin:4px 0 0}
-footer{margin-top:24px;font-size:.82em;color:#666}
-@media print{
- body{background:#fff;font-size:11pt}
- main{max-width:none;padding:0}
- .controls,.noprint{display:none!important}
- header.top,section.doc{border-color:#999}
- .table-wrap{max-height:none;overflow:visible;border:0}
- table.events th{position:static}
- table.events{font-size:8.5pt}
- .c-quote{display:none}
- td.c-who{min-width:0}
- td.c-doc{white-space:normal}
- td.c-items{max-width:none}
- table.events tr{break-inside:avoid}
- tr[hidden]{display:none}
- section.doc{break-inside:auto}
- a{color:inherit;text-decoration:none}
- @page{size:A4 landscape;margin:12mm}
-}
-"""
-
-_JS = r"""
-(function () {
-  "use strict";
-  var table = document.getElementById("events");
-  if (!table) return;
-  var tbody = table.tBodies[0];
-  var rows = Array.prototype.slice.call(tbody.rows);
-  var box = document.getElementById("filter");
-  var shown = document.getElementById("shown");
-  var hidden = {};
-  function norm(s) {
-    return (s || "").toLowerCase().replace(/[\u064B-\u0652\u0640]/g, "")
-      .replace(/[\u0623\u0625\u0622]/g, "\u0627").replace(/\u0649/g, "\u064A")
-      .replace(/\u0629/g, "\u0647");
-  }
-  rows.forEach(function (r) { r._text = norm(r.textContent + " " + r.dataset.search); });
-  function apply() {
-    var words = norm(box.value).split(/\s+/).filter(Boolean);
-    var n = 0;
-    rows.forEach(function (r) {
-      var ok = !hidden[r.dataset.type] && words.every(function (w) {
-        return r._text.indexOf(w) >= 0;
-      });
-      r.hidden = !ok;
-      if (ok) n++;
-    });
-    shown.textContent = n;
-  }
-  box.addEventListener("input", apply);
-  document.querySelectorAll(".toggle").forEach(function (b) {
-    b.addEventListener("click", function () {
-      var on = b.getAttribute("aria-pressed") !== "true";
-      b.setAttribute("aria-pressed", on ? "true" : "false");
-      hidden[b.dataset.type] = !on;
-      document.body.classList.toggle("hide-" + b.dataset.type, !on);
-      apply();
-    });
-  });
-  var ths = table.tHead.rows[0].cells;
-  Array.prototype.forEach.call(ths, function (th, col) {
-    th.tabIndex = 0;
-    function sort() {
-      var asc = th.getAttribute("aria-sort") !== "ascending";
-      Array.prototype.forEach.call(ths, function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-      var numeric = th.dataset.kind === "num";
-      function key(r) {
-        var c = r.cells[col];
-        var v = c.hasAttribute("data-sort") ? c.dataset.sort : c.textContent.trim();
-        if (numeric) { var f = parseFloat(v); return isNaN(f) ? null : f; }
-        return v === "" ? null : v;
-      }
-      rows.sort(function (a, b) {
-        var x = key(a), y = key(b);
-        if (x === null && y === null) return 0;
-        if (x === null) return 1;
-        if (y === null) return -1;
-        var d = numeric ? x - y : String(x).localeCompare(String(y));
-        return asc ? d : -d;
-      });
-      rows.forEach(function (r) { tbody.appendChild(r); });
-    }
-    th.addEventListener("click", sort);
-    th.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
-    });
-  });
-  function flash(id) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    if (el.tagName === "TR" && el.hidden) { box.value = ""; apply(); }
-    el.classList.add("flash");
-    setTimeout(function () { el.classList.remove("flash"); }, 1600);
-  }
-  document.addEventListener("click", function (e) {
-    var a = e.target.closest("a.evref");
-    if (a) { flash(a.getAttribute("href").slice(1)); return; }
-    var m = e.target.closest("mark[data-event]");
-    if (m) {
-      var id = "row-" + m.dataset.event;
-      flash(id);
-      location.hash = id;
-    }
-  });
-  apply();
-})();
-"""
 
 
 def render_report(
@@ -672,6 +612,7 @@ def render_report(
             kinds.index(_kind(r)),
         ),
     )
+    hybrid = any(len(r.provenance.sources) > 1 for r in records)
     events: list[_Event] = []
     seen_keys: Counter[str] = Counter()
     duplicate_ids: list[str] = []
@@ -682,7 +623,7 @@ def render_report(
         if seen_keys[rid] > 1:
             key = f"{rid}-{seen_keys[rid]}"
             duplicate_ids.append(rid)
-        events.append(_Event(record, _safe_id(key), number))
+        events.append(_Event(record, _safe_id(key), number, doubts=_doubts(record, hybrid)))
 
     by_doc: dict[str, list[_Event]] = {}
     missing: dict[str, list[_Event]] = {}
@@ -692,59 +633,14 @@ def render_report(
             missing.setdefault(ev.record.doc_id, []).append(ev)
             ev.problem = "document not found"
             continue
+        ev.has_doc = True
         e = ev.record.evidence
         if e.end > len(doc.text) or doc.text[e.start : e.end] != e.quote:
             ev.problem = "evidence not at its offsets"
             continue
         ev.rendered = True
         by_doc.setdefault(doc.id, []).append(ev)
-
-    type_counts: Counter[str] = Counter(_kind(ev.record) for ev in events)
-    parts: list[str] = [
-        "<!DOCTYPE html>\n",
-        '<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        '<meta name="color-scheme" content="light">\n',
-        f"<title>{_e(title)}</title>\n<style>{_css(styles)}</style>\n</head>\n<body>\n<main>\n",
-        _header(title, events, documents, type_counts, provenance, styles),
-        _notes(events, missing, duplicate_ids, load_failures),
-        _table(events, documents, type_counts, styles),
-        _documents(documents, by_doc, styles),
-        '<footer class="muted">',
-        "اضغط على علامة في النص للانتقال إلى صفّها في الجدول، وعلى رقم الصف للعودة إلى النص. ",
-        _ltr("Click a highlight to jump to its row; click a row number to jump back."),
-        "</footer>\n</main>\n",
-        f"<script>{_JS}</script>\n</body>\n</html>\n",
-    ]
-    return "".join(parts)
-
-
-def _header(
-    title: str,
-    events: list[_Event],
-    documents: dict[str, Document],
-    type_counts: Counter[str],
-    provenance: dict[str, Any] | None,
-    styles: dict[str, tuple[str, str, str, str]],
-) -> str:
-    rows = []
-    for t, (label, *_) in styles.items():
-        n = type_counts.get(t, 0)
-        if t not in TYPE_STYLE and not n:
-            continue
-        rows.append(
-            f'<tr><td><span class="sw ev-{t}"></span></td><td>{_e(label)}</td>'
-            f"<td>{_ltr(t, 'en small')}</td>"
-            f'<td class="n"><span class="count" data-type="{t}" data-count="{n}">{n}</span></td>'
-            "</tr>"
-        )
-    legend = (
-        '<div class="box"><h2>الأحداث حسب النوع <span class="en small">events by type</span></h2>'
-        f'<table class="legend"><tbody>{"".join(rows)}</tbody></table>'
-        '<p class="legend-help">لون الخلفية والخط السفلي يدلّان على النوع؛ الخطوط المتراكبة '
-        "تعني أحداثًا متداخلة. "
-        f'<sup class="ctx">*</sup> كُتب الفاعل خارج نص الدليل.</p></div>'
-    )
+    clusters = _link(events)
 
     combos = Counter(
         (
@@ -755,168 +651,63 @@ def _header(
         )
         for ev in events
     )
-    prov_items = []
-    for (backend, model, prompt, schema), n in combos.most_common():
-        suffix = f" ({n})" if len(combos) > 1 else ""
-        prov_items.append(
-            f"<dt>backend</dt><dd>{_ltr(backend)}{_e(suffix)}</dd>"
-            f"<dt>model</dt><dd>{_ltr(model or '—')}</dd>"
-            f"<dt>prompt version</dt><dd>{_ltr(prompt or '—')}</dd>"
-            f"<dt>schema</dt><dd>{_ltr(schema)}</dd>"
-        )
-    if not combos:
-        prov_items.append("<dt>backend</dt><dd>—</dd>")
-    for k, v in (provenance or {}).items():
-        prov_items.append(f"<dt>{_ltr(k)}</dt><dd>{_ltr(v)}</dd>")
-    prov = (
-        '<div class="box"><h2>مصدر التشغيل <span class="en small">run provenance</span></h2>'
-        f'<dl class="kv">{"".join(prov_items)}</dl></div>'
-    )
-
-    docs_with_events = len({ev.record.doc_id for ev in events} & set(documents))
-    modality: Counter[str] = Counter(m for ev in events if (m := _modality_of(ev.record)))
-    mod_text = "<br>".join(
-        f"{_e(label)} {_ltr(modality[m])} {_ltr(m, 'en small')}"
-        for m, label in MODALITY_LABEL.items()
-        if modality.get(m)
-    )
-    stats = (
-        '<div class="box"><h2>الأرقام <span class="en small">totals</span></h2><dl class="kv">'
-        f'<dt>الأحداث <span class="en small">events</span></dt>'
-        f'<dd><span id="n-events" data-count="{len(events)}">{len(events)}</span></dd>'
-        f'<dt>الوثائق <span class="en small">documents</span></dt>'
-        f'<dd><span id="n-docs" data-count="{len(documents)}">{len(documents)}</span></dd>'
-        f'<dt>وثائق فيها أحداث <span class="en small">with events</span></dt>'
-        f"<dd>{_ltr(docs_with_events)}</dd>"
-        f'<dt>الصيغة <span class="en small">modality</span></dt>'
-        f"<dd>{mod_text or '—'}</dd></dl></div>"
-    )
-    return (
-        f'<header class="top"><div class="titles"><h1>{_e(title)}</h1>'
-        f'<div class="muted">عدد الأحداث {_ltr(len(events))}، عدد الوثائق '
-        f"{_ltr(len(documents))} — كل حدث مُعلَّم في نص وثيقته عند موضع دليله بالضبط."
-        "</div></div>"
-        f"{legend}{stats}{prov}</header>\n"
-    )
-
-
-def _notes(
-    events: list[_Event],
-    missing: dict[str, list[_Event]],
-    duplicate_ids: list[str],
-    load_failures: Sequence[DocumentFailure],
-) -> str:
-    notes = []
-    if missing:
-        items = "".join(
-            f"<li>{_ltr(doc_id)}: {_ltr(len(evs))} — "
-            + " ".join(f'<a href="#row-{_e(ev.key)}">#{ev.number}</a>' for ev in evs)
-            + "</li>"
-            for doc_id, evs in missing.items()
-        )
-        n = sum(len(v) for v in missing.values())
-        notes.append(
-            f'<div class="note" id="missing-docs"><strong>وثائق غير موجودة '
-            f'<span class="en">documents not found</span></strong>: '
-            f"{_ltr(n)} events refer to documents that were not given; they are in the table "
-            f"but not marked in any text.<ul>{items}</ul></div>"
-        )
-    bad = [ev for ev in events if ev.problem == "evidence not at its offsets"]
-    if bad:
-        items = " ".join(
-            f'<a href="#row-{_e(ev.key)}">#{ev.number}</a> ({_ltr(ev.record.doc_id)})' for ev in bad
-        )
-        notes.append(
-            '<div class="note" id="bad-offsets"><strong>دليل خارج موضعه '
-            '<span class="en">evidence not at its offsets</span></strong>: '
-            f"the document text at start:end is not the quote (another version of the document?): "
-            f"{items}</div>"
-        )
-    if duplicate_ids:
-        notes.append(
-            '<div class="note" id="duplicate-ids"><strong>duplicate event ids</strong>: '
-            + ", ".join(_ltr(i) for i in sorted(set(duplicate_ids)))
-            + "</div>"
-        )
-    if load_failures:
-        items = "".join(
-            f"<li>{_ltr(f.id)} — {_ltr(f.error)}: {_e(f.message)}</li>" for f in load_failures
-        )
-        notes.append(
-            '<div class="note" id="load-failures"><strong>وثائق تعذّرت قراءتها '
-            f'<span class="en">documents that could not be read</span></strong><ul>{items}</ul>'
-            "</div>"
-        )
-    return f'<div class="notes">{"".join(notes)}</div>\n' if notes else ""
-
-
-def _table(
-    events: list[_Event],
-    documents: dict[str, Document],
-    type_counts: Counter[str],
-    styles: dict[str, tuple[str, str, str, str]],
-) -> str:
-    toggles = "".join(
-        f'<button type="button" class="toggle" data-type="{t}" aria-pressed="true">'
-        f'<span class="sw"></span>{_e(label)} {_ltr(type_counts[t])}</button>'
-        for t, (label, *_) in styles.items()
-        if type_counts.get(t)
-    )
-    columns = COLUMNS if all(isinstance(ev.record, EventRecord) for ev in events) else TASK_COLUMNS
-    heads = "".join(
-        f'<th scope="col" class="{cls}" data-kind="{kind}">{_e(ar)}'
-        f'<span class="en">{_e(en)}</span></th>'
-        for ar, en, kind, cls in columns
-    )
-    rows = "\n".join(_row(ev, documents.get(ev.record.doc_id)) for ev in events)
-    return (
-        '<h2 id="table">جدول الأحداث <span class="en small">events</span></h2>\n'
-        '<div class="controls noprint">'
-        '<input type="search" id="filter" placeholder="تصفية: أسماء، كلمات، معرّفات…" '
-        'aria-label="filter events">'
-        f"{toggles}"
-        f'<span class="muted">معروض <span id="shown">{len(events)}</span> / '
-        f"{_ltr(len(events))}</span></div>\n"
-        '<div class="table-wrap">'
-        f'<table class="events" id="events"><thead><tr>{heads}</tr></thead>\n'
-        f"<tbody>\n{rows}\n</tbody></table></div>\n"
-    )
-
-
-def _documents(
-    documents: dict[str, Document],
-    by_doc: dict[str, list[_Event]],
-    styles: dict[str, tuple[str, str, str, str]],
-) -> str:
-    out = ['<h2 id="documents">الوثائق <span class="en small">documents</span></h2>\n']
+    provenance_rows = [
+        {
+            "backend": backend,
+            "model": model,
+            "prompt": prompt,
+            "schema": schema,
+            "suffix": f" ({n})" if len(combos) > 1 else "",
+        }
+        for (backend, model, prompt, schema), n in combos.most_common()
+    ]
+    doc_sections = []
     for doc_id, doc in documents.items():
         evs = by_doc.get(doc_id, [])
         spans = [_Span(ev.record.evidence.start, ev.record.evidence.end, ev) for ev in evs]
-        counts: Counter[str] = Counter(_kind(ev.record) for ev in evs)
-        chips = " ".join(
-            f'<span class="pill ev-{t}">{_e(label)} {_ltr(counts[t])}</span>'
-            for t, (label, *_) in styles.items()
-            if counts.get(t)
+        counts: Counter[str] = Counter(ev.kind for ev in evs)
+        doc_sections.append(
+            {
+                "id": doc_id,
+                "anchor": _safe_id(doc_id),
+                "published": doc.published_at.isoformat() if doc.published_at else None,
+                "url": doc.url,
+                "url_is_link": bool(doc.url and re.match(r"https?://", doc.url, re.IGNORECASE)),
+                "n": len(evs),
+                "chips": [(t, counts[t]) for t in styles if counts.get(t)],
+                "tokens": _text_tokens(doc.text, spans),
+            }
         )
-        meta = [f"<h3>{_ltr(doc_id)}</h3>"]
-        if doc.published_at:
-            meta.append(f'<span class="muted">نُشر {_ltr(doc.published_at.isoformat())}</span>')
-        if doc.url:
-            if re.match(r"https?://", doc.url, re.IGNORECASE):
-                meta.append(
-                    f'<a class="en small" href="{_e(doc.url)}" rel="noopener noreferrer">'
-                    f"{_ltr(doc.url)}</a>"
-                )
-            else:
-                meta.append(_ltr(doc.url, "en small"))
-        meta.append(f'<span class="muted">عدد الأحداث {_ltr(len(evs))}</span> {chips}')
-        out.append(
-            f'<section class="doc" id="doc-{_e(_safe_id(doc_id))}" data-doc="{_e(doc_id)}">'
-            f"<header>{''.join(meta)}</header>"
-            f'<div class="doc-text" id="text-{_e(_safe_id(doc_id))}" lang="ar">'
-            f"{_render_text(doc.text, spans)}</div></section>\n"
+    all_events = all(isinstance(ev.record, EventRecord) for ev in events)
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            css=_asset("report.css"),
+            js=_asset("report.js"),
+            styles=styles,
+            type_names=set(TYPE_STYLE),
+            type_counts=Counter(ev.kind for ev in events),
+            modality_label=MODALITY_LABEL,
+            modality_counts=Counter(m for ev in events if (m := _modality_of(ev.record))),
+            qsign=QUALIFIER_SIGN,
+            events=events,
+            documents=documents,
+            docs_with_events=len({ev.record.doc_id for ev in events} & set(documents)),
+            n_doubt=sum(1 for ev in events if ev.doubts),
+            provenance_rows=provenance_rows,
+            extra_provenance=provenance or {},
+            missing=missing,
+            bad=[ev for ev in events if ev.problem == "evidence not at its offsets"],
+            duplicate_ids=sorted(set(duplicate_ids)),
+            load_failures=load_failures,
+            charts=_charts(events) if all_events else [],
+            clusters=clusters,
+            columns=COLUMNS if all_events else TASK_COLUMNS,
+            doc_sections=doc_sections,
         )
-    return "".join(out)
+    )
 
 
 # ---- files ------------------------------------------------------------------------------------
