@@ -44,12 +44,12 @@ import calendar
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
@@ -538,6 +538,151 @@ def _joins(
     return all(_gap_days(a, b) <= COMMITMENT_DAYS for a in spans for b in c.dates)
 
 
+# Aid that was only asked for, planned, denied or imagined is not money given: out of totals.
+UNCOUNTED_MODALITIES = frozenset({"planned", "hypothetical", "negated"})
+UNCOUNTED_STAGES = frozenset({"requested"})
+
+
+# ---- commitment rows (extractor track) --------------------------------------------------------------------------------
+
+
+def _stage_rank(stage: str | None) -> int:
+    return STAGES.index(stage) if stage in STAGES else STAGES.index("announced")
+
+
+def _own_money(r: EventRecord) -> list[tuple[float, str]]:
+    return [
+        (m.amount, m.currency) for m in r.money if not m.cumulative and m.qualifier != "equivalent"
+    ]
+
+
+def _day(r: EventRecord) -> str | None:
+    """The report's date as written (any precision), else its publication date."""
+    if r.date and r.date.value and date_interval(r.date.value):
+        return r.date.value
+    return r.published_at[:10] if r.published_at else None
+
+
+def fx_day(r: EventRecord) -> date | None:
+    """The day to convert a report's money at: its own day, else its publication date, else the
+    first day of the period its date names."""
+    if r.date and r.date.value and r.date.precision == "day":
+        iv = date_interval(r.date.value)
+        if iv:
+            return iv[0]
+    if r.published_at:
+        iv = date_interval(r.published_at[:10])
+        if iv:
+            return iv[0]
+    iv = date_interval(r.date.value if r.date else None)
+    return iv[0] if iv else None
+
+
+def _amount(group: list[EventRecord]) -> tuple[float, str, EventRecord] | None:
+    """The commitment's amount: the latest stage stating one; in it, the currency most reports
+    use, and the largest amount in that currency."""
+    for rank in sorted({_stage_rank(r.stage) for r in group}, reverse=True):
+        stage = [r for r in group if _stage_rank(r.stage) == rank and _own_money(r)]
+        if not stage:
+            continue
+        currencies = Counter(c for r in stage for c in {c for _, c in _own_money(r)})
+        currency = min(currencies, key=lambda c: (-currencies[c], c))
+        # each report's largest amount (a sentence may give a total and its parts); reports of
+        # one amount count once; the parts of a package (two contracts of it) add up
+        told = sorted(
+            (
+                (max(a for a, c in _own_money(r) if c == currency), r)
+                for r in stage
+                if currency in {c for _, c in _own_money(r)}
+            ),
+            key=lambda x: -x[0],
+        )
+        distinct: list[tuple[float, EventRecord]] = []
+        for a, r in told:
+            if not any(same_amount(a, currency, b, currency) for b, _ in distinct):
+                distinct.append((a, r))
+        largest, source = distinct[0]
+        rest = sum(a for a, _ in distinct[1:])
+        if len(distinct) == 1 or same_amount(largest, currency, rest, currency):
+            return largest, currency, source
+        return largest + rest, currency, source
+    return None
+
+
+class Rates(Protocol):
+    """Converts an amount to USD and EUR at the rate of a day (:class:`extractor.tools.track.
+    EcbRates`): returns an object with ``usd``, ``eur`` and ``note``."""
+
+    def convert(self, amount: float, currency: str, day: date | None) -> Any: ...
+
+
+def commitment_rows(
+    linked: Sequence[LinkedRecord], rates: Rates | None = None
+) -> list[dict[str, Any]]:
+    """One row per aid commitment of ``linked`` (input order of first reports); with ``rates``
+    None, the USD/EUR columns stay empty."""
+    groups: dict[str, list[EventRecord]] = defaultdict(list)
+    for lr in linked:
+        r = lr.record
+        if r.event_type == "aid" and r.commitment_id:
+            groups[r.commitment_id].append(r)
+    rows = []
+    for cid, group in groups.items():
+        latest = max(_stage_rank(r.stage) for r in group)
+        donors = _consensus(frozenset(a.code for a in r.actors if a.code) for r in group)
+        names: list[str] = []
+        for r in group:
+            for a in r.actors:
+                if a.code in donors and a.name not in names:
+                    names.append(a.name)
+        recipients = _consensus(frozenset(a.code for a in r.targets if a.code) for r in group)
+        days = [(iv, d) for r in group if (d := _day(r)) and (iv := date_interval(d))]
+        categories = Counter(r.category for r in group if r.category)
+        modality = group[0].modality
+        stage = STAGES[latest]
+        found = _amount(group)
+        row: dict[str, Any] = {
+            "commitment_id": cid,
+            "donor": "; ".join(names),
+            "donor_code": "+".join(donors),
+            "recipient_code": "+".join(recipients),
+            "category": min(categories, key=lambda c: (-categories[c], c)) if categories else None,
+            "stage": stage,
+            "first_date": min(days, key=lambda x: (x[0][0], x[0][1]))[1] if days else None,
+            "last_date": max(days, key=lambda x: (x[0][1], -(x[0][1] - x[0][0]).days))[1]
+            if days
+            else None,
+            "amount": None,
+            "currency": None,
+            "amount_usd": None,
+            "amount_eur": None,
+            "fx_date": None,
+            "items": sorted({i.name for r in group for i in r.items}),
+            "n_articles": len({r.doc_id for r in group}),
+            "n_mentions": sum(len(r.mentions) or 1 for r in group),
+            "event_ids": [r.event_id for r in group],
+            "sources": list(dict.fromkeys(r.source or r.doc_id for r in group)),
+            "modality": modality,
+            "fx_note": None,
+            "counted": False,
+        }
+        if found is not None:
+            amount, currency, source = found
+            day = fx_day(source)
+            row |= {"amount": amount, "currency": currency}
+            row["fx_date"] = day.isoformat() if day else None
+            if rates is not None:
+                conv = rates.convert(amount, currency, day)
+                row |= {
+                    "amount_usd": conv.usd,
+                    "amount_eur": conv.eur,
+                    "fx_note": conv.note or None,
+                }
+            row["counted"] = modality not in UNCOUNTED_MODALITIES and stage not in UNCOUNTED_STAGES
+        rows.append(row)
+    return rows
+
+
 # ---- summary -----------------------------------------------------------------------------------
 
 
@@ -621,8 +766,6 @@ def summarize(linked: Sequence[LinkedRecord]) -> dict[str, Any]:
                     row["reports"] += 1
 
     # Money: each commitment once, at its latest stage (extractor track's counting rules)
-    from extractor.tools.track import commitment_rows
-
     commitments = commitment_rows(linked)
     for c in commitments:
         if not c["counted"]:
@@ -668,7 +811,9 @@ def link_file(events_path: Path | Sequence[Path], out: Path) -> dict[str, Any]:
 __all__ = [
     "LinkedRecord",
     "cluster_id",
+    "commitment_rows",
     "date_interval",
+    "fx_day",
     "link_file",
     "link_records",
     "money_equal",

@@ -30,24 +30,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from extractor.core.values import same_amount
 from extractor.errors import ConfigError
-from extractor.schemas import EventRecord
-from extractor.tools.link import (
-    STAGES,
-    LinkedRecord,
-    date_interval,
-    link_records,
-    read_linkable,
-)
+from extractor.tools.link import commitment_rows, fx_day, link_records, read_linkable
 
 COLUMNS = (
     "commitment_id",
@@ -82,8 +73,6 @@ TOTAL_COLUMNS = (
     "commitments",
     "unconverted",
 )
-UNCOUNTED_MODALITIES = frozenset({"planned", "hypothetical", "negated"})
-UNCOUNTED_STAGES = frozenset({"requested"})
 _MAX_STEP_BACK = 10  # days back to the last published rate (the longest ECB closure is shorter)
 
 
@@ -152,147 +141,6 @@ class EcbRates:
                 notes.append(f"ECB rate of {day} (the last published on or before {wanted})")
             return Conversion(round(usd, 2), round(eur, 2), day, "; ".join(notes))
         return Conversion(None, None, None, f"no ECB rate for {currency} near {wanted}")
-
-
-# ---- commitments --------------------------------------------------------------------------------
-
-
-def _stage_rank(stage: str | None) -> int:
-    return STAGES.index(stage) if stage in STAGES else STAGES.index("announced")
-
-
-def _own_money(r: EventRecord) -> list[tuple[float, str]]:
-    return [
-        (m.amount, m.currency) for m in r.money if not m.cumulative and m.qualifier != "equivalent"
-    ]
-
-
-def _day(r: EventRecord) -> str | None:
-    """The report's date as written (any precision), else its publication date."""
-    if r.date and r.date.value and date_interval(r.date.value):
-        return r.date.value
-    return r.published_at[:10] if r.published_at else None
-
-
-def fx_day(r: EventRecord) -> date | None:
-    """The day to convert a report's money at: its own day, else its publication date, else the
-    first day of the period its date names."""
-    if r.date and r.date.value and r.date.precision == "day":
-        iv = date_interval(r.date.value)
-        if iv:
-            return iv[0]
-    if r.published_at:
-        iv = date_interval(r.published_at[:10])
-        if iv:
-            return iv[0]
-    iv = date_interval(r.date.value if r.date else None)
-    return iv[0] if iv else None
-
-
-def _consensus(sets: Iterable[frozenset[str]]) -> list[str]:
-    nonempty = [s for s in sets if s]
-    if not nonempty:
-        return []
-    common = frozenset.intersection(*nonempty)
-    return sorted(common or frozenset.union(*nonempty))
-
-
-def _amount(group: list[EventRecord]) -> tuple[float, str, EventRecord] | None:
-    """The commitment's amount: the latest stage stating one; in it, the currency most reports
-    use, and the largest amount in that currency."""
-    for rank in sorted({_stage_rank(r.stage) for r in group}, reverse=True):
-        stage = [r for r in group if _stage_rank(r.stage) == rank and _own_money(r)]
-        if not stage:
-            continue
-        currencies = Counter(c for r in stage for c in {c for _, c in _own_money(r)})
-        currency = min(currencies, key=lambda c: (-currencies[c], c))
-        # each report's largest amount (a sentence may give a total and its parts); reports of
-        # one amount count once; the parts of a package (two contracts of it) add up
-        told = sorted(
-            (
-                (max(a for a, c in _own_money(r) if c == currency), r)
-                for r in stage
-                if currency in {c for _, c in _own_money(r)}
-            ),
-            key=lambda x: -x[0],
-        )
-        distinct: list[tuple[float, EventRecord]] = []
-        for a, r in told:
-            if not any(same_amount(a, currency, b, currency) for b, _ in distinct):
-                distinct.append((a, r))
-        largest, source = distinct[0]
-        rest = sum(a for a, _ in distinct[1:])
-        if len(distinct) == 1 or same_amount(largest, currency, rest, currency):
-            return largest, currency, source
-        return largest + rest, currency, source
-    return None
-
-
-def commitment_rows(
-    linked: Sequence[LinkedRecord], rates: EcbRates | None = None
-) -> list[dict[str, Any]]:
-    """One row per aid commitment of ``linked`` (input order of first reports); with ``rates``
-    None, the USD/EUR columns stay empty."""
-    groups: dict[str, list[EventRecord]] = defaultdict(list)
-    for lr in linked:
-        r = lr.record
-        if r.event_type == "aid" and r.commitment_id:
-            groups[r.commitment_id].append(r)
-    rows = []
-    for cid, group in groups.items():
-        latest = max(_stage_rank(r.stage) for r in group)
-        donors = _consensus(frozenset(a.code for a in r.actors if a.code) for r in group)
-        names: list[str] = []
-        for r in group:
-            for a in r.actors:
-                if a.code in donors and a.name not in names:
-                    names.append(a.name)
-        recipients = _consensus(frozenset(a.code for a in r.targets if a.code) for r in group)
-        days = [(iv, d) for r in group if (d := _day(r)) and (iv := date_interval(d))]
-        categories = Counter(r.category for r in group if r.category)
-        modality = group[0].modality
-        stage = STAGES[latest]
-        found = _amount(group)
-        row: dict[str, Any] = {
-            "commitment_id": cid,
-            "donor": "; ".join(names),
-            "donor_code": "+".join(donors),
-            "recipient_code": "+".join(recipients),
-            "category": min(categories, key=lambda c: (-categories[c], c)) if categories else None,
-            "stage": stage,
-            "first_date": min(days, key=lambda x: (x[0][0], x[0][1]))[1] if days else None,
-            "last_date": max(days, key=lambda x: (x[0][1], -(x[0][1] - x[0][0]).days))[1]
-            if days
-            else None,
-            "amount": None,
-            "currency": None,
-            "amount_usd": None,
-            "amount_eur": None,
-            "fx_date": None,
-            "items": sorted({i.name for r in group for i in r.items}),
-            "n_articles": len({r.doc_id for r in group}),
-            "n_mentions": sum(len(r.mentions) or 1 for r in group),
-            "event_ids": [r.event_id for r in group],
-            "sources": list(dict.fromkeys(r.source or r.doc_id for r in group)),
-            "modality": modality,
-            "fx_note": None,
-            "counted": False,
-        }
-        if found is not None:
-            amount, currency, source = found
-            day = fx_day(source)
-            row |= {"amount": amount, "currency": currency}
-            row["fx_date"] = day.isoformat() if day else None
-            if rates is not None:
-                conv = rates.convert(amount, currency, day)
-                row |= {
-                    "amount_usd": conv.usd,
-                    "amount_eur": conv.eur,
-                    "fx_note": conv.note or None,
-                }
-            row["counted"] = modality not in UNCOUNTED_MODALITIES and stage not in UNCOUNTED_STAGES
-        rows.append(row)
-    return rows
 
 
 def totals(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
