@@ -367,3 +367,52 @@ def test_an_out_of_the_earlier_version_resumes_without_redoing_its_documents(
     assert all("records" in j for j in journal)  # converted: the next resume reads it as new
     again = run(str(SEEDS), "-o", str(out), "--resume")
     assert again.exit_code == 0 and "resume: dropped" not in again.stderr
+
+
+@pytest.mark.parametrize("crash_at", ["events.jsonl", "events.jsonl.done"])
+def test_a_crash_between_the_renames_of_overwrite_never_mixes_old_and_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_at: str
+):
+    """--overwrite ends with three renames (failures, OUT, journal). Whichever one a crash hits,
+    --resume then gives the old output or the new one, never old records counted as done under
+    the new run's journal (with the journal renamed first, the old records of every document
+    whose count had not changed were kept as the new run's)."""
+    from extractor.run import bulk
+    from extractor.run.bulk import BulkJob, run_bulk
+    from extractor.settings import Settings
+
+    docs = [json.loads(line) for line in seed_lines()]
+    old = [{**d, "published_at": "2020-01-01"} for d in docs]  # other dates, same counts
+    new = [dict(d) for d in docs]
+    new[0]["text"] = new[0]["text"][: len(new[0]["text"]) // 2]  # a count that changes
+    inputs = {}
+    for name, rows in (("old", old), ("new", new)):
+        inputs[name] = tmp_path / f"{name}.jsonl"
+        inputs[name].write_text(
+            "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in rows), encoding="utf-8"
+        )
+    outcome = {}
+    for name in ("old", "new"):
+        out = tmp_path / f"{name}.out.jsonl"
+        run_bulk(BulkJob([inputs[name]], out), Settings())
+        outcome[name] = by_id(read_jsonl(out))
+    assert outcome["old"] != outcome["new"]
+
+    out = tmp_path / "events.jsonl"
+    run_bulk(BulkJob([inputs["old"]], out), Settings())
+    real_replace = os.replace
+
+    class Crash(BaseException):
+        pass
+
+    def replace(src, dst):  # the process dies as it is about to rename over crash_at
+        if Path(dst).name == crash_at:
+            raise Crash
+        real_replace(src, dst)
+
+    monkeypatch.setattr(bulk.os, "replace", replace)
+    with pytest.raises(Crash):
+        run_bulk(BulkJob([inputs["new"]], out, overwrite=True), Settings())
+    monkeypatch.setattr(bulk.os, "replace", real_replace)
+    run_bulk(BulkJob([inputs["new"]], out, resume=True), Settings())
+    assert by_id(read_jsonl(out)) in (outcome["old"], outcome["new"])

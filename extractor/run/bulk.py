@@ -212,10 +212,13 @@ def _run_locked(
             for path in (journal, failures, done_path(journal)):
                 path.unlink(missing_ok=True)
     if journal != job.journal:
+        # The journal goes last: a crash between these renames leaves the old OUT with its own
+        # journal, or the new OUT with the old journal (its documents run again unless their
+        # record counts match), never the old records counted as done by the new run's journal.
         for new, old in (
-            (done_path(journal), done_path(job.journal)),
             (failures, job.failures_path),
             (journal, job.journal),
+            (done_path(journal), done_path(job.journal)),
         ):
             try:
                 if new.exists():
