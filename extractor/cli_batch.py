@@ -196,7 +196,10 @@ def collect(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table")] = False,
     debug: Debug = False,
 ) -> None:
-    """Validate batch answers into the cache and write the records of INPUTS (like `run`)."""
+    """Validate batch answers into the cache and write the records of INPUTS (like `run`).
+
+    Collecting again into the same OUT (a second round, or after an interruption) needs --resume (with --retry-failed for the documents of a re-ask round), or --overwrite to start the records over.
+    """
     settings = _checked_settings(flags, debug)
     setup_logging(False, debug)
     job = BulkJob(inputs, out, failures, resume, retry_failed, published_at, overwrite=overwrite)

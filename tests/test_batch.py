@@ -465,6 +465,19 @@ def test_collect_vllm_results_with_errors_and_an_invalid_answer(tmp_path: Path):
         "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in redo), "utf-8"
     )
     vllm_results(tmp_path / "round2.jsonl", tmp_path / "results2.jsonl")
+    # without --resume (or --overwrite) the second round is refused before anything is touched
+    retry_before = (tmp_path / "events.retry.jsonl").read_bytes()
+    refused, _ = collect(
+        tmp_path,
+        base_url,
+        cache,
+        "--results",
+        str(tmp_path / "results2.jsonl"),
+        inputs=(SEEDS, DEV),
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "--resume" in refused.output and "--overwrite" in refused.output
+    assert (tmp_path / "events.retry.jsonl").read_bytes() == retry_before
     second, _ = collect(
         tmp_path,
         base_url,

@@ -36,7 +36,7 @@ from extractor.core.backend import BackendAnswer, SegmentRequest, Usage
 from extractor.core.document import Document
 from extractor.core.tasks import Task
 from extractor.errors import BackendError, ConfigError, ExtractorError, OutputError
-from extractor.run.bulk import BulkJob, run_bulk
+from extractor.run.bulk import BulkJob, check_existing, run_bulk
 from extractor.run.documents import load_documents
 from extractor.run.factory import make_pipeline, make_task
 from extractor.run.runner import RunSummary
@@ -683,12 +683,15 @@ def collect(
 ) -> CollectSummary:
     """Read batch results into the cache, then write the records of ``job.inputs`` from it.
 
-    Every step can be repeated: a crash at any point followed by the same command (or with
-    ``--resume``) gives the same output.
+    Every step can be repeated: a crash at any point followed by the same command with
+    ``--resume`` gives the same output. An OUT that already holds records needs ``--resume``
+    (a second round: ``--resume --retry-failed``) or ``--overwrite``, refused before anything
+    is read or written.
     """
     from extractor.backends.openai_api.batch import BatchCodec
 
     job.check()
+    check_existing(job)
     if not results and not errors:
         raise ConfigError(
             "collect needs the batch results: pass --results FILE (and --errors FILE)"

@@ -172,13 +172,11 @@ def run_bulk(
         return _run_locked(job, settings, backend, task, on_result)
 
 
-def _run_locked(
-    job: BulkJob,
-    settings: Settings,
-    backend: Backend | None,
-    task: Task | None,
-    on_result: Callable[[RunSummary], None] | None,
-) -> RunSummary:
+def check_existing(job: BulkJob) -> bool:
+    """Whether OUT already holds a run's output; refused (one line naming --resume and
+    --overwrite) unless the job says what to do with it."""
+    if job.to_stdout:
+        return False
     existing = has_output(job.journal, job.failures_path) or (
         job.output_format != "jsonl" and job.out.exists() and job.out.stat().st_size > 0
     )
@@ -187,6 +185,17 @@ def _run_locked(
             f"{job.out} already holds records of a run: continue it with --resume, or replace "
             "it with --overwrite"
         )
+    return existing
+
+
+def _run_locked(
+    job: BulkJob,
+    settings: Settings,
+    backend: Backend | None,
+    task: Task | None,
+    on_result: Callable[[RunSummary], None] | None,
+) -> RunSummary:
+    existing = check_existing(job)
     skip: set[str] = set()
     if job.resume:
         state = read_resume_state(job.journal, job.failures_path)
