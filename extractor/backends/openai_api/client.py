@@ -126,7 +126,7 @@ class ModelClient:
         if self._raw is not None and self._loop is asyncio.get_running_loop():
             await self._raw.close()
         self._client = self._raw = self._loop = None
-        self._busy, self._close_when_idle = 0, False
+        self._close_when_idle = False  # asks in flight on another loop still count themselves out
 
     async def ask(self, text: str, usage: Usage) -> tuple[list[BaseModel], int]:
         """The valid drafts of the model's answer for ``text`` and how many were set aside."""
