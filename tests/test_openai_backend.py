@@ -600,3 +600,23 @@ def test_retry_after_in_seconds_or_as_an_http_date():
     assert retry_after({"retry-after": "Tue, 14 Nov 2023 22:00:00 GMT"}, now) == 0.0  # past
     assert retry_after({"retry-after": "soon"}, now) is None
     assert retry_after({}, now) is None
+
+
+def test_the_sync_api_inside_a_running_loop_uses_the_model_twice():
+    """Jupyter runs cells inside its event loop: each sync ``extract`` runs on a private loop in
+    a worker thread, and the model client follows it there (its connections belong to the loop
+    that opened them) and closes them at the end."""
+    from extractor import Extractor
+
+    handler, seen = conversation({"events": [AID]})
+    backend = mock_backend(handler)
+    extractor = Extractor(backend=backend)
+
+    async def cell():
+        first = extractor.extract(SEGMENT, doc_id="a")
+        second = extractor.extract(SEGMENT, doc_id="b")
+        return first, second
+
+    first, second = asyncio.run(cell())
+    assert [e.event_type for e in first.events + second.events] == ["aid", "aid"]
+    assert len(seen) == 2 and backend.client._raw is None
