@@ -311,7 +311,7 @@ def _open_regular(path: Path) -> int:
         )
     if not stat.S_ISREG(st.st_mode):
         raise DocumentError(
-            f"{path} is {_file_kind(st.st_mode)}, not a regular file; not read",
+            f"{path} is {file_kind(st.st_mode)}, not a regular file; not read",
             kind="not_regular_file",
         )
     try:
@@ -324,14 +324,17 @@ def _open_regular(path: Path) -> int:
     return fd
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, for a message ("… is a socket, not …")."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
     if stat.S_ISSOCK(mode):
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a file"
+    return "not a regular file"
 
 
 def _path_error(path: Path, exc: OSError) -> DocumentError:

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from extractor.core.pipeline import DocumentResult
 from extractor.errors import OutputError
 from extractor.records.files import read_records
+from extractor.run.documents import file_kind
 
 log = logging.getLogger("extractor")
 
@@ -72,20 +73,8 @@ def check_target(path: Path, what: str = "-o") -> None:
         raise OutputError(f"cannot write {what} {path}: {exc.strerror}") from None
     if not stat.S_ISREG(st.st_mode):
         raise OutputError(
-            f"{what} {path} is {_kind_of(st.st_mode)}, not a regular file; give a file path"
+            f"{what} {path} is {file_kind(st.st_mode)}, not a regular file; give a file path"
         )
-
-
-def _kind_of(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 class _Stale(Exception):
